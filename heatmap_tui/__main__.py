@@ -1,0 +1,3 @@
+from heatmap_tui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,81 @@
+"""The errors the core raises. Each str() is a plain sentence fit to show a person."""
+
+from __future__ import annotations
+
+
+class HeatmapError(Exception):
+    """Base of every error the core raises on purpose."""
+
+
+class ApiError(HeatmapError):
+    """A call to the Datadog API failed. `op` is a verb phrase: "list snapshots"."""
+
+    reason = "the request failed"
+
+    def __init__(
+        self,
+        op: str,
+        site: str,
+        *,
+        status: int | None = None,
+        messages: list[str] | None = None,
+        detail: str | None = None,
+    ) -> None:
+        self.op = op
+        self.site = site
+        self.status = status
+        self.messages = list(messages or [])
+        self.detail = detail
+        super().__init__(self._sentence())
+
+    def _sentence(self) -> str:
+        reason = self.detail or self.reason
+        if self.status is not None:
+            reason = f"{reason} (HTTP {self.status})"
+        if self.messages:
+            reason = f"{reason}: {'; '.join(self.messages)}"
+        return f"Could not {self.op} on {self.site}: {reason}."
+
+
+class AuthError(ApiError):
+    reason = "the API key or application key was rejected, or lacks the permission"
+
+
+class NotFound(ApiError):
+    reason = "it does not exist (any more)"
+
+
+class BadRequest(ApiError):
+    reason = "the server refused the request as invalid"
+
+
+class RateLimited(ApiError):
+    reason = "Datadog's rate limit was reached; try again shortly"
+
+    def __init__(self, op: str, site: str, *, retry_after: float | None = None, **kw: object) -> None:
+        self.retry_after = retry_after
+        super().__init__(op, site, **kw)  # type: ignore[arg-type]
+
+
+class ServerError(ApiError):
+    reason = "the Datadog server had an error"
+
+
+class NetworkError(ApiError):
+    reason = "the server could not be reached"
+
+
+class InvalidResponse(ApiError):
+    reason = "the server's answer could not be read"
+
+
+def error_for_status(status: int) -> type[ApiError]:
+    if status in (401, 403):
+        return AuthError
+    if status == 404:
+        return NotFound
+    if status == 429:
+        return RateLimited
+    if status >= 500:
+        return ServerError
+    return BadRequest

@@ -1,0 +1,93 @@
+"""Datadog's X-RateLimit-* headers: keep the latest values and wait for the reset at zero."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+
+# Two windows whose ends differ by less than this are the same window (Reset is whole seconds).
+_SAME_WINDOW = 1.5
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimitInfo:
+    limit: int | None
+    period: int | None
+    remaining: int | None
+    reset: float | None  # seconds until the window resets, as of `observed_at`
+    name: str | None
+    observed_at: float  # time.monotonic()
+
+    def seconds_to_reset(self, now: float | None = None) -> float | None:
+        if self.reset is None:
+            return None
+        elapsed = (time.monotonic() if now is None else now) - self.observed_at
+        return max(0.0, self.reset - elapsed)
+
+
+def _int(headers: Mapping[str, str], name: str) -> int | None:
+    try:
+        return int(headers[name])
+    except (KeyError, ValueError):
+        return None
+
+
+def parse_headers(headers: Mapping[str, str], now: float | None = None) -> RateLimitInfo | None:
+    limit = _int(headers, "x-ratelimit-limit")
+    remaining = _int(headers, "x-ratelimit-remaining")
+    if limit is None and remaining is None:
+        return None
+    reset = _int(headers, "x-ratelimit-reset")
+    return RateLimitInfo(
+        limit=limit,
+        period=_int(headers, "x-ratelimit-period"),
+        remaining=remaining,
+        reset=float(reset) if reset is not None else None,
+        name=headers.get("x-ratelimit-name"),
+        observed_at=time.monotonic() if now is None else now,
+    )
+
+
+class RateLimitTracker:
+    """Counts down locally between responses, so concurrent requests do not overshoot."""
+
+    def __init__(
+        self,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._clock = clock
+        self._sleep = sleep
+        self._remaining: int | None = None
+        self._window_end: float | None = None
+        self.latest: RateLimitInfo | None = None
+        self.waits = 0  # how many times a request waited for a reset (for tests and status)
+
+    async def acquire(self) -> None:
+        """Wait, if the window is used up, until it resets; then count this request."""
+        while self._remaining is not None and self._remaining <= 0:
+            now = self._clock()
+            if self._window_end is None or now >= self._window_end:
+                self._remaining = None  # a new window: unknown until the next response
+                break
+            self.waits += 1
+            await self._sleep(self._window_end - now)
+        if self._remaining is not None:
+            self._remaining -= 1
+
+    def update(self, headers: Mapping[str, str]) -> None:
+        info = parse_headers(headers, self._clock())
+        if info is None:
+            return
+        self.latest = info
+        if info.remaining is None:
+            return
+        window_end = info.observed_at + (info.reset or 0.0)
+        same_window = self._window_end is not None and abs(window_end - self._window_end) < _SAME_WINDOW
+        if same_window and self._remaining is not None:
+            self._remaining = min(self._remaining, info.remaining)
+        else:
+            self._remaining = info.remaining
+        self._window_end = window_end
