@@ -120,6 +120,8 @@ class DatadogClient:
                 raise error
             log.info("%s: HTTP %s; retrying in %.2fs", op, response.status_code, delay)
             await self._sleep(delay)
+            if response.status_code == 429:
+                self.rate_limit.window_waited()
 
     async def request_model(self, op: str, method: str, path: str, model: type[M], **kw: Any) -> M:
         response = await self.request(op, method, path, **kw)

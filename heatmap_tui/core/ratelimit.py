@@ -67,15 +67,18 @@ class RateLimitTracker:
 
     async def acquire(self) -> None:
         """Wait, if the window is used up, until it resets; then count this request."""
-        while self._remaining is not None and self._remaining <= 0:
+        if self._remaining is not None and self._remaining <= 0:
             now = self._clock()
-            if self._window_end is None or now >= self._window_end:
-                self._remaining = None  # a new window: unknown until the next response
-                break
-            self.waits += 1
-            await self._sleep(self._window_end - now)
+            if self._window_end is not None and now < self._window_end:
+                self.waits += 1
+                await self._sleep(self._window_end - now)
+            self._remaining = None  # a new window: unknown until the next response
         if self._remaining is not None:
             self._remaining -= 1
+
+    def window_waited(self) -> None:
+        """The caller already waited out the window (a 429's reset): do not wait for it again."""
+        self._remaining = None
 
     def update(self, headers: Mapping[str, str]) -> None:
         info = parse_headers(headers, self._clock())

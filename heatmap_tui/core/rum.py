@@ -1,4 +1,4 @@
-"""RumService: RUM applications and key validation."""
+"""RumService: RUM applications, key validation, view discovery and replay view events."""
 
 from __future__ import annotations
 
@@ -9,6 +9,25 @@ from heatmap_tui.core.models import (
     ValidateKeysResponse,
     ValidateResponse,
 )
+from heatmap_tui.core.rum_models import AggregateResponse, EventPage, EventsResponse, ViewCount, ViewEvent
+
+
+def _quote(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+def view_events_query(
+    app_id: str, view_name: str | None = None, device_type: str | None = None, session_id: str | None = None
+) -> str:
+    terms = ["@type:view", f"@application.id:{app_id}", "@session.has_replay:true"]
+    if view_name:
+        terms.append(f"@view.name:{_quote(view_name)}")
+    if device_type:
+        terms.append(f"@device.type:{device_type}")
+    if session_id:
+        terms.append(f"@session.id:{session_id}")
+    return " ".join(terms)
 
 
 class RumService:
@@ -32,3 +51,60 @@ class RumService:
         await self.client.request_model(
             "validate the API key", "GET", "/api/v1/validate", ValidateResponse
         )
+
+    async def discover_views(self, app_id: str, since: str = "now-30d", limit: int = 100) -> list[ViewCount]:
+        """The busiest views first, with their view counts."""
+        body = {
+            "compute": [{"aggregation": "count"}],
+            "filter": {"query": f"@type:view @application.id:{app_id}", "from": since, "to": "now"},
+            "group_by": [{"facet": "@view.name", "limit": limit}],
+        }
+        answer = await self.client.request_model(
+            "discover the views of the application", "POST", "/api/v2/rum/analytics/aggregate",
+            AggregateResponse, json_body=body,
+        )
+        views = []
+        for bucket in answer.data.buckets:
+            name = bucket.by.get("@view.name")
+            count = bucket.computes.get("c0", 0)
+            if isinstance(name, str) and name:
+                views.append(ViewCount(name=name, count=int(count) if isinstance(count, (int, float)) else 0))
+        return sorted(views, key=lambda v: -v.count)
+
+    async def search_view_events(
+        self,
+        app_id: str,
+        view_name: str | None = None,
+        device_type: str | None = None,
+        since: str = "now-30d",
+        cursor: str | None = None,
+        *,
+        limit: int = 50,
+        session_id: str | None = None,
+        newest_first: bool = True,
+    ) -> EventPage:
+        """Replay view events, newest first, one page at a time."""
+        page: dict[str, object] = {"limit": limit}
+        if cursor:
+            page["cursor"] = cursor
+        body = {
+            "filter": {"query": view_events_query(app_id, view_name, device_type, session_id), "from": since, "to": "now"},
+            "page": page,
+            "sort": "-timestamp" if newest_first else "timestamp",
+        }
+        answer = await self.client.request_model(
+            "search replay view events", "POST", "/api/v2/rum/events/search", EventsResponse, json_body=body
+        )
+        events = [ViewEvent.from_event(e) for e in answer.data]
+        return EventPage(events=events, cursor=answer.meta.page.after)
+
+    async def start_offset(self, event: ViewEvent, since: str = "now-30d") -> int:
+        """`start` for a snapshot: the view's offset in ms from the start of its session."""
+        if not event.session_id or not event.application_id:
+            return 0
+        first = await self.search_view_events(
+            event.application_id, since=since, limit=1, session_id=event.session_id, newest_first=False
+        )
+        if not first.events:
+            return 0
+        return max(0, int((event.date - first.events[0].date).total_seconds() * 1000))

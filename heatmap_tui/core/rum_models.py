@@ -1,0 +1,124 @@
+"""Shapes of the RUM analytics aggregate and events search answers (API.md), read tolerantly."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Tolerant(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class AggregateBucket(_Tolerant):
+    by: dict[str, Any] = Field(default_factory=dict)
+    computes: dict[str, Any] = Field(default_factory=dict)
+
+
+class AggregateData(_Tolerant):
+    buckets: list[AggregateBucket] = Field(default_factory=list)
+
+
+class AggregateResponse(_Tolerant):
+    data: AggregateData = Field(default_factory=AggregateData)
+
+
+class _Ref(_Tolerant):
+    id: str | None = None
+
+
+class _Session(_Tolerant):
+    id: str | None = None
+    has_replay: bool | None = None
+
+
+class _View(_Tolerant):
+    id: str | None = None
+    name: str | None = None
+    url: str | None = None
+    time_spent: int | None = None  # nanoseconds, as RUM reports it
+
+
+class _Device(_Tolerant):
+    type: str | None = None
+
+
+class EventBody(_Tolerant):
+    date: int | None = None  # epoch milliseconds
+    application: _Ref = Field(default_factory=_Ref)
+    session: _Session = Field(default_factory=_Session)
+    view: _View = Field(default_factory=_View)
+    device: _Device = Field(default_factory=_Device)
+
+
+class EventAttributes(_Tolerant):
+    timestamp: datetime | None = None
+    attributes: EventBody = Field(default_factory=EventBody)
+
+
+class RumEvent(_Tolerant):
+    id: str
+    type: str = "rum"
+    attributes: EventAttributes = Field(default_factory=EventAttributes)
+
+
+class _PageMeta(_Tolerant):
+    after: str | None = None
+
+
+class EventsMeta(_Tolerant):
+    page: _PageMeta = Field(default_factory=_PageMeta)
+    status: str | None = None
+
+
+class EventsResponse(_Tolerant):
+    data: list[RumEvent] = Field(default_factory=list)
+    meta: EventsMeta = Field(default_factory=EventsMeta)
+
+
+class ViewCount(_Tolerant):
+    name: str
+    count: int
+
+
+class ViewEvent(_Tolerant):
+    """One replay view event, flattened for pickers: what a snapshot's frame can come from."""
+
+    event_id: str
+    date: datetime
+    application_id: str | None
+    session_id: str | None
+    view_id: str | None
+    view_name: str | None
+    url: str | None
+    device_type: str | None
+    time_spent_ms: int | None
+    has_replay: bool
+
+    @classmethod
+    def from_event(cls, event: RumEvent) -> ViewEvent:
+        body = event.attributes.attributes
+        if body.date is not None:
+            date = datetime.fromtimestamp(body.date / 1000, tz=timezone.utc)
+        else:
+            date = event.attributes.timestamp or datetime.fromtimestamp(0, tz=timezone.utc)
+        spent = body.view.time_spent
+        return cls(
+            event_id=event.id,
+            date=date,
+            application_id=body.application.id,
+            session_id=body.session.id,
+            view_id=body.view.id,
+            view_name=body.view.name,
+            url=body.view.url,
+            device_type=body.device.type,
+            time_spent_ms=spent // 1_000_000 if spent is not None else None,
+            has_replay=bool(body.session.has_replay),
+        )
+
+
+class EventPage(_Tolerant):
+    events: list[ViewEvent]
+    cursor: str | None  # pass back to get the next page; None at the end
