@@ -74,9 +74,9 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from heatmap_tui.devserver import DEMO_API_KEY, DEMO_APP_KEY, DevServer
-    from heatmap_tui.devserver.server import is_loopback
+    from heatmap_tui.core.sites import is_loopback_host
 
-    if not is_loopback(args.host):
+    if not is_loopback_host(args.host):
         print(
             f"heatmap-tui serve: refusing to listen on {args.host!r}: the dev server accepts "
             "demo keys and has no TLS, so it only listens on loopback (127.0.0.1, ::1)",

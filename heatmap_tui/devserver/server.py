@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import threading
 from datetime import datetime
 from types import TracebackType
 from typing import Self
 
+from heatmap_tui.core.sites import is_loopback_host
 from heatmap_tui.devserver.auth import KeyRing
 from heatmap_tui.devserver.clock import Clock
 from heatmap_tui.devserver.faults import Faults
@@ -17,15 +17,6 @@ from heatmap_tui.devserver.pipeline import DevApp
 from heatmap_tui.devserver.requestlog import RequestRecord
 from heatmap_tui.devserver.seed import seed_store
 from heatmap_tui.devserver.store import Store
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 class DevServer:
@@ -46,7 +37,7 @@ class DevServer:
         now: datetime | None = None,
         keys: KeyRing | None = None,
     ) -> None:
-        if not is_loopback(host):
+        if not is_loopback_host(host):
             raise ValueError(f"the dev server only listens on loopback, not on {host!r}")
         self.host = host
         self._port = port
