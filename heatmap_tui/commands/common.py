@@ -1,0 +1,134 @@
+"""Helpers the scripting subcommands share: profile/site/key options, messages, exit codes.
+
+Messages go to stderr in plain words; results (tables, JSON) go to stdout. A command body
+raises CliError (or any HeatmapError, ConfigError, SiteError...) and `command` turns it into
+one line on stderr and an exit code, never a traceback and never a key.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import os
+import sys
+from collections.abc import Callable
+
+from heatmap_tui.cli import EXIT_ERROR, EXIT_USAGE
+from heatmap_tui.core.config import (
+    Config,
+    ConfigError,
+    InvalidProfileName,
+    check_profile_name,
+    load_config,
+)
+from heatmap_tui.core.credentials import ResolvedCredentials, resolve_credentials
+from heatmap_tui.core.errors import HeatmapError
+from heatmap_tui.core.keyring_access import KeyringStore
+from heatmap_tui.core.sites import SiteError
+
+PROG = "heatmap-tui"
+DEBUG_ENV = "HEATMAP_TUI_DEBUG"  # set it to see the traceback of an unexpected error
+
+
+class CliError(Exception):
+    """A message for stderr and the exit code to end with."""
+
+    def __init__(self, message: str, code: int = EXIT_ERROR) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def error(message: str, code: int = EXIT_ERROR) -> int:
+    say(f"{PROG}: {message}")
+    return code
+
+
+def command(func: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """Wrap a subcommand body: known errors become a stderr line and exit code 1 (2 for usage)."""
+
+    @functools.wraps(func)
+    def run(ns: argparse.Namespace) -> int:
+        try:
+            return func(ns)
+        except CliError as exc:
+            return error(str(exc), exc.code)
+        except (SiteError, InvalidProfileName) as exc:
+            return error(str(exc), EXIT_USAGE)
+        except (HeatmapError, ConfigError) as exc:
+            return error(str(exc), EXIT_ERROR)
+        except KeyboardInterrupt:
+            raise
+        except Exception as exc:
+            if os.environ.get(DEBUG_ENV):
+                raise
+            # The text of an unexpected exception could quote anything, a key included.
+            return error(
+                f"unexpected internal error ({type(exc).__name__}); this is a bug. "
+                f"Set {DEBUG_ENV}=1 to see the details.",
+                EXIT_ERROR,
+            )
+
+    return run
+
+
+def add_profile_option(parser: argparse.ArgumentParser, help: str | None = None) -> None:
+    parser.add_argument(
+        "--profile",
+        metavar="NAME",
+        help=help or "the profile to use (default: the active profile, or 'default')",
+    )
+
+
+def add_site_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "--site",
+        metavar="SITE",
+        help="Datadog site name or domain, e.g. US5 or datadoghq.eu (env DD_SITE)",
+    )
+    group.add_argument(
+        "--api-url", metavar="URL", help="a custom API base URL, e.g. the embedded server's"
+    )
+
+
+def add_key_options(parser: argparse.ArgumentParser) -> None:
+    note = "visible to other local users in the process list: prefer the keyring or the environment"
+    parser.add_argument("--api-key", metavar="KEY", help=f"API key ({note}; env DD_API_KEY)")
+    parser.add_argument("--app-key", metavar="KEY", help=f"application key ({note}; env DD_APP_KEY)")
+
+
+def read_config() -> Config:
+    """The config, or a CliError naming the file and line when it is broken."""
+    try:
+        return load_config()
+    except ConfigError as exc:
+        raise CliError(str(exc)) from None
+
+
+def profile_name(ns: argparse.Namespace, config: Config) -> str:
+    name = getattr(ns, "profile", None) or config.active_name()
+    return check_profile_name(name)
+
+
+def resolve_from_args(
+    ns: argparse.Namespace, config: Config, *, store: KeyringStore | None = None, required: bool = True
+) -> ResolvedCredentials:
+    """Credentials from the options `add_profile_option`/`add_site_options`/`add_key_options` add."""
+    creds = resolve_credentials(
+        profile_name(ns, config),
+        config=config,
+        site=getattr(ns, "site", None),
+        api_url=getattr(ns, "api_url", None),
+        api_key=getattr(ns, "api_key", None),
+        app_key=getattr(ns, "app_key", None),
+        store=store,
+    )
+    missing = creds.missing_message()
+    if required and missing is not None:
+        raise CliError(missing)
+    return creds
+

@@ -1,0 +1,90 @@
+"""`heatmap-tui profiles list|use|remove`: the named profiles of the config file."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from heatmap_tui.cli import EXIT_OK
+from heatmap_tui.commands.common import CliError, command, read_config, say
+from heatmap_tui.core.config import Config, check_profile_name, save_config
+from heatmap_tui.core.keyring_access import KeyringStore, KeyringUnavailable
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("profiles", help="list, switch and remove profiles")
+    actions = parser.add_subparsers(dest="profiles_command", metavar="ACTION", required=True)
+
+    listing = actions.add_parser("list", help="list the profiles; * marks the active one")
+    listing.add_argument("--json", action="store_true", help="print JSON on stdout")
+    listing.set_defaults(func=list_command)
+
+    use = actions.add_parser("use", help="make a profile the active one")
+    use.add_argument("name", metavar="NAME")
+    use.set_defaults(func=use_command)
+
+    remove = actions.add_parser("remove", help="remove a profile and its keys in the OS keyring")
+    remove.add_argument("name", metavar="NAME")
+    remove.set_defaults(func=remove_command)
+
+
+@command
+def list_command(ns: argparse.Namespace) -> int:
+    config = read_config()
+    if ns.json:
+        rows = [
+            {"name": name, "active": name == config.active_profile, **profile.model_dump()}
+            for name, profile in config.profiles.items()
+        ]
+        print(json.dumps({"active_profile": config.active_profile, "profiles": rows}, indent=2))
+        return EXIT_OK
+    if not config.profiles:
+        say("No profiles yet: `heatmap-tui auth login` creates one.")
+        return EXIT_OK
+    width = max(len(name) for name in config.profiles)
+    for name, profile in config.profiles.items():
+        marker = "*" if name == config.active_profile else " "
+        site = profile.api_url or profile.site or "US1"
+        app = f"  app {profile.last_application_id}" if profile.last_application_id else ""
+        print(f"{marker} {name:<{width}}  {site}{app}")
+    return EXIT_OK
+
+
+@command
+def use_command(ns: argparse.Namespace) -> int:
+    config = read_config()
+    _known(config, ns.name)
+    config.active_profile = ns.name
+    save_config(config)
+    say(f"Profile {ns.name!r} is now the active profile.")
+    return EXIT_OK
+
+
+@command
+def remove_command(ns: argparse.Namespace) -> int:
+    config = read_config()
+    name = check_profile_name(ns.name)
+    store = KeyringStore()
+    # Keys first: should the keyring fail, the profile stays listed and its keys are not orphaned.
+    try:
+        removed = store.delete_profile(name)
+    except KeyringUnavailable:
+        removed = []  # without a keyring there cannot be keys in it
+    from_keyring = f"from the OS keyring ({store.status().backend})" if removed else ""
+    if name not in config.profiles:
+        if not removed:
+            _known(config, name)
+        say(f"Removed the keys of profile {name!r} {from_keyring}.")
+        return EXIT_OK
+    config.remove_profile(name)
+    save_config(config)
+    say(f"Removed profile {name!r}" + (f" and its keys {from_keyring}." if removed else "."))
+    if config.active_profile is None and config.profiles:
+        say("No profile is active now: `heatmap-tui profiles use NAME` picks one.")
+    return EXIT_OK
+
+
+def _known(config: Config, name: str) -> None:
+    if name not in config.profiles:
+        known = ", ".join(repr(n) for n in config.profiles) or "none yet"
+        raise CliError(f"there is no profile named {name!r} (profiles: {known}).")

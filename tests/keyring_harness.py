@@ -1,0 +1,223 @@
+"""A real Secret Service for the keyring tests: a private dbus-daemon plus gnome-keyring-daemon.
+
+Everything lives in a temporary directory of its own (HOME, XDG_DATA_HOME where gnome-keyring
+keeps its encrypted `keyrings/`, XDG_RUNTIME_DIR, the bus socket), outside any tree a test scans
+for leaked keys. The bus gets its own config without service directories, so nothing on it can be
+auto-started: the only Secret Service is ours. gnome-keyring runs in the foreground as our child
+and reads a known password from stdin (`--unlock`), which creates the `login` collection
+unlocked, so no prompt is ever needed.
+
+Fixtures (imported by tests/conftest.py):
+- `secret_service` (session): the running harness; DBUS_SESSION_BUS_ADDRESS is set for the test
+  process, and `secret_service.env` is what a subprocess needs on top of its own environment.
+  When it cannot start: pytest.fail under CI=true, else skip with the reason.
+- `secret_service_keyring`: keyring's SecretService backend, set with keyring.set_keyring for the
+  test, with every `heatmap-tui` entry removed before and after.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import selectors
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+
+SERVICE = "heatmap-tui"
+START_TIMEOUT = 15.0
+
+_BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:dir={socket_dir}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"""
+
+
+class HarnessUnavailable(RuntimeError):
+    """The Secret Service could not be started here; str() says why."""
+
+
+class SecretServiceHarness:
+    def __init__(self) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="heatmap-tui-secret-service-"))
+        self.bus_address = ""
+        self._procs: list[subprocess.Popen[bytes]] = []
+
+    @property
+    def env(self) -> dict[str, str]:
+        """What a subprocess needs to use this Secret Service through keyring."""
+        return {
+            "DBUS_SESSION_BUS_ADDRESS": self.bus_address,
+            "PYTHON_KEYRING_BACKEND": "keyring.backends.SecretService.Keyring",
+        }
+
+    def start(self) -> None:
+        atexit.register(self.stop)  # a belt to the fixture's braces: never leave daemons behind
+        for tool, package in (("dbus-daemon", "dbus"), ("gnome-keyring-daemon", "gnome-keyring")):
+            if shutil.which(tool) is None:
+                raise HarnessUnavailable(f"{tool} is not installed (apt-get install {package})")
+        home, data, runtime, bus = (self.root / d for d in ("home", "data", "runtime", "bus"))
+        for directory in (home, data, runtime, bus):
+            directory.mkdir(mode=0o700)
+        config = self.root / "bus.conf"
+        config.write_text(_BUS_CONFIG.format(socket_dir=bus))
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(home),
+            "XDG_DATA_HOME": str(data),
+            "XDG_CONFIG_HOME": str(home / ".config"),
+            "XDG_CACHE_HOME": str(home / ".cache"),
+            "XDG_RUNTIME_DIR": str(runtime),
+        }
+        bus_daemon = self._spawn(
+            ["dbus-daemon", f"--config-file={config}", "--nofork", "--print-address=1"],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,  # it complains it cannot raise its fd limit: harmless
+        )
+        self.bus_address = _read_line(bus_daemon, START_TIMEOUT)
+        if not self.bus_address:
+            raise HarnessUnavailable("dbus-daemon did not print its address")
+        keyring_daemon = self._spawn(
+            ["gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets"],
+            env={**env, "DBUS_SESSION_BUS_ADDRESS": self.bus_address},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        assert keyring_daemon.stdin is not None
+        # A non-empty password: with an empty one the login collection is not created unlocked.
+        keyring_daemon.stdin.write(b"heatmap-tui-test")
+        keyring_daemon.stdin.close()
+        self._wait_until_ready(keyring_daemon)
+
+    def _spawn(self, argv: list[str], **kwargs: object) -> subprocess.Popen[bytes]:
+        try:
+            proc = subprocess.Popen(argv, **kwargs)  # type: ignore[call-overload]
+        except OSError as exc:
+            raise HarnessUnavailable(f"cannot run {argv[0]}: {exc}") from None
+        self._procs.append(proc)
+        return proc
+
+    def _wait_until_ready(self, daemon: subprocess.Popen[bytes]) -> None:
+        import secretstorage
+        from jeepney.io.blocking import open_dbus_connection
+
+        deadline = time.monotonic() + START_TIMEOUT
+        last = "no answer"
+        while time.monotonic() < deadline:
+            if daemon.poll() is not None:
+                err = daemon.stderr.read().decode(errors="replace").strip() if daemon.stderr else ""
+                raise HarnessUnavailable(f"gnome-keyring-daemon exited ({daemon.returncode}): {err}")
+            try:
+                with open_dbus_connection(bus=self.bus_address) as conn:
+                    if secretstorage.check_service_availability(conn):
+                        collection = secretstorage.get_default_collection(conn)
+                        if not collection.is_locked():
+                            return
+                        last = "the login collection is locked"
+            except Exception as exc:  # not up yet: D-Bus errors of every kind
+                last = f"{type(exc).__name__}: {exc}"
+            time.sleep(0.05)
+        raise HarnessUnavailable(
+            f"the Secret Service did not come up within {START_TIMEOUT:g} s ({last})"
+        )
+
+    def stop(self) -> None:
+        procs, self._procs = self._procs, []
+        for proc in reversed(procs):  # gnome-keyring first, then the bus
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait(timeout=5)
+            for stream in (proc.stdout, proc.stderr):
+                if stream is not None:
+                    stream.close()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def backend(self) -> KeyringBackend:
+        from keyring.backends.SecretService import Keyring
+
+        return Keyring()
+
+    def items(self, service: str = SERVICE) -> dict[str, str]:
+        """Every entry of `service`, username -> secret, read straight from the Secret Service."""
+        import secretstorage
+        from jeepney.io.blocking import open_dbus_connection
+
+        with open_dbus_connection(bus=self.bus_address) as conn:
+            collection = secretstorage.get_default_collection(conn)
+            return {
+                item.get_attributes()["username"]: item.get_secret().decode()
+                for item in collection.search_items({"service": service})
+            }
+
+    def clear(self, service: str = SERVICE) -> None:
+        import secretstorage
+        from jeepney.io.blocking import open_dbus_connection
+
+        with open_dbus_connection(bus=self.bus_address) as conn:
+            collection = secretstorage.get_default_collection(conn)
+            for item in collection.search_items({"service": service}):
+                item.delete()
+
+
+def _read_line(proc: subprocess.Popen[bytes], timeout: float) -> str:
+    assert proc.stdout is not None
+    with selectors.DefaultSelector() as selector:
+        selector.register(proc.stdout, selectors.EVENT_READ)
+        if not selector.select(timeout):
+            return ""
+    return proc.stdout.readline().decode().strip()
+
+
+@pytest.fixture(scope="session")
+def secret_service() -> Iterator[SecretServiceHarness]:
+    harness = SecretServiceHarness()
+    try:
+        harness.start()
+    except HarnessUnavailable as exc:
+        harness.stop()
+        reason = f"no Secret Service for the keyring tests: {exc}"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DBUS_SESSION_BUS_ADDRESS", harness.bus_address)
+        try:
+            yield harness
+        finally:
+            harness.stop()
+
+
+@pytest.fixture
+def secret_service_keyring(secret_service: SecretServiceHarness) -> Iterator[KeyringBackend]:
+    backend = secret_service.backend()
+    previous = keyring.get_keyring()
+    secret_service.clear()
+    keyring.set_keyring(backend)
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(previous)
+        secret_service.clear()
