@@ -20,6 +20,9 @@ COMMAND_MODULES = (
     "heatmap_tui.commands.serve",
     "heatmap_tui.commands.auth",
     "heatmap_tui.commands.profiles",
+    "heatmap_tui.commands.snapshots",
+    "heatmap_tui.commands.trash",
+    "heatmap_tui.commands.views",
 )
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
