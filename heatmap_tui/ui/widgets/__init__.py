@@ -1,0 +1,1 @@
+"""Reusable Textual widgets; each module holds one widget and its helpers."""
