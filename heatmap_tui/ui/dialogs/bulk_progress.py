@@ -1,0 +1,129 @@
+"""Run a bulk delete with a progress bar, then say what happened: n deleted, m failed, and why."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label, ProgressBar, Static
+
+from heatmap_tui.core.errors import ApiError
+from heatmap_tui.core.models import Snapshot
+from heatmap_tui.core.snapshots import BeforeDelete, BulkResult, SnapshotService
+
+
+def reason(error: ApiError) -> str:
+    """The error's sentence without "Could not <op> on <site>: ", which the list already says."""
+    text = str(error).removeprefix(f"Could not {error.op} on {error.site}: ")
+    return text[:1].upper() + text[1:]
+
+
+def summary_text(result: BulkResult, snapshots: Sequence[Snapshot], stopped: bool = False) -> Content:
+    names = {s.id: s.name for s in snapshots}
+    head = f"{len(result.deleted)} deleted, {len(result.failed)} failed"
+    if stopped:
+        unknown = len(snapshots) - len(result.deleted) - len(result.failed)
+        head = f"Stopped: {head}, {unknown} not confirmed (refresh to see what is left)"
+    lines: list[Content] = [Content.styled(head + ".", "bold")]
+    for snapshot_id, error in result.failed.items():
+        lines.append(Content.assemble(("✗ ", "$error"), (names.get(snapshot_id, snapshot_id), "bold"), f": {reason(error)}"))
+    return Content("\n").join(lines)
+
+
+class BulkDeleteProgress(ModalScreen[BulkResult]):
+    """Deletes on mount; dismisses with the BulkResult (the ids the server confirmed gone)."""
+
+    DEFAULT_CSS = """
+    BulkDeleteProgress {
+        align: center middle;
+        #bulk-progress {
+            width: 90;
+            max-width: 95%;
+            height: auto;
+            max-height: 90%;
+            border: thick $error 50%;
+            border-title-color: $text;
+            border-title-style: bold;
+            background: $surface;
+            padding: 1 2;
+        }
+        #bulk-bar { margin: 0 0 1 0; }
+        #bulk-summary-box { height: auto; max-height: 20; margin: 0 0 1 0; }
+        #bulk-buttons { height: auto; align-horizontal: right; }
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Stop / close", id="bulk_progress.close"),
+    ]
+
+    def __init__(
+        self,
+        service: SnapshotService,
+        snapshots: Sequence[Snapshot],
+        *,
+        before_delete: BeforeDelete | None = None,
+    ) -> None:
+        super().__init__()
+        self.service = service
+        self.snapshots = list(snapshots)
+        self.before_delete = before_delete
+        self.result: BulkResult | None = None
+        self._partial = BulkResult()  # filled by on_progress, so a stop still knows what went
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="bulk-progress") as box:
+            box.border_title = f"Deleting {len(self.snapshots)} snapshots"
+            yield Label("Deleting…", id="bulk-status")
+            yield ProgressBar(total=len(self.snapshots), show_eta=False, id="bulk-bar")
+            with VerticalScroll(id="bulk-summary-box"):
+                yield Static("", id="bulk-summary")
+            with Horizontal(id="bulk-buttons"):
+                yield Button("Stop", variant="warning", id="bulk-close")
+
+    def on_mount(self) -> None:
+        self.query_one("#bulk-close", Button).focus()
+        self._run()
+
+    @work(exclusive=True, group="bulk-delete")
+    async def _run(self) -> None:
+        result = await self.service.delete_many(
+            self.snapshots, before_delete=self.before_delete, on_progress=self._progress
+        )
+        self._finish(result, stopped=False)
+
+    def _progress(self, snapshot_id: str, error: ApiError | None) -> None:
+        if error is None:
+            self._partial.deleted.append(snapshot_id)
+        else:
+            self._partial.failed[snapshot_id] = error
+        self.query_one(ProgressBar).advance(1)
+        done = len(self._partial.deleted) + len(self._partial.failed)
+        self.query_one("#bulk-status", Label).update(f"Deleting… {done} of {len(self.snapshots)}")
+
+    def _finish(self, result: BulkResult, *, stopped: bool) -> None:
+        self.result = result
+        status = "Stopped." if stopped else "Done."
+        self.query_one("#bulk-status", Label).update(status)
+        self.query_one("#bulk-summary", Static).update(summary_text(result, self.snapshots, stopped))
+        button = self.query_one("#bulk-close", Button)
+        button.label, button.variant = "Close", "primary"
+        self.query_one(Vertical).border_title = f"Deleted {len(result.deleted)} of {len(self.snapshots)} snapshots"
+
+    def action_close(self) -> None:
+        if self.result is None:
+            # Stop: what the server already confirmed stays reported; the rest is not sent.
+            self.workers.cancel_group(self, "bulk-delete")
+            self._finish(self._partial, stopped=True)
+            return
+        self.dismiss(self.result)
+
+    @on(Button.Pressed, "#bulk-close")
+    def _close(self) -> None:
+        self.action_close()

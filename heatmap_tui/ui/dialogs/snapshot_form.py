@@ -1,0 +1,335 @@
+"""One form for creating and editing a snapshot; it sends the request itself so a failure keeps
+everything typed and shows the server's words next to it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
+from textual.widget import Widget
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+
+from heatmap_tui.core.errors import ApiError, NotFound
+from heatmap_tui.core.models import Snapshot, SnapshotCreateAttributes, SnapshotUpdateAttributes
+from heatmap_tui.core.snapshots import SnapshotService
+from heatmap_tui.ui.format import format_start
+from heatmap_tui.ui.forms import (
+    DEVICE_TYPES,
+    LABELS,
+    START_HINT,
+    FormInput,
+    Outcome,
+    parse_start,
+    validate_create,
+    validate_update,
+)
+
+# Grid order: two columns, the fields PATCH cannot change on the first two rows.
+FIELDS: tuple[str, ...] = (
+    "snapshot_name",
+    "view_name",
+    "device_type",
+    "application_id",
+    "event_id",
+    "start",
+    "session_id",
+    "view_id",
+)
+READ_ONLY_ON_EDIT = frozenset({"snapshot_name", "view_name", "device_type", "application_id"})
+OPTIONAL = frozenset({"session_id", "view_id"})
+PLACEHOLDERS = {
+    "snapshot_name": "e.g. Home, after redesign",
+    "view_name": "e.g. /home",
+    "event_id": "the RUM view event of the replay frame",
+    "start": START_HINT,
+    "session_id": "optional",
+    "view_id": "optional",
+}
+CHECKBOX = "is_device_type_selected_by_user"
+
+
+@dataclass(frozen=True, slots=True)
+class FormResult:
+    """What the form did: saved or created `snapshot`, or `gone_id` to drop from the table."""
+
+    snapshot: Snapshot | None = None
+    created: bool = False
+    gone_id: str | None = None
+
+
+class SnapshotForm(ModalScreen[FormResult | None]):
+    """Create (`snapshot=None`) or edit (`snapshot` given) a heatmap snapshot."""
+
+    DEFAULT_CSS = """
+    SnapshotForm {
+        align: center middle;
+        #snapshot-form {
+            width: 110;
+            max-width: 98%;
+            height: auto;
+            max-height: 98%;
+            border: round $primary;
+            border-title-color: $text;
+            border-title-style: bold;
+            border-subtitle-color: $text-muted;
+            background: $surface;
+            padding: 0 1;
+        }
+        #form-fields { height: auto; max-height: 1fr; }
+        #form-grid {
+            grid-size: 2;
+            grid-columns: 1fr 1fr;
+            grid-rows: auto;
+            grid-gutter: 0 2;
+            height: auto;
+        }
+        .field { height: auto; }
+        .field Label { color: $text-muted; padding: 0 1; }
+        .field Input.invalid, .field Input.invalid:focus, .field Select.invalid > SelectCurrent {
+            border: tall $error;
+        }
+        .field-error { color: $text-error; padding: 0 1; }
+        .field-hint { color: $text-muted; padding: 0 1; }
+        #f-is_device_type_selected_by_user { margin: 0 0 0 0; }
+        #form-error {
+            color: $text-error;
+            background: $error 10%;
+            padding: 0 1;
+            margin: 1 0 0 0;
+        }
+        #form-buttons { height: auto; align-horizontal: right; margin: 1 0 0 0; }
+        #form-buttons Button { margin: 0 0 0 2; }
+        #form-keys { color: $text-muted; width: 1fr; padding: 1 0 0 1; }
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", priority=True, id="snapshot_form.save"),
+        Binding("escape", "cancel", "Cancel", id="snapshot_form.cancel"),
+    ]
+
+    def __init__(
+        self,
+        service: SnapshotService,
+        *,
+        application_id: str,
+        snapshot: Snapshot | None = None,
+        view_name: str = "",
+        device_type: str | None = None,
+        views: Iterable[str] = (),
+    ) -> None:
+        super().__init__()
+        self.service = service
+        self.snapshot = snapshot
+        self.views = list(views)
+        if snapshot is not None:
+            self.initial = FormInput.of(snapshot)
+        else:
+            self.initial = FormInput(
+                view_name=view_name, device_type=device_type or "", application_id=application_id
+            )
+        self.saving = False
+        self._checked_once = False  # after a first Save, errors update as the person types
+
+    @property
+    def editing(self) -> bool:
+        return self.snapshot is not None
+
+    # --- layout ------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="snapshot-form") as box:
+            box.border_title = f"Edit snapshot {self.snapshot.name!r}" if self.snapshot else "New snapshot"
+            if self.snapshot is not None:
+                box.border_subtitle = f"id {self.snapshot.id}"
+            with VerticalScroll(id="form-fields"):
+                with Grid(id="form-grid"):
+                    for name in FIELDS:
+                        with Vertical(classes="field", id=f"field-{name}"):
+                            yield Label(self._label(name))
+                            yield self._widget(name)
+                            if name == "start":
+                                yield Static("", classes="field-hint", id="hint-start")
+                            yield Static("", classes="field-error", id=f"e-{name}")
+                yield Checkbox(
+                    "Device type chosen by a person (not detected)",
+                    self.initial.is_device_type_selected_by_user,
+                    id=f"f-{CHECKBOX}",
+                )
+            yield Static("", id="form-error")
+            with Horizontal(id="form-buttons"):
+                yield Label("ctrl+s save · escape cancel · tab next field", id="form-keys")
+                yield Button("Remove from table", variant="warning", id="form-remove")
+                yield Button("Cancel", id="form-cancel")
+                yield Button("Save" if self.editing else "Create", variant="primary", id="form-save")
+
+    def _label(self, name: str) -> str:
+        label = LABELS[name]
+        if self.editing and name in READ_ONLY_ON_EDIT:
+            return f"{label} (cannot change)"
+        if name == "application_id":
+            return f"{label} (this application)"
+        return label if name in OPTIONAL else f"{label} *"
+
+    def _widget(self, name: str) -> Widget:
+        value = getattr(self.initial, name)
+        wid = f"f-{name}"
+        read_only = name == "application_id" or (self.editing and name in READ_ONLY_ON_EDIT)
+        if name == "device_type" and not read_only:
+            options = [(d, d) for d in DEVICE_TYPES]
+            if value and value not in DEVICE_TYPES:
+                options.append((value, value))
+            return Select(options, value=value or Select.NULL, prompt="choose a device type", id=wid)
+        suggester = SuggestFromList(self.views, case_sensitive=False) if name == "view_name" else None
+        return Input(
+            value,
+            placeholder=PLACEHOLDERS.get(name, ""),
+            suggester=suggester,
+            disabled=read_only,
+            id=wid,
+        )
+
+    def on_mount(self) -> None:
+        for name in FIELDS:
+            self.query_one(f"#e-{name}", Static).display = False
+        self._set_form_error("")
+        self._show_start_hint(self.initial.start)
+        self.query_one("#form-remove", Button).display = False
+        self.query_one("#f-event_id" if self.editing else "#f-snapshot_name").focus()
+
+    # --- reading and checking ------------------------------------------------
+
+    def form_input(self) -> FormInput:
+        def text(name: str) -> str:
+            return self.query_one(f"#f-{name}", Input).value
+
+        device = self.query_one("#f-device_type")
+        device_value = device.value if isinstance(device, (Input, Select)) else ""
+        return FormInput(
+            snapshot_name=text("snapshot_name"),
+            view_name=text("view_name"),
+            device_type="" if device_value is Select.NULL else str(device_value),
+            application_id=text("application_id"),
+            event_id=text("event_id"),
+            start=text("start"),
+            session_id=text("session_id"),
+            view_id=text("view_id"),
+            is_device_type_selected_by_user=self.query_one(f"#f-{CHECKBOX}", Checkbox).value,
+        )
+
+    def _start_hint(self, raw: str) -> str:
+        """What a typed start means, both ways, so a person can check it; empty when unreadable."""
+        value, _ = parse_start(raw)
+        return "" if value is None else f"= {format_start(value)}  ({value} ms)"
+
+    def _show_start_hint(self, raw: str) -> None:
+        hint = self.query_one("#hint-start", Static)
+        text = self._start_hint(raw)
+        hint.update(text)
+        hint.display = bool(text)
+
+    def _check(self) -> Outcome[SnapshotCreateAttributes] | Outcome[SnapshotUpdateAttributes]:
+        """Validate, and show each field's error under it (and how many there are below)."""
+        form = self.form_input()
+        outcome = validate_update(form) if self.editing else validate_create(form)
+        for name in FIELDS:
+            message = outcome.errors.get(name, "")
+            error = self.query_one(f"#e-{name}", Static)
+            error.update(message)
+            error.display = bool(message)
+            self.query_one(f"#f-{name}").set_class(bool(message), "invalid")
+        count = len(outcome.errors)
+        self._set_form_error(f"Fix the {count} field{'s' if count != 1 else ''} marked in red." if count else "")
+        return outcome
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    def _changed(self, event: Input.Changed | Select.Changed | Checkbox.Changed) -> None:
+        if event.control.id == "f-start":
+            self._show_start_hint(str(event.value))
+        if self._checked_once:
+            self._check()
+
+    @on(Input.Submitted)
+    def _next_field(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.focus_next()
+
+    # --- saving ------------------------------------------------------------
+
+    def action_save(self) -> None:
+        if self.saving:
+            return
+        self._checked_once = True
+        outcome = self._check()
+        if outcome.value is None:
+            first = next(n for n in FIELDS if n in outcome.errors)
+            self.query_one(f"#f-{first}").focus()
+            return
+        self._set_saving(True)
+        self._send(outcome.value)
+
+    @work(exclusive=True, group="save")
+    async def _send(self, attributes: SnapshotCreateAttributes | SnapshotUpdateAttributes) -> None:
+        try:
+            if isinstance(attributes, SnapshotUpdateAttributes):
+                assert self.snapshot is not None
+                saved = await self.service.update(self.snapshot.id, attributes)
+            else:
+                saved = await self.service.create(attributes)
+        except NotFound as exc:
+            self._set_saving(False)
+            if self.snapshot is None:
+                self._set_form_error(str(exc))
+                return
+            self._set_form_error(
+                f"Snapshot {self.snapshot.name!r} no longer exists on the server: it was deleted "
+                "elsewhere. Remove it from the table, or cancel."
+            )
+            remove = self.query_one("#form-remove", Button)
+            remove.display = True
+            remove.focus()
+            return
+        except ApiError as exc:
+            self._set_saving(False)
+            self._set_form_error(str(exc))
+            return
+        self.dismiss(FormResult(snapshot=saved, created=self.snapshot is None))
+
+    def _set_saving(self, saving: bool) -> None:
+        self.saving = saving
+        button = self.query_one("#form-save", Button)
+        button.disabled = saving
+        button.label = "Saving…" if saving else ("Save" if self.editing else "Create")
+
+    def _set_form_error(self, message: str) -> None:
+        error = self.query_one("#form-error", Static)
+        error.update(message)
+        error.display = bool(message)
+
+    def action_cancel(self) -> None:
+        if self.saving:
+            self.notify("Still saving: wait for the server's answer.", severity="warning")
+            return
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#form-save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#form-cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    @on(Button.Pressed, "#form-remove")
+    def _remove_pressed(self) -> None:
+        assert self.snapshot is not None
+        self.dismiss(FormResult(gone_id=self.snapshot.id))

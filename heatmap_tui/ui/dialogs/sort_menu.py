@@ -1,0 +1,83 @@
+"""A small menu of the table's columns to sort by: the discoverable twin of the keys 1..7."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, OptionList
+from textual.widgets.option_list import Option
+
+
+class SortMenu(ModalScreen[str | None]):
+    """Dismisses with the chosen column key; picking the current column flips the order."""
+
+    DEFAULT_CSS = """
+    SortMenu {
+        align: center middle;
+        #sort-menu {
+            width: 40;
+            height: auto;
+            border: round $border;
+            border-title-color: $text;
+            background: $surface;
+            padding: 0 1;
+        }
+        #sort-options { height: auto; border: none; }
+        #sort-hint { color: $text-muted; }
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss_menu", "Cancel", id="sort_menu.cancel"),
+        Binding("j", "move(1)", "Down", show=False, id="sort_menu.down"),
+        Binding("k", "move(-1)", "Up", show=False, id="sort_menu.up"),
+    ]
+
+    def __init__(self, columns: Sequence[tuple[str, str]], current: str | None, reverse: bool) -> None:
+        super().__init__()
+        self.columns = list(columns)
+        self.current = current
+        self.reverse = reverse
+
+    def compose(self) -> ComposeResult:
+        options = []
+        for number, (key, label) in enumerate(self.columns, start=1):
+            text = f"{number}  {label}"
+            if key == self.current:
+                text += "  ▼ (flip to ▲)" if self.reverse else "  ▲ (flip to ▼)"
+            options.append(Option(text, id=key))
+        with Vertical(id="sort-menu") as box:
+            box.border_title = "Sort by"
+            yield OptionList(*options, id="sort-options")
+            yield Label("enter sorts · again flips · escape", id="sort-hint")
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        keys = [key for key, _ in self.columns]
+        options.highlighted = keys.index(self.current) if self.current in keys else 0
+        options.focus()
+
+    def action_move(self, step: int) -> None:
+        options = self.query_one(OptionList)
+        options.action_cursor_down() if step > 0 else options.action_cursor_up()
+
+    def action_dismiss_menu(self) -> None:
+        self.dismiss(None)
+
+    @on(OptionList.OptionSelected)
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(str(event.option.id))
+
+    def on_key(self, event: events.Key) -> None:
+        # The digits shown in the menu pick directly, as they do in the browser.
+        if event.character and event.character.isdigit():
+            index = int(event.character) - 1
+            if 0 <= index < len(self.columns):
+                event.stop()
+                self.dismiss(self.columns[index][0])

@@ -1,0 +1,93 @@
+"""Pick a view name from the known ones, or type a new one: the API lists one view at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+
+class ViewPicker(ModalScreen[str | None]):
+    """Type to narrow the list; enter picks the highlighted view, or the typed text if none match."""
+
+    DEFAULT_CSS = """
+    ViewPicker {
+        align: center middle;
+        #view-picker {
+            width: 60;
+            max-height: 80%;
+            height: auto;
+            border: round $border;
+            border-title-color: $text;
+            background: $surface;
+            padding: 0 1;
+        }
+        #view-picker-input { margin: 0 0 1 0; }
+        #view-picker-list { height: auto; max-height: 20; border: none; }
+        #view-picker-hint { color: $text-muted; }
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="view_picker.cancel"),
+        Binding("down", "move(1)", "Next", show=False, id="view_picker.down"),
+        Binding("up", "move(-1)", "Previous", show=False, id="view_picker.up"),
+    ]
+
+    def __init__(self, views: Iterable[str], current: str = "") -> None:
+        super().__init__()
+        self.views = list(views)
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="view-picker") as box:
+            box.border_title = "Pick a view"
+            yield Input(placeholder="type to narrow, or a new view name", id="view-picker-input")
+            yield OptionList(*self._options(""), id="view-picker-list")
+            yield Label("enter picks · escape cancels", id="view-picker-hint")
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        if self.current in self.views:
+            options.highlighted = self.views.index(self.current)
+        self.query_one(Input).focus()
+
+    def _options(self, text: str) -> list[Option]:
+        needle = text.casefold().strip()
+        return [Option(v, id=v) for v in self.views if needle in v.casefold()]
+
+    @on(Input.Changed, "#view-picker-input")
+    def _narrow(self, event: Input.Changed) -> None:
+        options = self.query_one(OptionList)
+        options.clear_options()
+        options.add_options(self._options(event.value))
+        if options.option_count:
+            options.highlighted = 0
+
+    def action_move(self, step: int) -> None:
+        options = self.query_one(OptionList)
+        if options.option_count:
+            current = options.highlighted if options.highlighted is not None else -step
+            options.highlighted = (current + step) % options.option_count
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted, "#view-picker-input")
+    def _submit(self, event: Input.Submitted) -> None:
+        options = self.query_one(OptionList)
+        if options.highlighted is not None and options.option_count:
+            self.dismiss(str(options.get_option_at_index(options.highlighted).id))
+        elif event.value.strip():
+            self.dismiss(event.value.strip())
+
+    @on(OptionList.OptionSelected)
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(str(event.option.id))

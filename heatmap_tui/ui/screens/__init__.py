@@ -1,0 +1,5 @@
+"""Full screens of the app."""
+
+from heatmap_tui.ui.screens.browser import BrowserScreen
+
+__all__ = ["BrowserScreen"]

@@ -1,0 +1,126 @@
+"""Every attribute of the selected snapshot, or the snapshot as the API's JSON."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from itertools import zip_longest
+
+from rich.json import JSON
+from rich.table import Table
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from heatmap_tui.core.models import Snapshot
+from heatmap_tui.ui.format import format_absolute, format_relative, format_start
+
+
+def _rfc3339(dt: datetime) -> str:
+    """`2026-05-01T12:00:00.123Z`: milliseconds and a Z, as Datadog writes timestamps."""
+    dt = dt.astimezone(timezone.utc) if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+
+
+def snapshot_json(snapshot: Snapshot) -> str:
+    """The snapshot in the shape the API sends it (unset optional attributes left out)."""
+    payload = snapshot.model_dump(mode="json", exclude_none=True)
+    for key in ("created_at", "modified_at"):
+        value = getattr(snapshot.attributes, key)
+        if value is not None:
+            payload["attributes"][key] = _rfc3339(value)
+    return json.dumps(payload, indent=2)
+
+
+def _when(dt: datetime | None, now: datetime) -> str:
+    if dt is None:
+        return "-"
+    return f"{format_relative(dt, now)}  ({format_absolute(dt)})"
+
+
+def _author(snapshot: Snapshot) -> str:
+    a = snapshot.attributes
+    name = a.created_by or ""
+    if a.created_by_handle:
+        name = f"{name} <{a.created_by_handle}>" if name else a.created_by_handle
+    return name or "-"
+
+
+def attribute_rows(snapshot: Snapshot, now: datetime) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Two columns of (label, value): what a person reads first, then the identifiers."""
+    a = snapshot.attributes
+    chosen = "chosen by a person" if a.is_device_type_selected_by_user else "detected"
+    left = [
+        ("Name", a.snapshot_name),
+        ("View", a.view_name),
+        ("Device", f"{a.device_type}  ({chosen})"),
+        ("Start", f"{format_start(a.start)}  ({a.start} ms)"),
+        ("Author", _author(snapshot)),
+        ("Created", _when(a.created_at, now)),
+        ("Modified", _when(a.modified_at, now)),
+    ]
+    right = [
+        ("ID", snapshot.id),
+        ("Application", a.application_id),
+        ("Event ID", a.event_id),
+        ("Session ID", a.session_id or "-"),
+        ("View ID", a.view_id or "-"),
+        ("Org", str(a.org_id) if a.org_id is not None else "-"),
+    ]
+    return left, right
+
+
+class DetailPane(VerticalScroll):
+    """A scrollable pane; `json_mode` switches between the attribute list and the JSON."""
+
+    DEFAULT_CSS = """
+    DetailPane {
+        border: round $foreground 20%;
+        border-title-color: $text-muted;
+        padding: 0 1;
+        &:focus-within { border: round $border; }
+        #detail-body { width: 1fr; }
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.snapshot: Snapshot | None = None
+        self.now: datetime | None = None
+        self.json_mode = False
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        yield Static(id="detail-body")
+
+    def on_mount(self) -> None:
+        self._refresh_body()
+
+    def show(self, snapshot: Snapshot | None, now: datetime) -> None:
+        self.snapshot, self.now = snapshot, now
+        self._refresh_body()
+
+    def set_json_mode(self, on: bool) -> None:
+        self.json_mode = on
+        self._refresh_body()
+
+    def _refresh_body(self) -> None:
+        body = self.query_one("#detail-body", Static)
+        snapshot, now = self.snapshot, self.now
+        self.border_title = "JSON" if self.json_mode else "Details"
+        if snapshot is None or now is None:
+            self.border_subtitle = ""
+            body.update(Content.styled("No snapshot selected.", "dim italic"))
+            return
+        self.border_subtitle = "J: details" if self.json_mode else "J: JSON"
+        if self.json_mode:
+            body.update(JSON(snapshot_json(snapshot)))
+            return
+        grid = Table.grid(padding=(0, 1), expand=True)
+        for ratio in (0, 1, 0, 1):
+            grid.add_column(
+                style="bold" if not ratio else None, no_wrap=not ratio, overflow="fold", ratio=ratio or None
+            )
+        left, right = attribute_rows(snapshot, now)
+        for (l_label, l_value), (r_label, r_value) in zip_longest(left, right, fillvalue=("", "")):
+            grid.add_row(l_label, l_value, r_label, r_value)
+        body.update(grid)

@@ -1,0 +1,118 @@
+"""The browser's status line: where you are, how much is shown, and how much API headroom is left."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Static
+
+from heatmap_tui.core.ratelimit import RateLimitInfo
+
+TRUNCATED = "showing the first {limit}: the list may be cut short"
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    site: str = ""
+    profile: str = ""
+    application: str = ""
+    scope: str = ""  # the view (or "all N views") and device listed
+    shown: int = 0
+    total: int = 0
+    marked: int = 0
+    rate_limit: RateLimitInfo | None = None
+    refreshed_at: datetime | None = None
+    loading: bool = False
+    truncated_limit: int | None = None  # the page limit a list came back full at
+    truncated_views: tuple[str, ...] = ()  # in all-views mode: which views came back full
+    problem: str = ""  # why the last refresh failed, in plain words
+    read_only: bool = False
+
+
+def _rate_limit(info: RateLimitInfo | None) -> str | None:
+    if info is None or info.remaining is None:
+        return None
+    if info.limit is None:
+        return f"API {info.remaining} left"
+    return f"API {info.remaining}/{info.limit} left"
+
+
+def facts(s: Status) -> Content:
+    """One line, most important first: a narrow terminal cuts the end off."""
+    parts: list[Content] = [Content.assemble((s.site, "bold"), " ", (s.profile, "italic"))]
+    if s.read_only:
+        parts.append(Content.styled("read-only", "bold $text-warning"))
+    if s.application:
+        parts.append(Content.styled(s.application, "bold"))
+    if s.scope:
+        parts.append(Content(s.scope))
+    if s.loading:
+        parts.append(Content.styled("loading…", "bold $warning"))
+    elif s.shown != s.total:
+        parts.append(Content(f"{s.shown}/{s.total} shown"))
+    else:
+        parts.append(Content(f"{s.total} snapshots"))
+    if s.marked:
+        parts.append(Content.styled(f"{s.marked} marked", "bold $accent"))
+    if (rate := _rate_limit(s.rate_limit)) is not None:
+        parts.append(Content(rate))
+    if s.refreshed_at is not None:
+        parts.append(Content(f"refreshed {s.refreshed_at:%H:%M:%S} UTC"))
+    return Content.styled(" │ ", "dim").join(parts)
+
+
+def notes(s: Status) -> Content:
+    """Warnings that must be read whole, so they wrap: a list cut short, a failed refresh."""
+    lines: list[Content] = []
+    if s.truncated_limit is not None:
+        warning = TRUNCATED.format(limit=s.truncated_limit)
+        if s.truncated_views:
+            warning += f" ({', '.join(s.truncated_views)})"
+        lines.append(Content.styled(f"⚠ {warning}", "bold $text-warning"))
+    if s.problem:
+        lines.append(Content.styled(f"✗ {s.problem}", "bold $text-error"))
+    return Content("\n").join(lines)
+
+
+class StatusLine(Vertical):
+    DEFAULT_CSS = """
+    StatusLine {
+        height: auto;
+        padding: 0 1;
+        background: $panel;
+        color: $text-muted;
+        #status-facts { text-wrap: nowrap; text-overflow: ellipsis; }
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.status = Status()
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="status-facts")
+        yield Static(id="status-notes")
+
+    def on_mount(self) -> None:
+        self._show()
+
+    def set(self, **changes: object) -> None:
+        self.status = replace(self.status, **changes)  # type: ignore[arg-type]
+        if self.is_mounted:
+            self._show()
+
+    def _show(self) -> None:
+        self.query_one("#status-facts", Static).update(facts(self.status))
+        note = notes(self.status)
+        widget = self.query_one("#status-notes", Static)
+        widget.update(note)
+        widget.display = bool(note.plain)
+
+    def render_status(self) -> Content:
+        """Everything shown, as one text (what tests and screen readers want)."""
+        note = notes(self.status)
+        return facts(self.status) if not note.plain else Content("\n").join([facts(self.status), note])
