@@ -205,3 +205,32 @@ def test_a_closed_pipe_ends_quietly(cli) -> None:
     reader.stdin.close()
     reader.wait()
     assert writer.returncode == 0 and "Error" not in writer.stderr and "error" not in writer.stderr
+
+
+def closed_pipe_run(cli: Cli, args: list[str]) -> subprocess.CompletedProcess[str]:
+    """Run with stdout on a pipe whose reader (`head -c 10`) has already read its fill and gone."""
+    reader = subprocess.Popen(["head", "-c", "10"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    reader.stdin.write(b"0123456789")
+    reader.stdin.flush()
+    assert reader.wait(timeout=10) == 0
+    try:
+        return subprocess.run(cli.command(*args), stdin=subprocess.DEVNULL, stdout=reader.stdin,
+                              stderr=subprocess.PIPE, text=True, env=cli.env, timeout=60)
+    finally:
+        reader.stdin.close()
+
+
+def test_every_result_writer_ends_quietly_when_the_reader_is_gone(cli) -> None:
+    """Each write to stdout fails (EPIPE): every command must still exit 0 without a word."""
+    runs = [
+        ["snapshots", "list", "--all-views", "--json", "--api-url", cli.url],
+        ["views", "list", "--api-url", cli.url],
+        ["auth", "status", "--json", "--api-url", cli.url],
+        ["auth", "status", "--api-url", cli.url],
+        ["profiles", "list", "--json"],
+        ["trash", "list", "--json"],
+    ]
+    results = many(*(partial(closed_pipe_run, cli, args) for args in runs))
+    for args, result in zip(runs, results, strict=True):
+        assert result.returncode == 0, (args, result.stderr)
+        assert "rror" not in result.stderr and "Traceback" not in result.stderr, (args, result.stderr)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import json
 import os
 import sys
 from typing import Any
@@ -13,13 +12,17 @@ from typing import Any
 from heatmap_tui.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE
 from heatmap_tui.commands.common import (
     CliError,
-    add_key_options,
+    add_account_options,
     add_profile_option,
     add_site_options,
     command,
+    emit,
+    print_json,
     profile_name,
     read_config,
+    resolve_from_args,
     say,
+    target_args,
 )
 from heatmap_tui.core.config import load_config_or_default, save_config
 from heatmap_tui.core.credentials import (
@@ -27,7 +30,6 @@ from heatmap_tui.core.credentials import (
     ENV_APP_KEY,
     KeyRejected,
     ResolvedCredentials,
-    resolve_credentials,
     resolve_profile_site,
     save_validated,
     validate_credentials,
@@ -61,9 +63,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     status = actions.add_parser(
         "status", help="show each profile's site and keys (source, last 4 characters, validity)"
     )
-    add_profile_option(status, help="show only this profile")
-    add_site_options(status)
-    add_key_options(status)
+    add_account_options(status, profile_help="show only this profile")
     status.add_argument("--json", action="store_true", help="print JSON on stdout")
     status.set_defaults(func=status_command)
 
@@ -124,15 +124,7 @@ def status_command(ns: argparse.Namespace) -> int:
     names = [profile_name(ns, config)] if ns.profile else list(config.profiles) or [config.active_name()]
     reports = []
     for name in names:
-        creds = resolve_credentials(
-            name,
-            config=config,
-            site=ns.site,
-            api_url=ns.api_url,
-            api_key=ns.api_key,
-            app_key=ns.app_key,
-            store=store,
-        )
+        creds = resolve_from_args(target_args(ns, profile=name), config, store=store, required=False)
         valid, problem = asyncio.run(_check(creds))
         active, configured = name == config.active_profile, name in config.profiles
         reports.append(_report(creds, valid, problem, active=active, configured=configured))
@@ -142,11 +134,11 @@ def status_command(ns: argparse.Namespace) -> int:
             "backend": keyring_status.backend,
             "message": keyring_status.message,
         }
-        print(json.dumps({"keyring": keyring_info, "profiles": reports}, indent=2))
+        print_json({"keyring": keyring_info, "profiles": reports}, ensure_ascii=True)
     else:
         state = "" if keyring_status.available else " (not available)"
-        print(f"OS keyring: {keyring_status.backend}{state}\n")
-        print("\n\n".join(_format(report) for report in reports))
+        emit(f"OS keyring: {keyring_status.backend}{state}\n\n")
+        emit("\n\n".join(_format(report) for report in reports) + "\n")
     return EXIT_OK if all(report["ok"] for report in reports) else EXIT_ERROR
 
 

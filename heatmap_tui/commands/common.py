@@ -1,19 +1,22 @@
-"""Helpers the scripting subcommands share: profile/site/key options, messages, exit codes.
+"""Helpers every scripting subcommand shares: errors and exit codes, output, prompts, options.
 
-Messages go to stderr in plain words; results (tables, JSON) go to stdout. A command body
-raises CliError (or any HeatmapError, ConfigError, SiteError...) and `command` turns it into
-one line on stderr and an exit code, never a traceback and never a key.
+Messages go to stderr in plain words (`say`); results (tables, JSON) go to stdout, only through
+`emit`, so that a reader that went away (`| head`) ends any command quietly. A command body
+raises CliError (or any HeatmapError, ConfigError, SiteError...) and `command` turns it into one
+line on stderr and an exit code, never a traceback and never a key.
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
+import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any
 
-from heatmap_tui.cli import EXIT_ERROR, EXIT_USAGE
+from heatmap_tui.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE
 from heatmap_tui.core.config import (
     Config,
     ConfigError,
@@ -28,6 +31,9 @@ from heatmap_tui.core.sites import SiteError
 
 PROG = "heatmap-tui"
 DEBUG_ENV = "HEATMAP_TUI_DEBUG"  # set it to see the traceback of an unexpected error
+
+
+# --- errors and messages ------------------------------------------------------------
 
 
 class CliError(Exception):
@@ -75,6 +81,52 @@ def command(func: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Nam
     return run
 
 
+# --- results on stdout ----------------------------------------------------------------
+
+
+def emit(text: str) -> None:
+    """Write a result to stdout; a reader that went away (`| head`) ends the command quietly."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Point stdout at devnull so the interpreter's final flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(EXIT_OK) from None
+
+
+def emit_lines(lines: Iterable[str]) -> None:
+    emit("".join(f"{line}\n" for line in lines))
+
+
+def print_json(value: Any, *, ensure_ascii: bool = False) -> None:
+    emit(json.dumps(value, indent=2, ensure_ascii=ensure_ascii) + "\n")
+
+
+# --- asking -----------------------------------------------------------------------------
+
+
+def confirm(question: str) -> bool:
+    """Ask on the terminal; anything but y/yes is a no."""
+    try:
+        answer = input(f"{question} [y/N] ")
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("y", "yes")
+
+
+def require_tty_or_yes(ns: argparse.Namespace, what: str) -> None:
+    if not ns.yes and not sys.stdin.isatty():
+        raise CliError(
+            f"refusing to {what} without confirmation: standard input is not a terminal; "
+            "pass --yes to go ahead",
+            EXIT_USAGE,
+        )
+
+
+# --- profile, site and key options ----------------------------------------------------
+
+
 def add_profile_option(parser: argparse.ArgumentParser, help: str | None = None) -> None:
     parser.add_argument(
         "--profile",
@@ -101,6 +153,18 @@ def add_key_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--app-key", metavar="KEY", help=f"application key ({note}; env DD_APP_KEY)")
 
 
+def add_account_options(parser: argparse.ArgumentParser, profile_help: str | None = None) -> None:
+    """--profile, --site/--api-url and the key flags: everything `resolve_from_args` reads."""
+    add_profile_option(parser, help=profile_help)
+    add_site_options(parser)
+    add_key_options(parser)
+
+
+def target_args(ns: argparse.Namespace, **overrides: Any) -> argparse.Namespace:
+    """`ns` with some of these options replaced (another profile or site for import, restore)."""
+    return argparse.Namespace(**{**vars(ns), **overrides})
+
+
 def read_config() -> Config:
     """The config, or a CliError naming the file and line when it is broken."""
     try:
@@ -117,7 +181,7 @@ def profile_name(ns: argparse.Namespace, config: Config) -> str:
 def resolve_from_args(
     ns: argparse.Namespace, config: Config, *, store: KeyringStore | None = None, required: bool = True
 ) -> ResolvedCredentials:
-    """Credentials from the options `add_profile_option`/`add_site_options`/`add_key_options` add."""
+    """Credentials from the options `add_account_options` adds."""
     creds = resolve_credentials(
         profile_name(ns, config),
         config=config,
@@ -131,4 +195,3 @@ def resolve_from_args(
     if required and missing is not None:
         raise CliError(missing)
     return creds
-

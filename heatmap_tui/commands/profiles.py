@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from heatmap_tui.cli import EXIT_OK
-from heatmap_tui.commands.common import CliError, command, read_config, say
+from heatmap_tui.commands.common import CliError, command, emit_lines, print_json, read_config, say
 from heatmap_tui.core.config import Config, check_profile_name, save_config
 from heatmap_tui.core.keyring_access import KeyringStore, KeyringUnavailable
 
@@ -36,17 +35,19 @@ def list_command(ns: argparse.Namespace) -> int:
             {"name": name, "active": name == config.active_profile, **profile.model_dump()}
             for name, profile in config.profiles.items()
         ]
-        print(json.dumps({"active_profile": config.active_profile, "profiles": rows}, indent=2))
+        print_json({"active_profile": config.active_profile, "profiles": rows}, ensure_ascii=True)
         return EXIT_OK
     if not config.profiles:
         say("No profiles yet: `heatmap-tui auth login` creates one.")
         return EXIT_OK
     width = max(len(name) for name in config.profiles)
+    lines = []
     for name, profile in config.profiles.items():
         marker = "*" if name == config.active_profile else " "
         site = profile.api_url or profile.site or "US1"
         app = f"  app {profile.last_application_id}" if profile.last_application_id else ""
-        print(f"{marker} {name:<{width}}  {site}{app}")
+        lines.append(f"{marker} {name:<{width}}  {site}{app}")
+    emit_lines(lines)
     return EXIT_OK
 
 

@@ -8,24 +8,25 @@ entry, with that profile's keys (flags, environment, keyring as usual). `--profi
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
 
 from heatmap_tui.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE
-from heatmap_tui.commands.common import CliError, add_key_options, add_profile_option, add_site_options, command, say
-from heatmap_tui.commands.snapshots import (
-    age,
+from heatmap_tui.commands.argtypes import age
+from heatmap_tui.commands.common import (
+    CliError,
+    add_account_options,
+    command,
     confirm,
-    connect,
-    emit,
+    emit_lines,
+    error,
     print_json,
-    print_table,
     require_tty_or_yes,
-    run,
-    short_time,
+    say,
     target_args,
 )
+from heatmap_tui.commands.connect import connect, run
+from heatmap_tui.commands.output import print_table, short_time
 from heatmap_tui.core.cleanup import format_age
-from heatmap_tui.core.trash import RestoreReport, Trash, TrashEntry
+from heatmap_tui.core.trash import RestoreReport, Trash, TrashContents, TrashEntry
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -46,9 +47,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     restore.add_argument("ids", nargs="*", metavar="ID", help="snapshot ids as they were before the delete")
     restore.add_argument("--last", action="store_true", help="the batch deleted last")
-    add_profile_option(restore, help="restore with this profile (its keys and site) instead of the recorded one")
-    add_site_options(restore)
-    add_key_options(restore)
+    add_account_options(
+        restore, profile_help="restore with this profile (its keys and site) instead of the recorded one"
+    )
     restore.add_argument("--json", action="store_true", help="print the outcome as JSON on stdout")
     restore.set_defaults(func=restore_command)
 
@@ -62,17 +63,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     purge.set_defaults(func=purge_command)
 
 
-def _warn_bad_lines(trash: Trash, bad_lines: Sequence[int]) -> None:
+def _read(trash: Trash) -> TrashContents:
+    """The trash's entries, with a warning on stderr for the lines that could not be read."""
+    contents = trash.read()
+    bad_lines = contents.bad_lines
     if bad_lines:
         numbers = ", ".join(str(n) for n in bad_lines[:10]) + (" ..." if len(bad_lines) > 10 else "")
         say(f"Warning: {trash.path}: skipped {len(bad_lines)} unreadable line(s) ({numbers}), e.g. a write cut short.")
+    return contents
 
 
 @command
 def list_command(ns: argparse.Namespace) -> int:
     trash = Trash()
-    contents = trash.read()
-    _warn_bad_lines(trash, contents.bad_lines)
+    contents = _read(trash)
     if ns.json:
         print_json({"data": [e.to_json() for e in contents.entries]})
         return EXIT_OK
@@ -101,8 +105,7 @@ def restore_command(ns: argparse.Namespace) -> int:
     if bool(ns.ids) == bool(ns.last):
         raise CliError("name the snapshot ids to restore, or --last (not both)", EXIT_USAGE)
     trash = Trash()
-    contents = trash.read()
-    _warn_bad_lines(trash, contents.bad_lines)
+    _read(trash)  # for its warning: last_batch() and find() read the file again
     missing: list[str] = []
     if ns.last:
         entries = trash.last_batch()
@@ -111,7 +114,7 @@ def restore_command(ns: argparse.Namespace) -> int:
     else:
         entries, missing = trash.find(ns.ids)
         for snapshot_id in missing:
-            say(f"heatmap-tui: {snapshot_id} is not in the trash")
+            error(f"{snapshot_id} is not in the trash")
         if not entries:
             return EXIT_ERROR
 
@@ -157,7 +160,7 @@ def _print_report(ns: argparse.Namespace, report: RestoreReport) -> None:
                  for e, new in report.restored]
         lines += [f"skipped   {e.id}  {e.snapshot.name}: {why}" for e, why in report.skipped]
         lines += [f"failed    {e.id}  {e.snapshot.name}: {err}" for e, err in report.failed]
-        emit("".join(f"{line}\n" for line in lines))
+        emit_lines(lines)
     say(f"Restore: {report.summary()}.")
 
 

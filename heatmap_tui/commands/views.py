@@ -12,18 +12,10 @@ import asyncio
 from dataclasses import dataclass
 
 from heatmap_tui.cli import EXIT_OK
-from heatmap_tui.commands.common import command, say
-from heatmap_tui.commands.snapshots import (
-    Connection,
-    add_output_options,
-    add_target_options,
-    connect,
-    positive_int,
-    print_json,
-    print_table,
-    run,
-    short_time,
-)
+from heatmap_tui.commands.argtypes import positive_int
+from heatmap_tui.commands.common import command, print_json, say
+from heatmap_tui.commands.connect import Connection, add_target_options, connect, run
+from heatmap_tui.commands.output import add_output_options, print_table, short_time
 from heatmap_tui.core.rum_models import ViewEvent
 from heatmap_tui.core.snapshots import DEFAULT_CONCURRENCY
 

@@ -1,0 +1,130 @@
+"""Tables, CSV and progress of the scripting subcommands (results through common.emit).
+
+Times in tables are UTC to the minute; `--json` output keeps the API's own shape and is written
+by the commands themselves with common.print_json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from heatmap_tui.commands.common import emit, say
+from heatmap_tui.core.errors import ApiError
+from heatmap_tui.core.models import Snapshot
+from heatmap_tui.ui.format import format_absolute, format_start
+
+SNAPSHOT_HEADERS = ("NAME", "VIEW", "DEVICE", "START", "AUTHOR", "MODIFIED (UTC)", "ID")
+
+CSV_FIELDS = (
+    "id",
+    "snapshot_name",
+    "view_name",
+    "device_type",
+    "application_id",
+    "event_id",
+    "start",
+    "session_id",
+    "view_id",
+    "is_device_type_selected_by_user",
+    "created_at",
+    "modified_at",
+    "created_by",
+    "created_by_handle",
+    "created_by_user_id",
+    "org_id",
+)
+
+
+def add_output_options(parser: argparse.ArgumentParser, *, csv_too: bool = False) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--json", action="store_true", help="print JSON on stdout (the API's shape)")
+    if csv_too:
+        group.add_argument("--csv", action="store_true", help="print CSV with a header on stdout")
+
+
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    widths = [len(h) for h in headers]
+    for row in rows:
+        widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
+    emit("".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip() + "\n"
+        for line in (headers, *rows)
+    ))
+
+
+def short_time(value: Any) -> str:
+    return format_absolute(value)[:16] if value is not None else "-"
+
+
+def snapshot_rows(snapshots: Sequence[Snapshot]) -> list[list[str]]:
+    """Rows under SNAPSHOT_HEADERS."""
+    return [
+        [
+            s.name,
+            s.view_name,
+            s.device_type,
+            format_start(s.attributes.start),
+            s.attributes.created_by_handle or s.attributes.created_by or "-",
+            short_time(s.attributes.modified_at),
+            s.id,
+        ]
+        for s in snapshots
+    ]
+
+
+def print_snapshots_csv(snapshots: Sequence[Snapshot]) -> None:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for s in snapshots:
+        row = s.attributes.model_dump(mode="json")
+        row["id"] = s.id
+        writer.writerow({k: _csv_cell(row.get(k)) for k in CSV_FIELDS})
+    emit(buffer.getvalue())
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"  # as in the JSON
+    return value
+
+
+class Progress:
+    """Bulk progress on stderr: one updating line on a terminal, a line per tenth otherwise."""
+
+    def __init__(self, total: int, verb: str) -> None:
+        self.total = total
+        self.verb = verb
+        self.done = 0
+        self.failed = 0
+        self.tty = sys.stderr.isatty()
+        self._next_mark = 0
+
+    def __call__(self, snapshot_id: str, error: ApiError | None) -> None:
+        self.done += 1
+        if error is not None:
+            self.failed += 1
+            self._clear()
+            say(f"  failed {snapshot_id}: {error}")
+        if self.tty:
+            sys.stderr.write(f"\r{self.verb} {self.done}/{self.total}")
+            sys.stderr.flush()
+        elif self.done >= self._next_mark or self.done == self.total:
+            say(f"{self.verb} {self.done}/{self.total}")
+            self._next_mark = self.done + max(1, self.total // 10)
+
+    def _clear(self) -> None:
+        if self.tty:
+            sys.stderr.write("\r\033[K")
+
+    def close(self) -> None:
+        if self.tty and self.done:
+            sys.stderr.write("\n")
+            sys.stderr.flush()

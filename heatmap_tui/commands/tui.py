@@ -1,0 +1,111 @@
+"""`heatmap-tui` (the default command) opens the terminal UI; `heatmap-tui demo` opens it on demo data.
+
+Textual and the UI are imported inside the command functions, so that every other subcommand
+(and `--help`) starts without paying for them.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, Any
+
+from heatmap_tui.cli import EXIT_OK
+from heatmap_tui.commands.common import add_profile_option, add_site_options, command
+from heatmap_tui.commands.serve import non_negative
+from heatmap_tui.core.config import check_profile_name
+from heatmap_tui.core.sites import resolve_site
+
+if TYPE_CHECKING:
+    from heatmap_tui.devserver import DevServer
+    from heatmap_tui.ui.services import Services
+
+DEMO_APPLICATION = "Shop Web"
+DEMO_VIEW = "/home"
+DEMO_PROFILE = "demo"
+
+
+def register(subparsers: Any) -> None:
+    tui = subparsers.add_parser(
+        "tui",
+        help="open the terminal UI (the default when no command is given)",
+        description="Browse, create, edit and delete the heatmap snapshots of your RUM applications. "
+        "Starts where the last run left off; the first run asks for the site and the keys.",
+    )
+    add_profile_option(tui)
+    add_site_options(tui)
+    tui.add_argument("--app", metavar="ID", help="open this RUM application id")
+    tui.add_argument("--read-only", action="store_true", help="hide every action that changes snapshots")
+    tui.set_defaults(func=tui_command)
+
+    demo = subparsers.add_parser(
+        "demo",
+        help="open the terminal UI on a built-in demo org (no Datadog account needed)",
+        description="Starts the embedded Datadog-compatible server with a seeded demo org and opens "
+        "the UI on it. Nothing is read from or written to your config file or OS keyring.",
+    )
+    demo.add_argument("--read-only", action="store_true", help="hide every action that changes snapshots")
+    demo.add_argument(
+        "--latency-ms", type=non_negative, default=0, metavar="N", help="delay every API answer by N ms"
+    )
+    demo.set_defaults(func=demo_command)
+
+
+@command
+def tui_command(ns: argparse.Namespace) -> int:
+    # Usage errors are caught here, before the screen is taken over.
+    if ns.profile:
+        check_profile_name(ns.profile)
+    if ns.site or ns.api_url:
+        resolve_site(ns.site, ns.api_url)
+    from heatmap_tui.ui.services import Overrides, Services
+
+    overrides = Overrides(profile=ns.profile, site=ns.site, api_url=ns.api_url, application_id=ns.app)
+    run_app(Services.from_environment(read_only=ns.read_only, overrides=overrides))
+    return EXIT_OK
+
+
+@command
+def demo_command(ns: argparse.Namespace) -> int:
+    from heatmap_tui.devserver import DevServer
+
+    server = DevServer(seed=True, port=0, latency_ms=ns.latency_ms).start()
+    try:
+        run_app(demo_services(server, read_only=ns.read_only))
+    finally:
+        server.stop()
+    return EXIT_OK
+
+
+def demo_services(server: DevServer, *, read_only: bool = False) -> Services:
+    """Services on the demo server: the config in memory, the keys held as flags, no keyring."""
+    from keyring.backends import fail
+    from pydantic import SecretStr
+
+    from heatmap_tui.core.keyring_access import KeyringStore
+    from heatmap_tui.devserver import DEMO_API_KEY, DEMO_APP_KEY
+    from heatmap_tui.ui.services import Overrides, Services
+
+    app_id = next(
+        a.application_id for a in server.store.applications.values() if a.name == DEMO_APPLICATION
+    )
+    overrides = Overrides(
+        profile=DEMO_PROFILE,
+        api_url=server.url,
+        application_id=app_id,
+        view=DEMO_VIEW,
+        api_key=SecretStr(DEMO_API_KEY),
+        app_key=SecretStr(DEMO_APP_KEY),
+    )
+    return Services(
+        config_path=None,
+        store=KeyringStore(backend=fail.Keyring()),
+        read_only=read_only,
+        overrides=overrides,
+        env={},  # DD_SITE or DD_API_KEY of the person's shell must not leak into the demo
+    )
+
+
+def run_app(services: Services) -> None:
+    from heatmap_tui.ui.app import HeatmapApp
+
+    HeatmapApp(services).run()
