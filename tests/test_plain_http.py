@@ -20,7 +20,7 @@ from faults import DEMO_AUTH, RecordingSleep, make_client
 from heatmap_tui.core.client import DatadogClient
 from heatmap_tui.core.config import Profile
 from heatmap_tui.core.credentials import resolve_profile_site
-from heatmap_tui.core.errors import ApiError
+from heatmap_tui.core.errors import ApiError, UnexpectedRedirect
 from heatmap_tui.core.rum import RumService
 from heatmap_tui.core.sites import Site, SiteError, custom_site, resolve_site
 
@@ -108,10 +108,6 @@ def test_the_command_line_refuses_before_sending_anything(
     assert no_network == []
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "gap: DatadogClient accepts any Site, so a hand-made Site(custom_url='http://example.com') "
-    "sends the keys in plain text; DatadogClient.__init__ should refuse an http:// api_url whose "
-    "host is not loopback (raise SiteError), as custom_site does"))
 async def test_the_client_refuses_a_hand_made_plain_http_site() -> None:
     sent: list[httpx.Request] = []
 
@@ -173,3 +169,4 @@ async def test_a_redirect_is_never_followed(loopback_pair: tuple[str, list[str],
             await RumService(client).validate_keys()
     assert first_hits == ["/api/v2/validate_keys"] and second_hits == []
     assert info.value.status == 302 and str(info.value).startswith(f"Could not validate the keys on {url}: ")
+    assert isinstance(info.value, UnexpectedRedirect) and "redirect" in str(info.value)

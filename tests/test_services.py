@@ -230,3 +230,27 @@ async def test_bulk_delete_and_multi_view_listing(service, devserver) -> None:
     assert sorted(seen) == sorted(kept) == sorted(v.id for v in victims)
     assert "4 deleted, 1 failed" in result.summary()
     assert all(i not in devserver.store.snapshots for i in result.deleted)
+
+
+async def test_a_delete_that_was_only_rate_limited_then_404_is_not_reported_done(service, devserver) -> None:
+    devserver.reset_stats()
+    devserver.faults.fail_next(429, count=1, method="DELETE", reset=1)
+    with pytest.raises(NotFound):
+        await service.delete("no-such-snapshot")  # the 429 never reached the store: 404 is the truth
+    assert devserver.count(method="DELETE") == 2
+
+
+async def test_server_messages_become_one_short_line_and_blank_ones_are_dropped() -> None:
+    import httpx
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(400, json={"errors": ["", "first\n  line\ttwo", "x" * 1000]})
+
+    async with DatadogClient(custom_site("http://127.0.0.1:9"), ApiAuth("k", "a"),
+                             transport=httpx.MockTransport(answer)) as c:
+        with pytest.raises(BadRequest) as info:
+            await c.request("list snapshots", "GET", "/x")
+    messages = info.value.messages
+    assert messages[0] == "first line two"
+    assert len(messages) == 2 and len(messages[1]) == 300 and messages[1].endswith("…")
+    assert "\n" not in str(info.value)

@@ -23,7 +23,7 @@ from heatmap_tui.core.errors import (
 from heatmap_tui.core.models import ErrorBody
 from heatmap_tui.core.ratelimit import RateLimitInfo, RateLimitTracker
 from heatmap_tui.core.retry import Outcome, RetryPolicy
-from heatmap_tui.core.sites import Site
+from heatmap_tui.core.sites import Site, check_transport_url
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,7 @@ M = TypeVar("M", bound=BaseModel)
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=15.0, pool=30.0)
 USER_AGENT = f"heatmap-tui/{__version__}"
+MAX_MESSAGE = 300  # characters of one server message kept for a person to read
 
 
 class DatadogClient:
@@ -47,6 +48,7 @@ class DatadogClient:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         max_connections: int = 32,
     ) -> None:
+        check_transport_url(site.api_url)
         self.site = site
         self.auth = auth
         self.retry = retry or RetryPolicy()
@@ -90,6 +92,7 @@ class DatadogClient:
         method = method.upper()
         headers = self.auth.headers() if auth else {}
         tries = 0
+        maybe_applied = False  # an earlier try may have reached the server (lost answer, 5xx)
         while True:
             tries += 1
             await self.rate_limit.acquire()
@@ -99,6 +102,7 @@ class DatadogClient:
                     method, path, params=params, json=json_body, headers=headers
                 )
             except httpx.TransportError as exc:
+                maybe_applied = maybe_applied or not isinstance(exc, httpx.ConnectError)
                 error = self._network_error(op, exc)
                 delay = self.retry.delay_before_retry(method, tries, Outcome(network_error=True))
                 if delay is None:
@@ -109,9 +113,10 @@ class DatadogClient:
             self.rate_limit.update(response.headers)
             if response.status_code in ok:
                 return response
-            if method == "DELETE" and response.status_code == 404 and tries > 1:
+            if method == "DELETE" and response.status_code == 404 and maybe_applied:
                 # An earlier try went through before its answer was lost: the delete is done.
                 return response
+            maybe_applied = maybe_applied or response.status_code >= 500
             error = self._status_error(op, response)
             reset = error.retry_after if isinstance(error, RateLimited) else None
             outcome = Outcome(status=response.status_code, reset_seconds=reset)
@@ -165,7 +170,11 @@ class DatadogClient:
         for message in messages:
             for secret in secrets:
                 message = message.replace(secret, "[redacted]")
-            out.append(message)
+            message = " ".join(message.split())  # one line, whatever the server sent
+            if len(message) > MAX_MESSAGE:
+                message = message[: MAX_MESSAGE - 1] + "…"
+            if message:
+                out.append(message)
         return out
 
 
@@ -182,7 +191,7 @@ def _error_messages(response: httpx.Response) -> list[str]:
     try:
         json.loads(response.content)
         return ["the error body had an unexpected shape"]
-    except ValueError:
+    except (ValueError, RecursionError):
         return ["the error body was not JSON"]
 
 
@@ -191,7 +200,7 @@ def _describe_invalid(response: httpx.Response, exc: ValidationError) -> str:
         return "the server's answer was empty"
     try:
         json.loads(response.content)
-    except ValueError:
+    except (ValueError, RecursionError):
         if response.content.lstrip()[:1] == b"<":
             return "the server answered with an HTML page instead of JSON"
         return "the server's answer was not valid JSON"

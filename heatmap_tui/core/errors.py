@@ -65,6 +65,10 @@ class NetworkError(ApiError):
     reason = "the server could not be reached"
 
 
+class UnexpectedRedirect(ApiError):
+    reason = "the server answered with a redirect, which is not followed (check the API URL)"
+
+
 class InvalidResponse(ApiError):
     reason = "the server's answer could not be read"
 
@@ -78,4 +82,6 @@ def error_for_status(status: int) -> type[ApiError]:
         return RateLimited
     if status >= 500:
         return ServerError
+    if 300 <= status < 400:
+        return UnexpectedRedirect
     return BadRequest

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from heatmap_tui.core.client import DatadogClient
 from heatmap_tui.core.models import (
     RumApplication,
@@ -68,7 +70,7 @@ class RumService:
             name = bucket.by.get("@view.name")
             count = bucket.computes.get("c0", 0)
             if isinstance(name, str) and name:
-                views.append(ViewCount(name=name, count=int(count) if isinstance(count, (int, float)) else 0))
+                views.append(ViewCount(name=name, count=int(count) if isinstance(count, (int, float)) and math.isfinite(count) else 0))
         return sorted(views, key=lambda v: -v.count)
 
     async def search_view_events(

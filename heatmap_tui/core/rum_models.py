@@ -100,10 +100,12 @@ class ViewEvent(_Tolerant):
     @classmethod
     def from_event(cls, event: RumEvent) -> ViewEvent:
         body = event.attributes.attributes
+        date = event.attributes.timestamp or datetime.fromtimestamp(0, tz=timezone.utc)
         if body.date is not None:
-            date = datetime.fromtimestamp(body.date / 1000, tz=timezone.utc)
-        else:
-            date = event.attributes.timestamp or datetime.fromtimestamp(0, tz=timezone.utc)
+            try:
+                date = datetime.fromtimestamp(body.date / 1000, tz=timezone.utc)
+            except (OverflowError, OSError, ValueError):
+                pass  # a date no clock can show: keep the event's own timestamp
         spent = body.view.time_spent
         return cls(
             event_id=event.id,

@@ -73,8 +73,8 @@ def is_loopback_host(host: str) -> bool:
         return False
 
 
-def custom_site(url: str) -> Site:
-    """A site for a custom base URL: http only on loopback, https anywhere."""
+def check_transport_url(url: str) -> None:
+    """Keys travel in headers: refuse anything but https, or http on loopback."""
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise SiteError(f"{url!r} is not an http(s) URL with a host")
@@ -82,6 +82,12 @@ def custom_site(url: str) -> Site:
         raise SiteError(
             f"plain http is only allowed on loopback addresses; use https for {parts.hostname}"
         )
+
+
+def custom_site(url: str) -> Site:
+    """A site for a custom base URL: http only on loopback, https anywhere."""
+    check_transport_url(url)
+    parts = urlsplit(url.strip())
     if parts.query or parts.fragment:
         raise SiteError(f"{url!r} must not carry a query or fragment")
     base = f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
