@@ -1,0 +1,137 @@
+"""Benchmark: peak RSS with 10,000 snapshots loaded in the browser, against the floor.
+
+The real app runs as in bench_startup.py (a fresh headless process against `heatmap-tui serve`,
+starting where the last session left off), then switches the browser to all views (`a`), which
+lists the application's views (discovered from its replay events) and loads their snapshots:
+10,000 of them, spread evenly over the views, each view under the API's 1,000 page limit. It
+exits after the frame that shows them. The floor is bench/minimal_app.py (a static 1,000-row
+DataTable). Each child prints getrusage(RUSAGE_SELF).ru_maxrss as it exits; the ratio is of the
+medians.
+
+    python -m bench.bench_memory            # the figures
+    python -m bench.bench_memory --child    # the real app, as the parent runs it
+
+Only the standard library at module level: the child must import no more than the app would.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+RUNS = 3
+SNAPSHOTS = 10_000
+FLOOR_ROWS = 1_000
+FIRST_VIEW = "/home"
+
+
+def child(expected: int) -> int:
+    """The real app, headless: first paint, then all views, then exit once `expected` rows show."""
+    from textual.app import App
+
+    from bench.minimal_app import SIZE, FirstPaint, report
+    from heatmap_tui.cli import main
+    from heatmap_tui.ui.screens.browser import BrowserScreen
+    from heatmap_tui.ui.widgets.snapshot_table import SnapshotTable
+
+    def all_loaded(table: Any) -> bool:
+        return table.model.total_count >= expected
+
+    def switch_to_all_views(app: App[Any]) -> None:
+        paint.watch(all_loaded, lambda app: app.exit())
+        browser = next(s for s in app.screen_stack if isinstance(s, BrowserScreen))
+        browser.action_toggle_all_views()
+
+    paint = FirstPaint(SnapshotTable, lambda table: table.model.shown_count > 0, switch_to_all_views)
+    run = App.run
+
+    def headless_run(app: App[Any], **kw: Any) -> Any:
+        return run(app, **{**kw, "headless": True, "size": SIZE})
+
+    App.run = headless_run  # type: ignore[method-assign]
+    code = main(["tui"])
+    if paint.mark is None:
+        print(f"the app exited ({code}) before painting {expected} rows", file=sys.stderr)
+        return 1
+    report(mark=paint.mark, rows=paint.table.model.total_count)
+    return 0
+
+
+def _views() -> list[str]:
+    """The views the app will discover: the demo web app's (every one has replay events)."""
+    from heatmap_tui.devserver.seed_data import WEB_VIEWS
+
+    return [v.name for v in WEB_VIEWS]
+
+
+def spread(total: int, views: list[str]) -> dict[str, int]:
+    share, extra = divmod(total, len(views))
+    return {view: share + (i < extra) for i, view in enumerate(views)}
+
+
+def run(
+    runs: int = RUNS, snapshots: int = SNAPSHOTS, floor_rows: int = FLOOR_ROWS, warm_up: bool = True
+) -> dict[str, Any]:
+    """memory_ratio (medians of peak RSS, app / floor), and the KiB of every run."""
+    from bench.common import (
+        app_env,
+        median,
+        python_module,
+        run_child,
+        sandbox,
+        serve,
+        write_app_config,
+        write_data_file,
+    )
+
+    views = spread(snapshots, _views())
+    if max(views.values()) > 1000:
+        raise ValueError(f"{snapshots} snapshots over {len(views)} views exceed the 1,000 page limit")
+    floor_argv = python_module("bench.minimal_app", "--rows", str(floor_rows))
+    app_argv = python_module("bench.bench_memory", "--child", str(snapshots))
+    with sandbox() as root:
+        app_id = write_data_file(root / "data.json", views)
+        with serve(root / "data.json", seed=True) as server:
+            write_app_config(root, server.url, app_id, FIRST_VIEW)
+            env = app_env(root)
+            if warm_up:  # a clean clone compiles its .pyc files here
+                run_child(app_argv, env)
+            floor: list[int] = []
+            app: list[int] = []
+            for i in range(runs):
+                order = [(floor_argv, floor), (app_argv, app)]
+                for argv, sizes in order if i % 2 == 0 else order[::-1]:
+                    result = run_child(argv, env).result
+                    want = floor_rows if argv is floor_argv else snapshots
+                    if result["rows"] != want:
+                        raise RuntimeError(f"{argv[-2:]} showed {result['rows']} rows, not {want}")
+                    sizes.append(result["maxrss_kb"])
+    return {
+        "memory_ratio": median(app) / median(floor),
+        "memory_app_kb": median(app),
+        "memory_floor_kb": median(floor),
+        "memory_app_runs_kb": app,
+        "memory_floor_runs_kb": floor,
+        "memory_snapshots": snapshots,
+    }
+
+
+def summary(f: dict[str, Any]) -> list[str]:
+    return [
+        f"peak RSS (median of {len(f['memory_app_runs_kb'])})",
+        f"  heatmap-tui, {f['memory_snapshots']:,} snapshots loaded  {f['memory_app_kb'] / 1024:7.1f} MiB   runs: "
+        + ", ".join(f"{k / 1024:.1f}" for k in f["memory_app_runs_kb"]),
+        f"  minimal Textual app, 1,000 rows       {f['memory_floor_kb'] / 1024:7.1f} MiB   runs: "
+        + ", ".join(f"{k / 1024:.1f}" for k in f["memory_floor_runs_kb"]),
+        f"  ratio                                 {f['memory_ratio']:7.2f}",
+    ]
+
+
+def main() -> None:
+    print("\n".join(summary(run())))
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--child"]:
+        sys.exit(child(int(sys.argv[2])))
+    main()

@@ -1,0 +1,112 @@
+"""Benchmark: time to the first painted table, the real app against the floor.
+
+The real app runs as a fresh `python` process, headless, against `heatmap-tui serve` (another
+process) holding `rows` snapshots in the view where the last session left off (the config says
+so, as it does on every run but the first): it reads the config, resolves the keys, discovers
+the application's views, opens the browser and lists the view. The floor is
+bench/minimal_app.py: a fresh process that paints a static table of as many rows. Both are timed
+by the same harness (bench/common.py run_child, bench/minimal_app.py FirstPaint) from just
+before the process is spawned to the end of the first frame with rows in it; runs alternate, a
+warm-up run of each comes first (it compiles the .pyc files of a clean clone), and the ratio is
+of the medians.
+
+    python -m bench.bench_startup            # the figures
+    python -m bench.bench_startup --child    # the real app, as the parent runs it
+
+Only the standard library at module level: the child must import no more than the app would.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+RUNS = 5
+ROWS = 1_000
+VIEW = "/home"
+
+
+def child() -> int:
+    """The real app, as `heatmap-tui` starts it, headless; exits after the first rows painted."""
+    from textual.app import App
+
+    from bench.minimal_app import SIZE, FirstPaint, report
+    from heatmap_tui.cli import main
+    from heatmap_tui.ui.widgets.snapshot_table import SnapshotTable
+
+    paint = FirstPaint(SnapshotTable, lambda table: table.model.shown_count > 0, lambda app: app.exit())
+    run = App.run
+
+    def headless_run(app: App[Any], **kw: Any) -> Any:
+        return run(app, **{**kw, "headless": True, "size": SIZE})
+
+    App.run = headless_run  # type: ignore[method-assign]
+    code = main(["tui"])
+    if paint.mark is None:
+        print(f"the app exited ({code}) before painting any rows", file=sys.stderr)
+        return 1
+    report(mark=paint.mark, rows=paint.table.model.total_count)
+    return 0
+
+
+def run(runs: int = RUNS, rows: int = ROWS, warm_up: bool = True) -> dict[str, Any]:
+    """first_table_ratio (medians, app / floor), and the seconds of every run."""
+    from bench.common import (
+        app_env,
+        median,
+        python_module,
+        run_child,
+        sandbox,
+        serve,
+        write_app_config,
+        write_data_file,
+    )
+
+    floor_argv = python_module("bench.minimal_app", "--rows", str(rows))
+    app_argv = python_module("bench.bench_startup", "--child")
+    with sandbox() as root:
+        app_id = write_data_file(root / "data.json", {VIEW: rows})
+        with serve(root / "data.json", seed=True) as server:
+            write_app_config(root, server.url, app_id, VIEW)
+            env = app_env(root)
+            for argv in (floor_argv, app_argv) if warm_up else ():
+                run_child(argv, env)
+            floor: list[float] = []
+            app: list[float] = []
+            for i in range(runs):
+                # Alternate which goes first, so neither always follows the other.
+                order = [(floor_argv, floor), (app_argv, app)]
+                for argv, times in order if i % 2 == 0 else order[::-1]:
+                    result = run_child(argv, env)
+                    if result.result["rows"] != rows:
+                        raise RuntimeError(f"{argv[-1]} painted {result.result['rows']} rows, not {rows}")
+                    times.append(result.seconds_to_mark)
+    return {
+        "first_table_ratio": median(app) / median(floor),
+        "first_table_app_s": median(app),
+        "first_table_floor_s": median(floor),
+        "first_table_app_runs_s": app,
+        "first_table_floor_runs_s": floor,
+        "first_table_rows": rows,
+    }
+
+
+def summary(f: dict[str, Any]) -> list[str]:
+    return [
+        f"process start -> first {f['first_table_rows']:,} rows painted "
+        f"(median of {len(f['first_table_app_runs_s'])})",
+        f"  heatmap-tui against `serve`  {f['first_table_app_s'] * 1000:7.0f} ms   runs: "
+        + ", ".join(f"{s * 1000:.0f}" for s in f["first_table_app_runs_s"]),
+        f"  minimal Textual app          {f['first_table_floor_s'] * 1000:7.0f} ms   runs: "
+        + ", ".join(f"{s * 1000:.0f}" for s in f["first_table_floor_runs_s"]),
+        f"  ratio                        {f['first_table_ratio']:7.2f}",
+    ]
+
+
+def main() -> int:
+    print("\n".join(summary(run())))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(child() if "--child" in sys.argv[1:] else main())

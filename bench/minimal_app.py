@@ -1,0 +1,144 @@
+"""The floor of the startup and memory benches: a minimal Textual app that paints a static
+1,000-row table (stock Textual's DataTable) headless and exits.
+
+It also holds the child-side harness that both sides of those benches share, so that the
+floor and the real app are timed the same way: `FirstPaint` notes the first frame that carries
+table rows, and `report` prints what a child measured, with its peak RSS.
+
+    python -m bench.minimal_app [--rows N]
+
+Imports Textual and nothing else that the floor would not need; DataTable only where the floor
+uses it, since the real app's drivers import this module too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from textual.app import App, ComposeResult
+from textual.widget import Widget
+
+RESULT_PREFIX = "BENCH-RESULT "
+SIZE = (160, 48)  # the terminal size every child runs at
+ROWS = 1_000
+COLUMNS = ("Name", "View", "Device", "Start", "Author", "Modified", "Id")
+VIEWS = ("/home", "/search", "/product/:id", "/cart", "/checkout", "/login", "/account")
+
+
+def peak_rss_kb() -> int:
+    """Peak resident set size of this process so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def report(**values: Any) -> None:
+    """The one line the parent reads (bench/common.py run_child); peak RSS goes with it."""
+    print(RESULT_PREFIX + json.dumps({**values, "maxrss_kb": peak_rss_kb()}), flush=True)
+
+
+class FirstPaint:
+    """Notes (time.monotonic()) the first frame that carries table rows, in any App.
+
+    A frame is made in one go, with no await in between: the dirty widgets render their lines,
+    the compositor joins them, App._display hands the result to the driver. So once a table's
+    render_lines has run in the state `has_rows` looks for, the next App._display is the frame
+    that shows it. The headless driver writes nothing; as a terminal would need, the frame is
+    encoded anyway (render_segments), so both sides of a bench pay for that.
+
+    Patches `table_cls` and App, so it must be made before the App runs; one per process.
+    """
+
+    def __init__(
+        self,
+        table_cls: type[Widget],
+        has_rows: Callable[[Any], bool],
+        on_paint: Callable[[App[Any]], None],
+    ) -> None:
+        self.watch(has_rows, on_paint)
+        render_lines = table_cls.render_lines
+        display = App._display
+
+        def hooked_render_lines(widget: Widget, crop: Any) -> Any:
+            lines = render_lines(widget, crop)
+            if self.table is None and self._has_rows(widget):
+                self.table = widget
+            return lines
+
+        def hooked_display(app: App[Any], screen: Any, update: Any) -> None:
+            display(app, screen, update)
+            if update is None or app._batch_count:
+                return  # nothing went to the driver
+            update.render_segments(app.console)
+            if self.table is not None and self.mark is None:
+                self.mark = time.monotonic()
+                self._on_paint(app)
+
+        table_cls.render_lines = hooked_render_lines  # type: ignore[method-assign]
+        App._display = hooked_display  # type: ignore[method-assign]
+
+    def watch(self, has_rows: Callable[[Any], bool], on_paint: Callable[[App[Any]], None]) -> None:
+        """(Re)arm: call `on_paint` after the next frame with a table for which `has_rows` holds."""
+        self._has_rows, self._on_paint = has_rows, on_paint
+        self.table: Any = None
+        self.mark: float | None = None
+
+
+def static_rows(count: int) -> list[tuple[str, ...]]:
+    """Cells like the snapshot browser's: name, view, device, start, author, modified, id."""
+    rows = []
+    for i in range(count):
+        view = VIEWS[i % len(VIEWS)]
+        device = ("desktop", "mobile", "tablet")[i % 3]
+        start = i * 7919 % 5_000_000
+        rows.append(
+            (
+                f"{view} {device} heatmap {i}",
+                view,
+                device,
+                f"{start // 60_000}:{start // 1000 % 60:02d}.{start % 1000:03d}",
+                f"Author {i % 40}",
+                f"{i % 29 + 1} days ago",
+                f"{i:08x}-7a3c-4d1e-8b2f-{i * 2654435761 % 16**12:012x}",
+            )
+        )
+    return rows
+
+
+class MinimalApp(App[None]):
+    def __init__(self, rows: int) -> None:
+        super().__init__()
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import DataTable  # here, not at the top: see the module docstring
+
+        self.table = DataTable(cursor_type="row")
+        yield self.table
+
+    def on_mount(self) -> None:
+        self.table.add_columns(*COLUMNS)
+        self.table.add_rows(static_rows(self.rows))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=ROWS)
+    args = parser.parse_args(argv)
+    from textual.widgets import DataTable
+
+    paint = FirstPaint(DataTable, lambda table: table.row_count > 0, lambda app: app.exit())
+    MinimalApp(args.rows).run(headless=True, size=SIZE)
+    if paint.mark is None:
+        print("the table was never painted", file=sys.stderr)
+        return 1
+    report(mark=paint.mark, rows=paint.table.row_count)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
