@@ -1,14 +1,19 @@
-"""Deleting from the browser: the confirmation, marks, bulk progress and its summary; two snapshots."""
+"""Deleting from the browser: the confirmation, marks, bulk progress and its summary; two snapshots.
+
+Every delete goes through the trash: HEATMAP_TUI_DATA points into tmp_path for each test here.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Button, Static
 
-from heatmap_tui.core.models import Snapshot
+from heatmap_tui.core.paths import DATA_ENV
+from heatmap_tui.core.trash import EntryState, Trash
 from heatmap_tui.devserver import DevServer
 from heatmap_tui.ui.dialogs.bulk_progress import BulkDeleteProgress
 from heatmap_tui.ui.dialogs.confirm_delete import ConfirmDelete
@@ -19,6 +24,13 @@ from tests.apps.browser_app import BrowserApp, frozen_server, notifications, set
 def server() -> Iterator[DevServer]:
     with frozen_server() as srv:
         yield srv
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The trash of these tests, never the real one."""
+    monkeypatch.setenv(DATA_ENV, str(tmp_path / "data"))
+    return tmp_path / "data"
 
 
 SIZE = (120, 40)
@@ -59,7 +71,7 @@ async def test_single_delete_asks_with_focus_on_cancel_then_deletes(server: DevS
         assert app.screen is app.browser
         assert server.store.get_snapshot(snapshot.id) is None
         assert table.model.index_of(snapshot.id) is None and table.model.total_count == 59
-        assert f"Deleted snapshot {snapshot.name!r}" in notifications(app)
+        assert f"Deleted snapshot {snapshot.name!r} (u undoes)" in notifications(app)
         assert app.browser.detail.snapshot == table.cursor_snapshot
         # One deleted elsewhere meanwhile: the 404 just takes it out of the table.
         gone = table.cursor_snapshot
@@ -74,13 +86,7 @@ async def test_single_delete_asks_with_focus_on_cancel_then_deletes(server: DevS
 
 
 async def test_marks_then_bulk_delete_with_progress_and_summary(server: DevServer) -> None:
-    calls: list[str] = []
-
-    async def before_delete(snapshot: Snapshot) -> None:
-        assert server.store.get_snapshot(snapshot.id) is not None  # the hook runs first
-        calls.append(snapshot.id)
-
-    app = BrowserApp(server, before_delete_hook=before_delete)
+    app = BrowserApp(server)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         table = app.browser.table
@@ -98,14 +104,17 @@ async def test_marks_then_bulk_delete_with_progress_and_summary(server: DevServe
         await pilot.click("#delete")
         await settle(pilot)
         assert summary_of(app) == "3 deleted, 0 failed."
-        assert sorted(calls) == sorted(s.id for s in marked)
+        # Each one was copied to the trash (the default one, in the data dir), in one batch.
+        entries = Trash().entries()
+        assert sorted(e.id for e in entries) == sorted(s.id for s in marked)
+        assert {e.state for e in entries} == {EntryState.DELETED} and len({e.batch_id for e in entries}) == 1
         # The rows stay until the dialog closes with the server's confirmations.
         await pilot.press("enter")
         await settle(pilot)
         assert app.screen is app.browser
         assert table.model.total_count == 57 and table.marked_ids == frozenset()
         assert all(server.store.get_snapshot(s.id) is None for s in marked)
-        assert "3 deleted, 0 failed" in notifications(app)
+        assert "3 deleted, 0 failed (u undoes)" in notifications(app)
 
 
 async def test_bulk_failures_are_listed_with_reasons_and_their_rows_stay(server: DevServer) -> None:

@@ -7,6 +7,8 @@ Textual and the UI are imported inside the command functions, so that every othe
 from __future__ import annotations
 
 import argparse
+import tempfile
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from heatmap_tui.cli import EXIT_OK
@@ -70,24 +72,25 @@ def demo_command(ns: argparse.Namespace) -> int:
 
     server = DevServer(seed=True, port=0, latency_ms=ns.latency_ms).start()
     try:
-        run_app(demo_services(server, read_only=ns.read_only))
+        with tempfile.TemporaryDirectory(prefix="heatmap-tui-demo-") as scratch:
+            run_app(demo_services(server, Path(scratch), read_only=ns.read_only))
     finally:
         server.stop()
     return EXIT_OK
 
 
-def demo_services(server: DevServer, *, read_only: bool = False) -> Services:
-    """Services on the demo server: the config in memory, the keys held as flags, no keyring."""
+def demo_services(server: DevServer, scratch: Path, *, read_only: bool = False) -> Services:
+    """Services on the demo server: the config in memory, the keys held as flags, no keyring,
+    and a trash in `scratch`, so that nothing of the demo reaches the person's own files."""
     from keyring.backends import fail
     from pydantic import SecretStr
 
     from heatmap_tui.core.keyring_access import KeyringStore
+    from heatmap_tui.core.trash import Trash
     from heatmap_tui.devserver import DEMO_API_KEY, DEMO_APP_KEY
     from heatmap_tui.ui.services import Overrides, Services
 
-    app_id = next(
-        a.application_id for a in server.store.applications.values() if a.name == DEMO_APPLICATION
-    )
+    app_id = next(a.application_id for a in server.store.applications.values() if a.name == DEMO_APPLICATION)
     overrides = Overrides(
         profile=DEMO_PROFILE,
         api_url=server.url,
@@ -102,6 +105,7 @@ def demo_services(server: DevServer, *, read_only: bool = False) -> Services:
         read_only=read_only,
         overrides=overrides,
         env={},  # DD_SITE or DD_API_KEY of the person's shell must not leak into the demo
+        trash=Trash(scratch / "trash.jsonl"),
     )
 
 

@@ -1,4 +1,5 @@
-"""Run a bulk delete with a progress bar, then say what happened: n deleted, m failed, and why."""
+"""Run a bulk delete (through the trash) with a progress bar, then say what happened: n deleted,
+m failed, and why."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from textual.widgets import Button, Label, ProgressBar, Static
 
 from heatmap_tui.core.errors import ApiError
 from heatmap_tui.core.models import Snapshot
-from heatmap_tui.core.snapshots import BeforeDelete, BulkResult, SnapshotService
+from heatmap_tui.core.sites import Site
+from heatmap_tui.core.snapshots import BulkResult, SnapshotService
+from heatmap_tui.core.trash import Trash, delete_with_trash
 
 
 def reason(error: ApiError) -> str:
@@ -37,7 +40,8 @@ def summary_text(result: BulkResult, snapshots: Sequence[Snapshot], stopped: boo
 
 
 class BulkDeleteProgress(ModalScreen[BulkResult]):
-    """Deletes on mount; dismisses with the BulkResult (the ids the server confirmed gone)."""
+    """Deletes on mount, each snapshot copied to the trash first (batch `batch_id`); dismisses with
+    the BulkResult (the ids the server confirmed gone)."""
 
     DEFAULT_CSS = """
     BulkDeleteProgress {
@@ -68,12 +72,18 @@ class BulkDeleteProgress(ModalScreen[BulkResult]):
         service: SnapshotService,
         snapshots: Sequence[Snapshot],
         *,
-        before_delete: BeforeDelete | None = None,
+        trash: Trash,
+        site: Site | str,
+        profile: str,
+        batch_id: str,
     ) -> None:
         super().__init__()
         self.service = service
         self.snapshots = list(snapshots)
-        self.before_delete = before_delete
+        self.trash = trash
+        self.site = site
+        self.profile = profile
+        self.batch_id = batch_id
         self.result: BulkResult | None = None
         self._partial = BulkResult()  # filled by on_progress, so a stop still knows what went
 
@@ -93,8 +103,14 @@ class BulkDeleteProgress(ModalScreen[BulkResult]):
 
     @work(exclusive=True, group="bulk-delete")
     async def _run(self) -> None:
-        result = await self.service.delete_many(
-            self.snapshots, before_delete=self.before_delete, on_progress=self._progress
+        result = await delete_with_trash(
+            self.service,
+            self.snapshots,
+            self.trash,
+            site=self.site,
+            profile=self.profile,
+            batch_id=self.batch_id,
+            on_progress=self._progress,
         )
         self._finish(result, stopped=False)
 
@@ -110,6 +126,8 @@ class BulkDeleteProgress(ModalScreen[BulkResult]):
     def _finish(self, result: BulkResult, *, stopped: bool) -> None:
         self.result = result
         status = "Stopped." if stopped else "Done."
+        if result.deleted:
+            status += " Press u in the browser to undo: the trash has a copy of each."
         self.query_one("#bulk-status", Label).update(status)
         self.query_one("#bulk-summary", Static).update(summary_text(result, self.snapshots, stopped))
         button = self.query_one("#bulk-close", Button)

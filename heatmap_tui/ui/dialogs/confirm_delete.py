@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
+from rich.console import RenderableType
 from rich.table import Table
 from textual import on
 from textual.app import ComposeResult
@@ -15,7 +16,11 @@ from textual.widgets import Button, Label, Static
 
 from heatmap_tui.core.models import Snapshot
 
-WARNING = "A deleted snapshot cannot be restored; heatmaps older than the 30 days of replays lose their background."
+WARNING_ONE = "A copy goes to the trash first: u undoes this delete, T opens the trash. It comes back with a new id."
+WARNING_MANY = (
+    "A copy of each goes to the trash first: u undoes this delete, T opens the trash. "
+    "They come back with new ids."
+)
 
 
 def snapshot_table(snapshots: Sequence[Snapshot]) -> Table:
@@ -29,11 +34,12 @@ def snapshot_table(snapshots: Sequence[Snapshot]) -> Table:
     return table
 
 
-class ConfirmDelete(ModalScreen[bool]):
-    """Dismisses with True only when Delete is pressed; escape, Cancel and enter-on-Cancel say no."""
+class ConfirmDialog(ModalScreen[bool]):
+    """A yes/no question over a list of what it acts on. Dismisses with True only when the
+    confirm button is pressed; escape, Cancel and enter-on-Cancel say no."""
 
     DEFAULT_CSS = """
-    ConfirmDelete {
+    ConfirmDialog {
         align: center middle;
         #confirm-delete {
             width: 100;
@@ -62,27 +68,24 @@ class ConfirmDelete(ModalScreen[bool]):
 
     AUTO_FOCUS = "#cancel"
 
-    def __init__(self, snapshots: Sequence[Snapshot]) -> None:
+    def __init__(self, *, title: str, question: str, items: RenderableType, warning: str, confirm_label: str) -> None:
         super().__init__()
-        self.snapshots = list(snapshots)
-
-    @property
-    def question(self) -> str:
-        if len(self.snapshots) == 1:
-            return f"Delete snapshot {self.snapshots[0].name!r}?"
-        return f"Delete these {len(self.snapshots)} snapshots?"
+        self.title_text = title
+        self.question = question
+        self.items = items
+        self.warning = warning
+        self.confirm_label = confirm_label
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-delete") as box:
-            box.border_title = "Delete snapshot" if len(self.snapshots) == 1 else "Delete snapshots"
+            box.border_title = self.title_text
             yield Label(self.question, id="confirm-question")
             with VerticalScroll(id="confirm-list"):
-                yield Static(snapshot_table(self.snapshots), id="confirm-items")
-            yield Static(WARNING, id="confirm-warning")
+                yield Static(self.items, id="confirm-items")
+            yield Static(self.warning, id="confirm-warning")
             with Horizontal(id="confirm-buttons"):
                 yield Button("Cancel", id="cancel")
-                label = "Delete" if len(self.snapshots) == 1 else f"Delete {len(self.snapshots)}"
-                yield Button(label, variant="error", id="delete")
+                yield Button(self.confirm_label, variant="error", id="delete")
 
     def action_cancel(self) -> None:
         self.dismiss(False)
@@ -94,3 +97,19 @@ class ConfirmDelete(ModalScreen[bool]):
     @on(Button.Pressed, "#delete")
     def _delete(self) -> None:
         self.dismiss(True)
+
+
+class ConfirmDelete(ConfirmDialog):
+    """Deleting snapshots: each one named, and the way back (the trash) said."""
+
+    def __init__(self, snapshots: Sequence[Snapshot]) -> None:
+        self.snapshots = list(snapshots)
+        count = len(self.snapshots)
+        one = count == 1
+        super().__init__(
+            title="Delete snapshot" if one else "Delete snapshots",
+            question=f"Delete snapshot {self.snapshots[0].name!r}?" if one else f"Delete these {count} snapshots?",
+            items=snapshot_table(self.snapshots),
+            warning=WARNING_ONE if one else WARNING_MANY,
+            confirm_label="Delete" if one else f"Delete {count}",
+        )

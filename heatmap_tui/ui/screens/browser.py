@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 from urllib.parse import urlencode
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -13,15 +13,15 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Select
 
-from heatmap_tui.core.errors import ApiError, NotFound
+from heatmap_tui.core.errors import ApiError
 from heatmap_tui.core.models import Snapshot
-from heatmap_tui.core.snapshots import BeforeDelete, BulkResult
+from heatmap_tui.core.rum_models import ViewCount
 from heatmap_tui.core.sites import Site
-from heatmap_tui.ui.dialogs.bulk_progress import BulkDeleteProgress
-from heatmap_tui.ui.dialogs.confirm_delete import ConfirmDelete
+from heatmap_tui.core.trash import Trash
 from heatmap_tui.ui.dialogs.snapshot_form import FormResult, SnapshotForm
 from heatmap_tui.ui.dialogs.sort_menu import SortMenu
-from heatmap_tui.ui.dialogs.view_picker import ViewPicker
+from heatmap_tui.ui.dialogs.view_picker import ViewPicker, merge_views
+from heatmap_tui.ui.screens.browser_delete import DeleteFlow
 from heatmap_tui.ui.session import Clock, Connection, utc_now
 from heatmap_tui.ui.widgets.detail_pane import DetailPane
 from heatmap_tui.ui.widgets.filter_bar import ANY_DEVICE, DEVICE_OPTIONS, FilterBar, device_value
@@ -30,7 +30,7 @@ from heatmap_tui.ui.widgets.status_line import StatusLine
 from heatmap_tui.ui.widgets.table_model import COLUMNS
 
 SORT_COLUMNS: tuple[tuple[str, str], ...] = tuple((c.key, c.label) for c in COLUMNS)
-WRITE_ACTIONS = frozenset({"new", "edit", "delete", "mark", "mark_all"})
+WRITE_ACTIONS = frozenset({"new", "edit", "delete", "mark", "mark_all", "undo", "cleanup"})
 NEEDS_ROW = frozenset({"edit", "delete", "mark", "copy_id", "toggle_json"})
 NO_VIEW_YET = "No view yet: type its name above and press enter, or pick a known one with ▾ (v)."
 
@@ -50,7 +50,7 @@ def _sort_bindings() -> list[Binding]:
     ]
 
 
-class BrowserScreen(Screen[None]):
+class BrowserScreen(DeleteFlow, Screen[None]):
     """The heatmap snapshots of one RUM application, one view (or every known view) at a time."""
 
     DEFAULT_CSS = """
@@ -80,6 +80,9 @@ class BrowserScreen(Screen[None]):
         Binding("y", "copy_id", "Copy id", show=False, id="browser.copy_id"),
         Binding("o", "open_web", "Open in Datadog", show=False, id="browser.open_web"),
         Binding("escape", "back", "Back / clear", show=False, id="browser.back"),
+        Binding("u", "undo", "Undo delete", show=False, id="browser.undo"),
+        Binding("T", "trash", "Trash", show=False, id="browser.trash"),
+        Binding("c", "cleanup", "Clean up", show=False, id="browser.cleanup"),
     ]
 
     AUTO_FOCUS = "#snapshots"  # on_mount moves it to the view input when there is no view yet
@@ -103,7 +106,7 @@ class BrowserScreen(Screen[None]):
         initial_device: str | None = None,
         read_only: bool = False,
         clock: Clock = utc_now,
-        before_delete_hook: BeforeDelete | None = None,
+        trash: Trash | None = None,
     ) -> None:
         super().__init__()
         self.connection = connection
@@ -114,12 +117,16 @@ class BrowserScreen(Screen[None]):
         self.device: str | None = initial_device if device_value(initial_device) != ANY_DEVICE else None
         self._read_only = read_only
         self.clock = clock
-        # Runs before each DELETE is sent (a trash keeps its copy there); None deletes outright.
-        self.before_delete_hook: BeforeDelete | None = before_delete_hook
+        # Every delete copies the snapshot here first (browser_delete.py); the default is the
+        # trash at the data dir (HEATMAP_TUI_DATA moves it), the one the CLI uses too.
+        self.trash = trash if trash is not None else Trash()
         self.all_views = False
         self.json_mode = False
         self._loads = 0  # which load is the latest: only it may end the loading state
         self._had_row = False
+        # The app's busiest views with their counts, asked for once the view filter is used.
+        self.discovered: list[ViewCount] | None = None
+        self._discovering = False
         if self.view and self.view not in self.views:
             self.views.append(self.view)
 
@@ -292,7 +299,7 @@ class BrowserScreen(Screen[None]):
         self.view, self.all_views = name, False
         if name not in self.views:
             self.views.append(name)
-            self.query_one(FilterBar).set_views(self.views)
+            self.query_one(FilterBar).set_views(self.known_views)
         self._filters_changed()
 
     @on(Input.Submitted, "#view-input")
@@ -308,7 +315,39 @@ class BrowserScreen(Screen[None]):
             if name:
                 self.apply_view(name)
 
-        self.app.push_screen(ViewPicker(self.views, self.view), picked)
+        self.app.push_screen(ViewPicker(self.known_views, self.view, self.view_counts), picked)
+        self.discover_views()
+
+    @property
+    def known_views(self) -> list[str]:
+        return merge_views(self.views, self.discovered or [])
+
+    @property
+    def view_counts(self) -> dict[str, int]:
+        return {v.name: v.count for v in self.discovered or []}
+
+    @on(events.DescendantFocus)
+    def _view_input_focused(self, event: events.DescendantFocus) -> None:
+        if event.widget.id == "view-input":
+            self.discover_views()
+
+    @work(group="discover")
+    async def discover_views(self) -> None:
+        """Offer the app's busiest views, with counts, in the filter and the view picker."""
+        if self.discovered is not None or self._discovering:
+            return
+        self._discovering = True
+        try:
+            found = await self.connection.rum.discover_views(self.application_id)
+        except ApiError as exc:  # the filter still takes any typed name
+            self.notify(f"{exc} Type a view name instead.", title="Could not list the views", severity="warning")
+            return
+        finally:
+            self._discovering = False
+        self.discovered = found
+        self.query_one(FilterBar).set_views(self.known_views, counted=bool(found))
+        if isinstance(self.app.screen, ViewPicker):
+            self.app.screen.set_views(self.known_views, self.view_counts)
 
     @on(Select.Changed, "#device-select")
     def _device_changed(self, event: Select.Changed) -> None:
@@ -422,7 +461,9 @@ class BrowserScreen(Screen[None]):
             application_id=self.application_id,
             view_name=view,
             device_type=self.device,
-            views=self.views,
+            views=self.known_views,
+            rum=self.connection.rum,
+            clock=self.clock,
         )
         self.app.push_screen(form, self._form_done)
 
@@ -431,7 +472,8 @@ class BrowserScreen(Screen[None]):
         if snapshot is None:
             return
         form = SnapshotForm(
-            self.connection.snapshots, application_id=self.application_id, snapshot=snapshot, views=self.views
+            self.connection.snapshots, application_id=self.application_id, snapshot=snapshot,
+            views=self.known_views, rum=self.connection.rum, clock=self.clock,
         )
         self.app.push_screen(form, self._form_done)
 
@@ -464,53 +506,6 @@ class BrowserScreen(Screen[None]):
     def _listed_here(self, snapshot: Snapshot) -> bool:
         views = self.views if self.all_views else [self.view]
         return snapshot.view_name in views and self.device in (None, snapshot.device_type)
-
-    # --- delete --------------------------------------------------------------
-
-    def action_delete(self) -> None:
-        table = self.table
-        snapshots = table.marked_snapshots or ([table.cursor_snapshot] if table.cursor_snapshot else [])
-        if not snapshots:
-            return
-
-        def confirmed(yes: bool | None) -> None:
-            if not yes:
-                return
-            if len(snapshots) == 1:
-                self._delete_one(snapshots[0])
-            else:
-                progress = BulkDeleteProgress(
-                    self.connection.snapshots, snapshots, before_delete=self.before_delete_hook
-                )
-                self.app.push_screen(progress, self._bulk_done)
-
-        self.app.push_screen(ConfirmDelete(snapshots), confirmed)
-
-    @work(group="delete")
-    async def _delete_one(self, snapshot: Snapshot) -> None:
-        result = await self.connection.snapshots.delete_many([snapshot], before_delete=self.before_delete_hook)
-        error = result.failed.get(snapshot.id)
-        if isinstance(error, NotFound):
-            self.table.remove_ids([snapshot.id])
-            self.notify(f"Snapshot {snapshot.name!r} was already deleted elsewhere; removed it from the table.")
-        elif error is not None:
-            self.notify(str(error), title="Could not delete", severity="error", timeout=8)
-        else:
-            self.table.remove_ids(result.deleted)
-            self.notify(f"Deleted snapshot {snapshot.name!r}")
-        self._after_delete()
-
-    def _bulk_done(self, result: BulkResult | None) -> None:
-        if result is None:
-            return
-        self.table.remove_ids(result.deleted)
-        severity = "error" if result.failed else "information"
-        self.notify(result.summary(), title="Bulk delete", severity=severity, timeout=8)
-        self._after_delete()
-
-    def _after_delete(self) -> None:
-        self._update_counts()
-        self._show_detail(self.table.cursor_snapshot)
 
     # --- which actions apply now ---------------------------------------------
 

@@ -155,6 +155,11 @@ class TableModel:
         return self._shown
 
     @property
+    def snapshots(self) -> list[Snapshot]:
+        """Every loaded snapshot in load order, whatever the filter shows (what a cleanup looks at)."""
+        return [r.snapshot for r in self._rows]
+
+    @property
     def shown_count(self) -> int:
         return len(self._shown)
 

@@ -1,0 +1,351 @@
+"""HeatmapApp: the shell that walks site -> keys -> application -> snapshot browser.
+
+It starts where the last run left off (the config's active profile and its last application,
+view and device) and otherwise walks the first-run flow. The screen stack mirrors the path
+taken, so escape always goes back one step. Everything it talks to comes in `Services`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, ClassVar
+
+from textual import work
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.theme import Theme
+from textual.widgets import Static
+
+from heatmap_tui.core.auth import ApiAuth
+from heatmap_tui.core.config import Config, ConfigError
+from heatmap_tui.core.credentials import ResolvedCredentials, Source
+from heatmap_tui.core.errors import ApiError
+from heatmap_tui.core.keyring_access import KeyringUnavailable
+from heatmap_tui.core.sites import Site, SiteError
+from heatmap_tui.ui.commands import HeatmapCommands
+from heatmap_tui.ui.dialogs.credentials_form import CredentialsForm, CredentialsResult
+from heatmap_tui.ui.keymap import keymap_warning
+from heatmap_tui.ui.screens.app_picker import AppPicker
+from heatmap_tui.ui.screens.browser import BrowserScreen
+from heatmap_tui.ui.screens.help import HelpScreen
+from heatmap_tui.ui.screens.site_picker import SitePicker
+from heatmap_tui.ui.services import Services
+from heatmap_tui.ui.session import Connection
+
+
+class HeatmapApp(App[None]):
+    TITLE = "heatmap-tui"
+    COMMANDS: ClassVar = {HeatmapCommands}
+    DEFAULT_CSS = """
+    #splash { width: 1fr; height: 1fr; content-align: center middle; color: $text-muted; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit"),
+        Binding("question_mark,f1", "help", "Help", id="app.help"),
+        Binding("ctrl+p", "command_palette", "Commands", show=False, priority=True, id="app.command_palette"),
+        Binding("ctrl+c", "help_quit", show=False, system=True),
+    ]
+
+    def __init__(self, services: Services) -> None:
+        super().__init__()
+        self.services = services
+        self.config = Config()
+        self.config_error: ConfigError | None = None
+        self.profile = "default"
+        self.site: Site | None = None
+        self.connection: Connection | None = None
+        self.read_only = services.read_only
+        self._first_start = True
+
+    def compose(self) -> ComposeResult:
+        yield Static("heatmap-tui · starting…", id="splash")
+
+    def on_mount(self) -> None:
+        self.config, self.config_error = self.services.load_config()
+        if self.config_error is not None:
+            self.notify(
+                f"{self.config_error}. Starting with the default settings; the file is left as it is "
+                "until you fix it.",
+                title="The config file is broken",
+                severity="error",
+                timeout=20,
+            )
+        if warning := keymap_warning(self.config.keymap):
+            self.notify(warning, severity="warning", timeout=10)
+        self.set_keymap(self.config.keymap)
+        theme = self.config.preferences.theme
+        if theme in self.available_themes:
+            self.theme = theme
+        elif theme:
+            self.notify(
+                f"The config names an unknown theme {theme!r}; using the default.", severity="warning"
+            )
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+        self.profile = self.services.overrides.profile or self.config.active_name()
+        self.start()
+
+    async def on_unmount(self) -> None:
+        if self.connection is not None:
+            await self.connection.close()
+
+    # --- the flow ------------------------------------------------------------------
+
+    @work(exclusive=True, group="flow")
+    async def start(self, site: Site | None = None) -> None:
+        """Go as far as the config and the keys allow: browser, else applications, else sites."""
+        first, self._first_start = self._first_start, False
+        stored = self.config.profiles.get(self.profile)
+        try:
+            creds = await self.services.resolve(self.profile, self.config, site)
+        except SiteError as exc:
+            self.notify(str(exc), title="Cannot use that site", severity="error", timeout=10)
+            await self.show_sites()
+            return
+        self.site = creds.site
+        self._tell_keyring_problem(creds)
+        new_profile = stored is None and creds.site_source is Source.DEFAULT
+        if new_profile or not creds.is_complete:
+            await self.show_sites()
+            return
+        await self._connect(creds.auth)
+        app_id = (self.services.overrides.application_id if first else None) or (
+            stored.last_application_id if stored is not None else None
+        )
+        if app_id:
+            self.open_application(app_id, None, from_start=True)
+        else:
+            await self.show_apps()
+
+    def _tell_keyring_problem(self, creds: ResolvedCredentials) -> None:
+        problem = creds.keyring_problem
+        # An absent keyring is explained by the keys form; a locked or hung one is news.
+        if problem is not None and not isinstance(problem, KeyringUnavailable) and not creds.is_complete:
+            self.notify(str(problem), title="OS keyring", severity="warning", timeout=10)
+
+    async def _reset_stack(self) -> None:
+        while len(self.screen_stack) > 1:
+            await self.pop_screen()
+
+    async def _connect(self, auth: ApiAuth) -> None:
+        assert self.site is not None
+        old = self.connection
+        self.connection = self.services.open_connection(
+            self.profile, self.site, auth, self.config.preferences.page_limit
+        )
+        await self._reset_stack()  # the screens of the old connection go with it
+        if old is not None:
+            await old.close()
+
+    async def show_sites(self, *, new_profile: bool = False, over: bool = False) -> None:
+        """The site picker alone, or `over` the current screens (escape goes back to them)."""
+        if not over:
+            await self._reset_stack()
+        profile = "" if new_profile else self.profile
+        configured = self.profile in self.config.profiles
+        await self.push_screen(
+            SitePicker(profile, list(self.config.profiles), self.site, configured=configured)
+        )
+
+    async def show_apps(self) -> None:
+        assert self.connection is not None
+        await self._reset_stack()
+        await self.push_screen(self._app_picker())
+
+    def _app_picker(self) -> AppPicker:
+        assert self.connection is not None
+        stored = self.config.profiles.get(self.profile)
+        last = stored.last_application_id if stored is not None else None
+        return AppPicker(self.connection, last_application_id=last)
+
+    def on_site_picker_chosen(self, message: SitePicker.Chosen) -> None:
+        self.use_site(message.profile, message.site)
+
+    @work(exclusive=True, group="flow")
+    async def use_site(self, profile: str, site: Site) -> None:
+        self.profile, self.site = profile, site
+        try:
+            creds = await self.services.resolve(profile, self.config, site)
+        except SiteError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self._tell_keyring_problem(creds)
+        if creds.is_complete:
+            self._remember_site(profile, site)
+            await self._connect(creds.auth)
+            await self.show_apps()
+            return
+        reason = f"No keys for profile {profile!r} were found in the environment or the OS keyring."
+        self.push_screen(CredentialsForm(self.services, profile, site, reason=reason), self._keys_entered)
+
+    def _keys_entered(self, result: CredentialsResult | None) -> None:
+        if result is None:
+            return
+        self.notify(result.message, title="Keys accepted", timeout=8)
+        assert self.site is not None
+        self._remember_site(self.profile, self.site)
+        self.use_keys(result.auth)
+
+    @work(exclusive=True, group="flow")
+    async def use_keys(self, auth: ApiAuth) -> None:
+        await self._connect(auth)
+        await self.show_apps()
+
+    def on_app_picker_chosen(self, message: AppPicker.Chosen) -> None:
+        self.open_application(message.application_id, message.name)
+
+    def on_app_picker_keys_wanted(self) -> None:
+        self.action_enter_keys()
+
+    async def on_app_picker_back_wanted(self) -> None:
+        await self.show_sites()
+
+    @work(exclusive=True, group="flow")
+    async def open_application(self, app_id: str, name: str | None, *, from_start: bool = False) -> None:
+        """Discover the app's views, then open the browser (over the app picker, for escape)."""
+        connection = self.connection
+        assert connection is not None
+        stored = self.config.profiles.get(self.profile)
+        same_app = stored is not None and stored.last_application_id == app_id
+        view = self.services.overrides.view if self.services.overrides.application_id == app_id else None
+        view = view or (stored.last_view_name if stored is not None and same_app else None)
+        device = stored.last_device_type if stored is not None and same_app else None
+        found, named = await asyncio.gather(
+            connection.rum.discover_views(app_id),
+            self._application_name(connection, app_id, name),
+            return_exceptions=True,
+        )
+        views: list[str] = []
+        if isinstance(found, Exception):
+            # The views only fill the view picker: without them the browser still works.
+            if not view:  # else the browser's own load says what is wrong
+                reason = str(found) if isinstance(found, ApiError) else "The list of views could not be read."
+                self.notify(
+                    f"{reason} Type a view name in the browser.", title="No views found", severity="warning"
+                )
+        elif isinstance(found, BaseException):
+            raise found
+        else:
+            views = [v.name for v in found]
+        if isinstance(named, BaseException):
+            raise named
+        self._remember(app_id=app_id, view=view if same_app else None, device=device)
+        browser = BrowserScreen(
+            connection,
+            app_id,
+            application_name=named,
+            views=views,
+            initial_view=view or (views[0] if views else None),
+            initial_device=device,
+            read_only=self.read_only,
+            clock=self.services.clock,
+            trash=self.services.trash,
+        )
+        if from_start:
+            await self._reset_stack()
+            self.push_screen(self._app_picker())  # not shown, so it loads only once escape shows it
+        await self.push_screen(browser)
+
+    async def _application_name(self, connection: Connection, app_id: str, known: str | None) -> str | None:
+        """The name the picker gave, else the org's list says it (None: the id is shown instead)."""
+        if known is not None:
+            return known
+        try:
+            apps = await connection.rum.list_applications()
+        except ApiError:
+            return None
+        return next((a.name for a in apps if a.application_id == app_id), None)
+
+    def on_browser_screen_filters_changed(self, message: BrowserScreen.FiltersChanged) -> None:
+        self._remember(view=message.view, device=message.device)
+
+    # --- the config ------------------------------------------------------------------
+
+    def _remember_site(self, profile: str, site: Site) -> None:
+        self.config.ensure_profile(profile, site)
+        self.config.active_profile = profile
+        self._save()
+
+    def _remember(self, *, app_id: str | None = None, view: str | None, device: str | None) -> None:
+        stored = self.config.profiles.get(self.profile)
+        if stored is None:  # keys from the environment and a site from a flag: a first entry
+            assert self.site is not None
+            stored = self.config.ensure_profile(self.profile, self.site)
+        if app_id is not None:
+            stored.last_application_id = app_id
+        stored.last_view_name = view
+        stored.last_device_type = device
+        self._save()
+
+    def _save(self) -> None:
+        if self.config_error is not None:
+            return  # never write over a file the person has to fix: they were told at start
+        try:
+            self.services.save_config(self.config)
+        except ConfigError as exc:
+            self.notify(str(exc), title="Could not save the settings", severity="error", timeout=10)
+
+    def _theme_changed(self, theme: Theme) -> None:
+        if self.config.preferences.theme != theme.name:
+            self.config.preferences.theme = theme.name
+            self._save()
+
+    # --- actions (keys and the command palette) ---------------------------------------
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
+        else:
+            self.push_screen(HelpScreen(self.screen))
+
+    def _find(self, kind: type[Screen[Any]]) -> Screen[Any] | None:
+        return next((s for s in self.screen_stack if isinstance(s, kind)), None)
+
+    @work(exclusive=True, group="flow")
+    async def action_switch_site(self) -> None:
+        if self._find(SitePicker) is not None:
+            while not isinstance(self.screen, SitePicker):
+                await self.pop_screen()
+        else:
+            await self.show_sites(over=True)
+
+    @work(exclusive=True, group="flow")
+    async def action_switch_application(self) -> None:
+        if self._find(AppPicker) is not None:
+            while not isinstance(self.screen, AppPicker):
+                await self.pop_screen()
+        elif self.connection is not None:
+            await self.show_apps()
+
+    @work(exclusive=True, group="flow")
+    async def action_new_profile(self) -> None:
+        await self.show_sites(new_profile=True, over=True)
+
+    def switch_profile(self, name: str) -> None:
+        self.profile = name
+        self.config.active_profile = name
+        self._save()
+        try:
+            self.start(self.config.profiles[name].resolve_site())
+        except SiteError:  # checked when the config was read: only a hand-made Config gets here
+            self.start()
+
+    def action_enter_keys(self) -> None:
+        if self.site is None:
+            self.action_switch_site()
+            return
+        reason = f"Type the keys to use for profile {self.profile!r} from now on."
+        self.push_screen(
+            CredentialsForm(self.services, self.profile, self.site, reason=reason), self._keys_entered
+        )
+
+    def action_toggle_read_only(self) -> None:
+        if self.services.read_only:
+            self.notify("Started with --read-only: restart without it to create, edit or delete snapshots.")
+            return
+        self.read_only = not self.read_only
+        for screen in self.screen_stack:
+            if isinstance(screen, BrowserScreen):
+                screen.read_only = self.read_only
+                screen.refresh_bindings()
+        self.notify("Read-only mode is on." if self.read_only else "Read-only mode is off.")

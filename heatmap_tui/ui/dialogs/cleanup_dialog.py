@@ -1,0 +1,191 @@
+"""Clean up stale snapshots: rules, a live preview of exactly what would go and why, then Delete.
+
+The preview is `plan_cleanup` over the snapshots the browser has loaded; nothing is deleted here:
+the dialog dismisses with the previewed snapshots, which the browser deletes through its one path
+(confirmation, bulk progress, trash).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
+from textual.widgets import Button, Checkbox, DataTable, Input, Label, Select, Static
+
+from heatmap_tui.core.cleanup import CleanupError, CleanupPlan, CleanupRules, last_change, parse_age, plan_cleanup
+from heatmap_tui.core.models import Snapshot
+from heatmap_tui.ui.format import format_relative
+from heatmap_tui.ui.session import Clock, utc_now
+from heatmap_tui.ui.widgets.filter_bar import ANY_DEVICE, DEVICE_OPTIONS
+
+NO_RULE = "Set a rule above: an age, an author, a device, or duplicates."
+# Fixed widths, so that long cells wrap inside the dialog (rows grow) instead of scrolling sideways.
+PREVIEW_COLUMNS = (("Name", 24), ("View", 12), ("Device", 7), ("Modified", 8), ("Author", 17), ("Why it goes", 30))
+
+
+class CleanupDialog(ModalScreen[list[Snapshot] | None]):
+    """Dismisses with the snapshots of the preview when Delete is pressed, else None."""
+
+    DEFAULT_CSS = """
+    CleanupDialog {
+        align: center middle;
+        #cleanup {
+            width: 116;
+            max-width: 98%;
+            height: 90%;
+            border: thick $warning 60%;
+            border-title-color: $text;
+            border-title-style: bold;
+            background: $surface;
+            padding: 0 1;
+        }
+        #cleanup-scope { color: $text-muted; margin: 0 0 1 0; }
+        #cleanup-rules { height: auto; }
+        .cleanup-rule { width: 1fr; height: auto; margin: 0 1 0 0; }
+        .cleanup-rule Label { color: $text-muted; }
+        #cleanup-age-error { color: $text-error; height: auto; }
+        #cleanup-count { text-style: bold; margin: 1 0 0 0; }
+        #cleanup-preview { height: 1fr; }
+        #cleanup-buttons { height: auto; align-horizontal: right; margin: 1 0 0 0; }
+        #cleanup-buttons Button { margin: 0 0 0 2; }
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="cleanup.cancel"),
+    ]
+
+    AUTO_FOCUS = "#cleanup-age"
+
+    def __init__(self, snapshots: Sequence[Snapshot], *, scope: str, clock: Clock = utc_now) -> None:
+        super().__init__()
+        self.snapshots = list(snapshots)
+        self.scope = scope  # which loaded snapshots these are, in words: "view /home · any device"
+        self.clock = clock
+        self.plan: CleanupPlan | None = None
+        self.age_error: str | None = None
+
+    def compose(self) -> ComposeResult:
+        authors = sorted({name for s in self.snapshots for name in _authors(s)}, key=str.casefold)
+        with Vertical(id="cleanup") as box:
+            box.border_title = "Clean up stale snapshots"
+            yield Static(
+                f"Looks at the {len(self.snapshots)} snapshots loaded for {self.scope}. "
+                "Every rule set must match. Nothing is deleted before you confirm, and a copy goes to the trash.",
+                id="cleanup-scope",
+            )
+            with Horizontal(id="cleanup-rules"):
+                with Vertical(classes="cleanup-rule"):
+                    yield Label("Not modified for")
+                    yield Input(placeholder="e.g. 90d, 12w, 36h", id="cleanup-age")
+                    yield Static("", id="cleanup-age-error")
+                with Vertical(classes="cleanup-rule"):
+                    yield Label("Author (name or handle)")
+                    yield Input(
+                        placeholder="anyone",
+                        suggester=SuggestFromList(authors, case_sensitive=False),
+                        id="cleanup-author",
+                    )
+                with Vertical(classes="cleanup-rule"):
+                    yield Label("Device")
+                    yield Select(DEVICE_OPTIONS, value=ANY_DEVICE, allow_blank=False, id="cleanup-device")
+                with Vertical(classes="cleanup-rule"):
+                    yield Label("Duplicates (same frame)")
+                    yield Checkbox("all but the newest", id="cleanup-duplicates")
+            yield Label("", id="cleanup-count")
+            preview: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True, id="cleanup-preview")
+            for label, width in PREVIEW_COLUMNS:
+                preview.add_column(label, width=width)
+            yield preview
+            with Horizontal(id="cleanup-buttons"):
+                yield Button("Cancel", id="cleanup-cancel")
+                yield Button("Delete", variant="error", disabled=True, id="cleanup-delete")
+
+    def on_mount(self) -> None:
+        self.update_preview()
+
+    @property
+    def preview_table(self) -> DataTable[Text]:
+        return self.query_one("#cleanup-preview", DataTable)
+
+    # --- rules and preview -------------------------------------------------------
+
+    def rules(self) -> CleanupRules:
+        """The rules as typed; an unreadable age sets `age_error` and counts as no age rule."""
+        age_text = self.query_one("#cleanup-age", Input).value.strip()
+        self.age_error = None
+        older_than = None
+        if age_text:
+            try:
+                older_than = parse_age(age_text)
+            except CleanupError as exc:
+                self.age_error = str(exc)
+        device = self.query_one("#cleanup-device", Select).value
+        return CleanupRules(
+            older_than=older_than,
+            author=self.query_one("#cleanup-author", Input).value.strip() or None,
+            device=None if device in (ANY_DEVICE, Select.NULL) else str(device),
+            duplicates=self.query_one("#cleanup-duplicates", Checkbox).value,
+        )
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    def update_preview(self) -> None:
+        rules = self.rules()
+        age_input = self.query_one("#cleanup-age", Input)
+        age_input.set_class(self.age_error is not None, "-invalid")
+        self.query_one("#cleanup-age-error", Static).update(self.age_error or "")
+        # An unreadable age must not widen the selection to what the other rules alone pick.
+        self.plan = None if self.age_error or rules.empty else self._plan(rules)
+        self._show_plan()
+
+    def _plan(self, rules: CleanupRules) -> CleanupPlan:
+        return plan_cleanup(self.snapshots, rules, now=self.clock())
+
+    def _show_plan(self) -> None:
+        table, plan = self.preview_table, self.plan
+        table.clear()
+        count = self.query_one("#cleanup-count", Label)
+        delete = self.query_one("#cleanup-delete", Button)
+        if plan is None:
+            count.update("Fix the age above to see what would go." if self.age_error else NO_RULE)
+            delete.disabled, delete.label = True, "Delete"
+            return
+        now = self.clock()
+        for selected in plan.selected:
+            s, changed = selected.snapshot, last_change(selected.snapshot)
+            modified = format_relative(changed, now) if changed else "never"
+            author = s.attributes.created_by or s.attributes.created_by_handle or "?"
+            cells = (s.name, s.view_name, s.device_type, modified, author, "\n".join(selected.reasons))
+            table.add_row(*map(Text, cells), key=s.id, height=None)
+        total = len(plan)
+        count.update(f"{total} of {plan.considered} snapshots would go: {plan.rules.describe()}.")
+        delete.disabled = total == 0
+        delete.label = f"Delete {total}" if total else "Delete"
+
+    # --- buttons -----------------------------------------------------------------
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#cleanup-cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#cleanup-delete")
+    def _delete(self) -> None:
+        if self.plan is not None and len(self.plan):
+            self.dismiss(self.plan.snapshots)
+
+
+def _authors(snapshot: Snapshot) -> list[str]:
+    a = snapshot.attributes
+    return [name for name in (a.created_by, a.created_by_handle) if name]

@@ -1,0 +1,146 @@
+"""Restore trash entries with a progress bar, then say what happened: what came back, under which
+new id, and what did not, in plain words."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label, ProgressBar, Static
+
+from heatmap_tui.core.models import Snapshot, SnapshotCreateAttributes
+from heatmap_tui.core.snapshots import SnapshotService
+from heatmap_tui.core.trash import RestoreReport, Trash, TrashEntry
+from heatmap_tui.ui.dialogs.bulk_progress import reason
+
+
+class _ReportingService(SnapshotService):
+    """The connection's service (same client), telling the dialog when each re-create is answered.
+
+    Trash.restore only calls `list` (to check unconfirmed entries) and `create`.
+    """
+
+    def __init__(self, service: SnapshotService, on_answer: Callable[[], None]) -> None:
+        super().__init__(service.client, page_limit=service.page_limit)
+        self._on_answer = on_answer
+
+    async def create(self, attributes: SnapshotCreateAttributes) -> Snapshot:
+        try:
+            return await super().create(attributes)
+        finally:
+            self._on_answer()
+
+
+def restored_message(report: RestoreReport) -> str:
+    """`Restored 3 snapshots (new ids)`, and what did not come back."""
+    count = len(report.restored)
+    text = f"Restored {count} snapshot (new id)" if count == 1 else f"Restored {count} snapshots (new ids)"
+    if report.failed:
+        text += f"; {len(report.failed)} failed"
+    if report.skipped:
+        text += f"; {len(report.skipped)} skipped"
+    return text
+
+
+def report_text(report: RestoreReport) -> Content:
+    lines: list[Content] = [Content.styled(report.summary().capitalize() + ".", "bold")]
+    for entry, error in report.failed:
+        lines.append(Content.assemble(("✗ ", "$error"), (entry.snapshot.name, "bold"), f": {reason(error)}"))
+    for entry, why in report.skipped:
+        lines.append(Content.assemble(("– ", "$text-muted"), (entry.snapshot.name, "bold"), f": skipped, {why}"))
+    for entry, new in report.restored:
+        lines.append(Content.assemble(("✓ ", "$success"), (entry.snapshot.name, "bold"), f": {entry.id} → {new.id}"))
+    return Content("\n").join(lines)
+
+
+class RestoreProgress(ModalScreen[RestoreReport | None]):
+    """Restores on mount into `service`. When everything came back it closes by itself; else it
+    stays open listing what failed or was skipped, and why. Dismisses with the RestoreReport."""
+
+    DEFAULT_CSS = """
+    RestoreProgress {
+        align: center middle;
+        #restore-progress {
+            width: 90;
+            max-width: 95%;
+            height: auto;
+            max-height: 90%;
+            border: thick $success 50%;
+            border-title-color: $text;
+            border-title-style: bold;
+            background: $surface;
+            padding: 1 2;
+        }
+        #restore-bar { margin: 0 0 1 0; }
+        #restore-summary-box { height: auto; max-height: 20; margin: 0 0 1 0; }
+        #restore-buttons { height: auto; align-horizontal: right; }
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Close", id="restore_progress.close"),
+    ]
+
+    def __init__(
+        self, trash: Trash, entries: Sequence[TrashEntry], service: SnapshotService, *, target: str
+    ) -> None:
+        super().__init__()
+        self.trash = trash
+        self.entries = list(entries)
+        self.service = service
+        self.target = target  # where they go, in words: "US5 · profile work"
+        self.report: RestoreReport | None = None
+        self._answered = 0
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="restore-progress") as box:
+            count = len(self.entries)
+            box.border_title = f"Restoring {count} snapshot{'s' if count != 1 else ''}"
+            yield Label(f"Restoring into {self.target}…", id="restore-status")
+            yield ProgressBar(total=count, show_eta=False, id="restore-bar")
+            with VerticalScroll(id="restore-summary-box"):
+                yield Static("", id="restore-summary")
+            with Horizontal(id="restore-buttons"):
+                yield Button("Close", variant="primary", disabled=True, id="restore-close")
+
+    def on_mount(self) -> None:
+        self._run()
+
+    @work(exclusive=True, group="restore")
+    async def _run(self) -> None:
+        # Not cancellable: a create cut off after the server made it would leave no record of it.
+        report = await self.trash.restore(self.entries, _ReportingService(self.service, self._answer))
+        self.report = report
+        if not report.failed and not report.skipped:
+            self.dismiss(report)
+            return
+        self.query_one(ProgressBar).update(progress=len(self.entries))
+        self.query_one("#restore-status", Label).update("Done.")
+        self.query_one("#restore-summary", Static).update(report_text(report))
+        self.query_one(Vertical).border_title = f"Restored {len(report.restored)} of {len(self.entries)}"
+        button = self.query_one("#restore-close", Button)
+        button.disabled = False
+        button.focus()
+
+    def _answer(self) -> None:
+        self._answered += 1
+        self.query_one(ProgressBar).advance(1)
+        self.query_one("#restore-status", Label).update(
+            f"Restoring into {self.target}… {self._answered} of {len(self.entries)}"
+        )
+
+    def action_close(self) -> None:
+        if self.report is None:
+            self.notify("Restoring: this closes when every snapshot has an answer.", severity="warning")
+            return
+        self.dismiss(self.report)
+
+    @on(Button.Pressed, "#restore-close")
+    def _close(self) -> None:
+        self.action_close()

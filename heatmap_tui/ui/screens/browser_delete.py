@@ -1,0 +1,195 @@
+"""The browser's deletes and their way back: delete (one or marked), undo, the trash, clean-up.
+
+Every delete goes through `delete_with_trash`, so each snapshot is copied to the trash before its
+DELETE is sent. `u` restores the batch this browser deleted last (else the trash's last batch).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from textual import work
+
+from heatmap_tui.core.errors import NotFound
+from heatmap_tui.core.models import Snapshot
+from heatmap_tui.core.snapshots import BulkResult
+from heatmap_tui.core.trash import EntryState, RestoreReport, TrashEntry, TrashError, delete_with_trash, new_batch_id
+from heatmap_tui.ui.dialogs.bulk_progress import BulkDeleteProgress
+from heatmap_tui.ui.dialogs.cleanup_dialog import CleanupDialog
+from heatmap_tui.ui.dialogs.confirm_delete import ConfirmDelete
+from heatmap_tui.ui.dialogs.restore_progress import RestoreProgress, restored_message
+from heatmap_tui.ui.screens.trash_screen import TrashScreen, restore_target
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
+    from heatmap_tui.core.trash import Trash
+    from heatmap_tui.ui.session import Clock, Connection
+    from heatmap_tui.ui.widgets.snapshot_table import SnapshotTable
+
+    class _Host(Screen[None]):
+        """What DeleteFlow uses of BrowserScreen."""
+
+        connection: Connection
+        trash: Trash
+        clock: Clock
+        read_only: bool
+        view: str
+        views: list[str]
+        all_views: bool
+        device: str | None
+
+        @property
+        def table(self) -> SnapshotTable: ...
+        def _update_counts(self) -> None: ...
+        def _show_detail(self, snapshot: Snapshot | None) -> None: ...
+        def action_refresh(self) -> None: ...
+else:
+    _Host = object
+
+UNDO_HINT = "u undoes"
+
+
+class DeleteFlow(_Host):
+    """Mixed into BrowserScreen (before Screen): its `trash`, `connection` and table are used."""
+
+    _undo_batch: str | None = None  # the batch this browser deleted last
+
+    # --- delete ----------------------------------------------------------------
+
+    def action_delete(self) -> None:
+        table = self.table
+        self.delete_snapshots(table.marked_snapshots or ([table.cursor_snapshot] if table.cursor_snapshot else []))
+
+    def delete_snapshots(self, snapshots: Sequence[Snapshot]) -> None:
+        """Ask (focus on Cancel), then delete through the trash: one at once, more with progress."""
+        snapshots = list(snapshots)
+        if not snapshots:
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if not yes:
+                return
+            batch = new_batch_id()
+            if len(snapshots) == 1:
+                self._delete_one(snapshots[0], batch)
+                return
+            progress = BulkDeleteProgress(
+                self.connection.snapshots,
+                snapshots,
+                trash=self.trash,
+                site=self.connection.site,
+                profile=self.connection.profile,
+                batch_id=batch,
+            )
+            self.app.push_screen(progress, lambda result: self._bulk_done(result, batch))
+
+        self.app.push_screen(ConfirmDelete(snapshots), confirmed)
+
+    @work(group="delete")
+    async def _delete_one(self, snapshot: Snapshot, batch: str) -> None:
+        result = await delete_with_trash(
+            self.connection.snapshots,
+            [snapshot],
+            self.trash,
+            site=self.connection.site,
+            profile=self.connection.profile,
+            batch_id=batch,
+        )
+        error = result.failed.get(snapshot.id)
+        if isinstance(error, NotFound):
+            self.table.remove_ids([snapshot.id])
+            self.notify(f"Snapshot {snapshot.name!r} was already deleted elsewhere; removed it from the table.")
+        elif error is not None:
+            self.notify(str(error), title="Could not delete", severity="error", timeout=8)
+        else:
+            self._undo_batch = batch
+            self.table.remove_ids(result.deleted)
+            self.notify(f"Deleted snapshot {snapshot.name!r} ({UNDO_HINT})")
+        self._after_delete()
+
+    def _bulk_done(self, result: BulkResult | None, batch: str) -> None:
+        if result is None:
+            return
+        if result.deleted:
+            self._undo_batch = batch
+        self.table.remove_ids(result.deleted)
+        severity = "error" if result.failed else "information"
+        hint = f" ({UNDO_HINT})" if result.deleted else ""
+        self.notify(result.summary() + hint, title="Bulk delete", severity=severity, timeout=8)
+        self._after_delete()
+
+    def _after_delete(self) -> None:
+        self._update_counts()
+        self._show_detail(self.table.cursor_snapshot)
+
+    # --- undo ------------------------------------------------------------------
+
+    def action_undo(self) -> None:
+        self._undo()
+
+    @work(exclusive=True, group="undo")
+    async def _undo(self) -> None:
+        try:
+            entries = await asyncio.to_thread(self._undo_entries)
+        except TrashError as exc:
+            self.notify(str(exc), title="Could not read the trash", severity="error", timeout=8)
+            return
+        if not entries:
+            gone = "the snapshots deleted last were purged from the trash" if self._undo_batch else "the trash is empty"
+            self.notify(f"Nothing to undo: {gone}.")
+            return
+        first = entries[0]
+        site, profile = self.connection.site.label, self.connection.profile
+        if self._undo_batch is None and (first.site, first.profile) != (site, profile):
+            self.notify(
+                f"The last deleted snapshots came from profile {first.profile!r} on {first.site}: "
+                "restore them from the trash (T), which restores into this connection.",
+                severity="warning",
+                timeout=8,
+            )
+            return
+        pending = [e for e in entries if e.state is not EntryState.RESTORED]
+        if not pending:
+            self.notify("Nothing to undo: the snapshots deleted last were already restored.")
+            return
+        target = restore_target(self.connection)
+        restore = RestoreProgress(self.trash, pending, self.connection.snapshots, target=target)
+        self.app.push_screen(restore, self._restored)
+
+    def _undo_entries(self) -> list[TrashEntry]:
+        if self._undo_batch is None:
+            return self.trash.last_batch()
+        return [e for e in self.trash.entries() if e.batch_id == self._undo_batch]
+
+    def _restored(self, report: RestoreReport | None) -> None:
+        if report is None:
+            return
+        severity = "error" if report.failed else "warning" if report.skipped else "information"
+        self.notify(restored_message(report), severity=severity, timeout=8)
+        if report.restored:
+            self.action_refresh()
+
+    # --- the trash and the clean-up ----------------------------------------------
+
+    def action_trash(self) -> None:
+        screen = TrashScreen(self.trash, self.connection, read_only=self.read_only, clock=self.clock)
+
+        def closed(restored: bool | None) -> None:
+            if restored:
+                self.action_refresh()
+
+        self.app.push_screen(screen, closed)
+
+    def action_cleanup(self) -> None:
+        snapshots = self.table.model.snapshots
+        if not snapshots:
+            self.notify("No snapshots are loaded: load a view (or all views) to clean up.", severity="warning")
+            return
+        device = self.device or "any device"
+        where = f"all {len(self.views)} known views" if self.all_views else f"view {self.view}"
+        hint = "" if self.all_views else " (press a for all views)"
+        dialog = CleanupDialog(snapshots, scope=f"{where} · {device}{hint}", clock=self.clock)
+        self.app.push_screen(dialog, lambda chosen: self.delete_snapshots(chosen or []))

@@ -1,0 +1,393 @@
+"""The whole app under Pilot: first run, later runs, keymap, read-only, a broken config, a dead server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from keyring.backend import KeyringBackend
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from heatmap_tui.core.config import Config, Profile, load_config, save_config
+from heatmap_tui.devserver import DEMO_API_KEY, DEMO_APP_KEY, DevServer
+from heatmap_tui.ui.app import HeatmapApp
+from heatmap_tui.ui.commands import palette_commands
+from heatmap_tui.ui.dialogs.credentials_form import CredentialsForm
+from heatmap_tui.ui.screens.app_picker import AppPicker
+from heatmap_tui.ui.screens.browser import BrowserScreen
+from heatmap_tui.ui.screens.help import HelpScreen, help_groups
+from heatmap_tui.ui.screens.site_picker import SitePicker
+from heatmap_tui.ui.services import Overrides
+from tests.apps.shell_app import (  # noqa: F401
+    DEMO_ENV,
+    NOW,
+    SIZE,
+    app_id,
+    config_path,
+    notifications,
+    screen_names,
+    server,
+    settle,
+    shell_app,
+)
+
+
+def fill(app: HeatmapApp, **values: str) -> None:
+    for widget_id, value in values.items():
+        app.screen.query_one(f"#{widget_id.replace('_', '-')}", Input).value = value
+
+
+def help_plain(app: HeatmapApp) -> str:
+    screen = app.screen
+    assert isinstance(screen, HelpScreen)
+    return "\n".join(
+        f"{title}\n" + "\n".join(f"{row.keys}  {row.description}" for row in rows)
+        for title, rows in help_groups(screen.target)
+    )
+
+
+def saved_profile(path: Path, name: str = "default") -> Profile:
+    return load_config(path).profiles[name]
+
+
+async def test_first_run_walks_sites_keys_apps_then_browser(
+    server: DevServer, config_path: Path, secret_service_keyring: KeyringBackend, secret_service
+) -> None:  # type: ignore[no-untyped-def]
+    app = shell_app(server, config_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, SitePicker)
+        await pilot.press("j", "j", "enter")  # US1 -> US3 -> US5
+        await settle(pilot)
+        assert isinstance(app.screen, CredentialsForm)
+        assert app.screen.site.name == "US5"
+        fill(app, api_key=DEMO_API_KEY, app_key=DEMO_APP_KEY)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, AppPicker)
+        assert any("Stored the keys of profile 'default' (US5)" in n for n in notifications(app))
+        assert len(app.screen.shown) == 4
+        await pilot.press("w", "e", "b")
+        await settle(pilot)
+        assert [a.name for a in app.screen.shown] == ["Shop Web"]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, BrowserScreen)
+        assert app.screen.application_name == "Shop Web"
+        assert app.screen.view == "/home"  # the busiest view
+        assert screen_names(app) == ["AppPicker", "BrowserScreen"]
+    assert secret_service.items() == {"default:api_key": DEMO_API_KEY, "default:app_key": DEMO_APP_KEY}
+    config = load_config(config_path)
+    assert config.active_profile == "default"
+    assert config.profiles["default"].site == "US5"
+    assert config.profiles["default"].last_application_id == app_id(server)
+
+
+def write_config(path: Path, **profile: str) -> None:
+    config = Config(active_profile="default", profiles={"default": Profile(**profile)})
+    save_config(config, path)
+
+
+async def test_a_later_run_starts_where_the_last_one_left_off(server: DevServer, config_path: Path) -> None:
+    write_config(
+        config_path,
+        site="EU1",
+        last_application_id=app_id(server),
+        last_view_name="/cart",
+        last_device_type="mobile",
+    )
+    app = shell_app(server, config_path, env=DEMO_ENV)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        browser = app.screen
+        assert isinstance(browser, BrowserScreen)
+        assert (browser.application_name, browser.view, browser.device) == ("Shop Web", "/cart", "mobile")
+        assert browser.connection.site.name == "EU1"
+        assert "/search" in browser.views  # the views were discovered for the view picker
+        # The browser says its filters changed: the config remembers them.
+        browser.post_message(BrowserScreen.FiltersChanged("/search", None))
+        await settle(pilot)
+        assert saved_profile(config_path).last_view_name == "/search"
+        assert saved_profile(config_path).last_device_type is None
+        # Escape goes back one step, to the application picker, which only now loads.
+        assert server.count("GET", "/api/v2/rum/applications") == 1  # the browser's name lookup
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, AppPicker)
+        assert app.screen.table.cursor_row == [a.name for a in app.screen.shown].index("Shop Web")
+        # Escape again (nothing to clear, nothing below): the site picker, EU1 preselected.
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, SitePicker)
+        sites = app.screen.query_one("#sites")
+        assert sites.highlighted == 3  # EU1
+
+
+async def test_the_app_flag_and_site_flag_win_for_this_run(server: DevServer, config_path: Path) -> None:
+    write_config(config_path, site="EU1", last_application_id=app_id(server), last_view_name="/cart")
+    ios = app_id(server, "Shop iOS")
+    app = shell_app(server, config_path, env=DEMO_ENV, overrides=Overrides(site="US5", application_id=ios))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        browser = app.screen
+        assert isinstance(browser, BrowserScreen)
+        assert browser.application_name == "Shop iOS"
+        assert browser.view == "HomeViewController"  # not the web app's last view
+        assert browser.connection.site.name == "US5"
+    assert saved_profile(config_path).site == "EU1"  # a flag is for this run only
+    assert saved_profile(config_path).last_application_id == ios
+
+
+async def test_a_broken_config_starts_on_defaults_says_where_and_is_never_overwritten(
+    server: DevServer, config_path: Path
+) -> None:
+    config_path.parent.mkdir(parents=True)
+    broken = 'active_profile = "default"\n[profiles.default]\nsite = "US5\n'
+    config_path.write_text(broken)
+    app = shell_app(server, config_path, env=DEMO_ENV)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, SitePicker)
+        [message] = [n for n in notifications(app) if str(config_path) in n]
+        assert "line 3" in message and "not valid TOML" in message
+        await pilot.press("enter")  # US1, with the keys from the environment
+        await settle(pilot)
+        assert isinstance(app.screen, AppPicker)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, BrowserScreen)
+    assert config_path.read_text() == broken
+
+
+async def test_a_server_that_is_down_is_a_plain_message(config_path: Path) -> None:
+    write_config(config_path, site="US5")
+    server = DevServer(seed=True).start()
+    server.stop()  # its URL stays known, and nobody answers there
+    app = shell_app(server, config_path, env=DEMO_ENV)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        picker = app.screen
+        assert isinstance(picker, AppPicker)
+        hint = str(picker.query_one("#apps-hint").render())
+        assert "Could not list the RUM applications on US5: could not connect" in hint
+        assert "ctrl+r to try again" in hint
+        assert any("could not connect" in n for n in notifications(app))
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert app.is_running and isinstance(app.screen, AppPicker)
+
+
+async def test_keymap_from_the_config_remaps_bindings(server: DevServer, config_path: Path) -> None:
+    config = Config(
+        active_profile="default",
+        profiles={"default": Profile(site="US5")},
+        keymap={"app.help": "f2", "apps.refresh": "f5", "no.such_binding": "x"},
+    )
+    save_config(config, config_path)
+    app = shell_app(server, config_path, env=DEMO_ENV)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, AppPicker)
+        assert server.count("GET", "/api/v2/rum/applications") == 1
+        await pilot.press("f5")
+        await settle(pilot)
+        assert server.count("GET", "/api/v2/rum/applications") == 2
+        await pilot.press("tab")  # to the table, where `?` is not text
+        await pilot.press("question_mark")
+        assert not isinstance(app.screen, HelpScreen)
+        await pilot.press("f2")
+        assert isinstance(app.screen, HelpScreen)
+        assert any("'no.such_binding'" in n for n in notifications(app))
+
+
+async def test_read_only_hides_every_write_action(server: DevServer, config_path: Path) -> None:
+    write_config(config_path, site="US5", last_application_id=app_id(server), last_view_name="/home")
+    app = shell_app(server, config_path, env=DEMO_ENV, read_only=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        browser = app.screen
+        assert isinstance(browser, BrowserScreen) and browser.read_only
+        active = {b.binding.action for b in browser.active_bindings.values()}
+        assert active.isdisjoint({"new", "edit", "delete", "mark", "mark_all"})
+        names = [c.name for c in palette_commands(app, browser)]
+        assert "New snapshot" not in names
+        assert "Read-only mode is on" in names
+        await pilot.press("n", "d", "e")
+        await settle(pilot)
+        assert app.screen is browser
+        await pilot.press("question_mark")
+        help_text = help_plain(app)
+        assert "New snapshot" not in help_text and "Delete" not in help_text and "Refresh" in help_text
+
+
+async def test_help_lists_the_bindings_of_the_current_screen(server: DevServer, config_path: Path) -> None:
+    app = shell_app(server, config_path, env=DEMO_ENV)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, SitePicker)
+        await pilot.press("question_mark")
+        text = help_plain(app)
+        for line in (
+            "Site picker",
+            "enter  Use site",
+            "j  Down",
+            "c  Custom URL",
+            "Everywhere",
+            "ctrl+q  Quit",
+            "? f1  Help",
+        ):
+            assert line in text
+        await pilot.press("escape")
+        assert isinstance(app.screen, SitePicker)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, AppPicker)
+        await pilot.press("question_mark")  # typed first into the empty filter: help, not a filter
+        assert isinstance(app.screen, HelpScreen)
+        text = help_plain(app)
+        assert "Application picker" in text and "ctrl+r  Refresh" in text and "enter  Open" in text
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, AppPicker)
+        assert app.screen.filter_text == ""
+
+
+async def test_command_palette_offers_what_fits_the_state(server: DevServer, config_path: Path) -> None:
+    config = Config(
+        active_profile="default",
+        profiles={"default": Profile(site="US5"), "staging": Profile(site="EU1")},
+    )
+    save_config(config, config_path)
+    app = shell_app(server, config_path, env=DEMO_ENV)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        picker = app.screen
+        assert isinstance(picker, AppPicker)
+        names = [c.name for c in palette_commands(app, picker)]
+        assert "Refresh" in names and "Switch profile: staging" in names and "Switch site…" in names
+        assert "New snapshot" not in names and "Switch application…" not in names
+        await pilot.press("enter")
+        await settle(pilot)
+        names = [c.name for c in palette_commands(app, app.screen)]
+        assert {"New snapshot", "Refresh", "Switch application…", "Toggle read-only mode (now off)"} <= set(
+            names
+        )
+        # Through the real palette: switch profile.
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"staging")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.profile == "staging"
+        assert isinstance(app.screen, AppPicker)
+        assert app.screen.connection.site.name == "EU1"
+        assert load_config(config_path).active_profile == "staging"
+        # Read-only toggled from the palette reaches the browser.
+        await pilot.press("enter")
+        await settle(pilot)
+        app.action_toggle_read_only()
+        assert isinstance(app.screen, BrowserScreen) and app.screen.read_only
+        assert "New snapshot" not in [c.name for c in palette_commands(app, app.screen)]
+
+
+def test_snapshot_help_screen(server: DevServer, config_path: Path, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    write_config(config_path, site="US5")
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+
+    assert snap_compare(
+        shell_app(server, config_path, env=DEMO_ENV), terminal_size=SIZE, run_before=run_before
+    )
+
+
+def declared_bindings() -> dict[str, str]:
+    """Every binding id the UI declares, with its default keys."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from textual.binding import Binding
+    from textual.dom import DOMNode
+
+    import heatmap_tui.ui as ui
+
+    found: dict[str, str] = {}
+    for module_info in pkgutil.walk_packages(ui.__path__, "heatmap_tui.ui."):
+        if module_info.name.endswith("screenshots"):
+            continue
+        module = importlib.import_module(module_info.name)
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, DOMNode) and cls.__module__ == module.__name__:
+                for binding in cls.__dict__.get("BINDINGS", []):
+                    if isinstance(binding, Binding) and binding.id is not None:
+                        found[binding.id] = binding.key
+    return found
+
+
+def test_the_keymap_table_documents_every_binding_id() -> None:
+    from heatmap_tui.ui.keymap import BINDING_TABLE
+
+    documented = {doc.id: doc.keys for doc in BINDING_TABLE}
+    assert len(documented) == len(BINDING_TABLE), "a binding id is listed twice"
+    declared = declared_bindings()
+    missing = sorted(set(declared) - set(documented))
+    assert not missing, f"add these binding ids to BINDING_TABLE in heatmap_tui/ui/keymap.py: {missing}"
+    assert declared == documented
+
+
+async def test_the_screenshots_script_draws_every_screen_and_never_a_key(tmp_path: Path) -> None:
+    from heatmap_tui.ui.screenshots import WRONG_APP_KEY, take
+
+    written = await take(tmp_path)
+    assert [p.stem for p in written] == [
+        "01-site-picker", "02-credentials-rejected", "03-application-picker", "04-browser",
+        "05-detail-json", "06-create-form-error", "07-edit-form", "08-delete-confirm",
+        "09-bulk-delete", "10-help", "11-command-palette",
+    ]  # fmt: skip
+    texts = {p.stem: p.read_text() for p in written}
+    assert "rejected&#160;by&#160;US5" in texts["02-credentials-rejected"]
+    for text in texts.values():
+        for secret in (DEMO_API_KEY, DEMO_APP_KEY, WRONG_APP_KEY, DEMO_API_KEY[-8:], DEMO_APP_KEY[-8:]):
+            assert secret not in text
+
+
+async def test_the_theme_preference_is_applied_and_kept(server: DevServer, config_path: Path) -> None:
+    config = Config(active_profile="default", profiles={"default": Profile(site="US5")})
+    config.preferences.theme = "nord"
+    save_config(config, config_path)
+    app = shell_app(server, config_path, env=DEMO_ENV)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.theme == "nord"
+        app.theme = "gruvbox"
+        await settle(pilot)
+    assert load_config(config_path).preferences.theme == "gruvbox"
+
+
+async def test_demo_goes_straight_to_the_browser_and_writes_nothing(
+    config_path: Path,
+    tmp_path: Path,
+    secret_service_keyring: KeyringBackend,
+    secret_service,  # type: ignore[no-untyped-def]
+) -> None:
+    from heatmap_tui.commands.tui import demo_services
+
+    with DevServer(seed=True, now=NOW) as demo:
+        services = demo_services(demo, tmp_path / "scratch")
+        app = HeatmapApp(services)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            browser = app.screen
+            assert isinstance(browser, BrowserScreen)
+            assert (browser.application_name, browser.view) == ("Shop Web", "/home")
+            assert browser.table.model.total_count > 0
+            browser.post_message(BrowserScreen.FiltersChanged("/cart", "mobile"))
+            await settle(pilot)
+            assert services.memory_config.profiles["demo"].last_view_name == "/cart"
+            assert browser.trash.path == tmp_path / "scratch" / "trash.jsonl"
+    assert not config_path.exists()
+    assert secret_service.items() == {}
+    assert services.config_path is None
