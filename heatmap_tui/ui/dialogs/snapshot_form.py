@@ -4,7 +4,6 @@ everything typed and shows the server's words next to it."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import ClassVar
 
 from textual import on, work
@@ -12,60 +11,24 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.suggester import SuggestFromList
-from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from heatmap_tui.core.errors import ApiError, NotFound
 from heatmap_tui.core.models import Snapshot, SnapshotCreateAttributes, SnapshotUpdateAttributes
+from heatmap_tui.core.rum import RumService
 from heatmap_tui.core.snapshots import SnapshotService
+from heatmap_tui.ui.dialogs.form_fields import CHECKBOX, FIELDS, FormResult, field_label, field_widget
+from heatmap_tui.ui.dialogs.replay_fill import ReplayFill
 from heatmap_tui.ui.format import format_start
-from heatmap_tui.ui.forms import (
-    DEVICE_TYPES,
-    LABELS,
-    START_HINT,
-    FormInput,
-    Outcome,
-    parse_start,
-    validate_create,
-    validate_update,
-)
+from heatmap_tui.ui.forms import FormInput, Outcome, parse_start, validate_create, validate_update
+from heatmap_tui.ui.session import Clock, utc_now
 
-# Grid order: two columns, the fields PATCH cannot change on the first two rows.
-FIELDS: tuple[str, ...] = (
-    "snapshot_name",
-    "view_name",
-    "device_type",
-    "application_id",
-    "event_id",
-    "start",
-    "session_id",
-    "view_id",
-)
-READ_ONLY_ON_EDIT = frozenset({"snapshot_name", "view_name", "device_type", "application_id"})
-OPTIONAL = frozenset({"session_id", "view_id"})
-PLACEHOLDERS = {
-    "snapshot_name": "e.g. Home, after redesign",
-    "view_name": "e.g. /home",
-    "event_id": "the RUM view event of the replay frame",
-    "start": START_HINT,
-    "session_id": "optional",
-    "view_id": "optional",
-}
-CHECKBOX = "is_device_type_selected_by_user"
+__all__ = ["FormResult", "SnapshotForm"]
 
 
-@dataclass(frozen=True, slots=True)
-class FormResult:
-    """What the form did: saved or created `snapshot`, or `gone_id` to drop from the table."""
-
-    snapshot: Snapshot | None = None
-    created: bool = False
-    gone_id: str | None = None
-
-
-class SnapshotForm(ModalScreen[FormResult | None]):
-    """Create (`snapshot=None`) or edit (`snapshot` given) a heatmap snapshot."""
+class SnapshotForm(ReplayFill, ModalScreen[FormResult | None]):
+    """Create (`snapshot=None`) or edit (`snapshot` given) a heatmap snapshot. With `rum`, the
+    event, session and view ids can be picked from a replay instead of typed."""
 
     DEFAULT_CSS = """
     SnapshotForm {
@@ -97,6 +60,9 @@ class SnapshotForm(ModalScreen[FormResult | None]):
         }
         .field-error { color: $text-error; padding: 0 1; }
         .field-hint { color: $text-muted; padding: 0 1; }
+        .with-button { height: auto; }
+        .with-button Input { width: 1fr; }
+        #form-pick-replay { margin: 0 0 0 1; }
         #f-is_device_type_selected_by_user { margin: 0 0 0 0; }
         #form-error {
             color: $text-error;
@@ -113,6 +79,7 @@ class SnapshotForm(ModalScreen[FormResult | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", priority=True, id="snapshot_form.save"),
         Binding("escape", "cancel", "Cancel", id="snapshot_form.cancel"),
+        Binding("ctrl+r", "pick_replay", "Pick from replay", id="snapshot_form.pick_replay"),
     ]
 
     def __init__(
@@ -124,9 +91,13 @@ class SnapshotForm(ModalScreen[FormResult | None]):
         view_name: str = "",
         device_type: str | None = None,
         views: Iterable[str] = (),
+        rum: RumService | None = None,
+        clock: Clock = utc_now,
     ) -> None:
         super().__init__()
         self.service = service
+        self.rum = rum
+        self.clock = clock
         self.snapshot = snapshot
         self.views = list(views)
         if snapshot is not None:
@@ -153,10 +124,16 @@ class SnapshotForm(ModalScreen[FormResult | None]):
                 with Grid(id="form-grid"):
                     for name in FIELDS:
                         with Vertical(classes="field", id=f"field-{name}"):
-                            yield Label(self._label(name))
-                            yield self._widget(name)
-                            if name == "start":
-                                yield Static("", classes="field-hint", id="hint-start")
+                            yield Label(field_label(name, self.editing))
+                            widget = field_widget(name, getattr(self.initial, name), self.editing, self.views)
+                            if name == "event_id" and self.rum is not None:
+                                with Horizontal(classes="with-button"):
+                                    yield widget
+                                    yield Button("Pick from replay…", id="form-pick-replay")
+                            else:
+                                yield widget
+                            if name in ("event_id", "start"):
+                                yield Static("", classes="field-hint", id=f"hint-{name}")
                             yield Static("", classes="field-error", id=f"e-{name}")
                 yield Checkbox(
                     "Device type chosen by a person (not detected)",
@@ -165,42 +142,22 @@ class SnapshotForm(ModalScreen[FormResult | None]):
                 )
             yield Static("", id="form-error")
             with Horizontal(id="form-buttons"):
-                yield Label("ctrl+s save · escape cancel · tab next field", id="form-keys")
+                yield Label(self._keys_hint(), id="form-keys")
                 yield Button("Remove from table", variant="warning", id="form-remove")
                 yield Button("Cancel", id="form-cancel")
                 yield Button("Save" if self.editing else "Create", variant="primary", id="form-save")
 
-    def _label(self, name: str) -> str:
-        label = LABELS[name]
-        if self.editing and name in READ_ONLY_ON_EDIT:
-            return f"{label} (cannot change)"
-        if name == "application_id":
-            return f"{label} (this application)"
-        return label if name in OPTIONAL else f"{label} *"
-
-    def _widget(self, name: str) -> Widget:
-        value = getattr(self.initial, name)
-        wid = f"f-{name}"
-        read_only = name == "application_id" or (self.editing and name in READ_ONLY_ON_EDIT)
-        if name == "device_type" and not read_only:
-            options = [(d, d) for d in DEVICE_TYPES]
-            if value and value not in DEVICE_TYPES:
-                options.append((value, value))
-            return Select(options, value=value or Select.NULL, prompt="choose a device type", id=wid)
-        suggester = SuggestFromList(self.views, case_sensitive=False) if name == "view_name" else None
-        return Input(
-            value,
-            placeholder=PLACEHOLDERS.get(name, ""),
-            suggester=suggester,
-            disabled=read_only,
-            id=wid,
-        )
+    def _keys_hint(self) -> str:
+        if self.rum is None:
+            return "ctrl+s save · escape cancel · tab next field"
+        return "ctrl+s save · ctrl+r pick from replay · escape cancel"
 
     def on_mount(self) -> None:
         for name in FIELDS:
             self.query_one(f"#e-{name}", Static).display = False
         self._set_form_error("")
         self._show_start_hint(self.initial.start)
+        self.query_one("#hint-event_id", Static).display = False
         self.query_one("#form-remove", Button).display = False
         self.query_one("#f-event_id" if self.editing else "#f-snapshot_name").focus()
 
@@ -235,16 +192,19 @@ class SnapshotForm(ModalScreen[FormResult | None]):
         hint.update(text)
         hint.display = bool(text)
 
+    def field_error(self, name: str, message: str) -> None:
+        """One field's error under it, outside a full check (a pick that needs a view, say)."""
+        error = self.query_one(f"#e-{name}", Static)
+        error.update(message)
+        error.display = bool(message)
+        self.query_one(f"#f-{name}").set_class(bool(message), "invalid")
+
     def _check(self) -> Outcome[SnapshotCreateAttributes] | Outcome[SnapshotUpdateAttributes]:
         """Validate, and show each field's error under it (and how many there are below)."""
         form = self.form_input()
         outcome = validate_update(form) if self.editing else validate_create(form)
         for name in FIELDS:
-            message = outcome.errors.get(name, "")
-            error = self.query_one(f"#e-{name}", Static)
-            error.update(message)
-            error.display = bool(message)
-            self.query_one(f"#f-{name}").set_class(bool(message), "invalid")
+            self.field_error(name, outcome.errors.get(name, ""))
         count = len(outcome.errors)
         self._set_form_error(f"Fix the {count} field{'s' if count != 1 else ''} marked in red." if count else "")
         return outcome
@@ -255,6 +215,8 @@ class SnapshotForm(ModalScreen[FormResult | None]):
     def _changed(self, event: Input.Changed | Select.Changed | Checkbox.Changed) -> None:
         if event.control.id == "f-start":
             self._show_start_hint(str(event.value))
+        elif event.control.id == "f-event_id":
+            self.event_id_typed(str(event.value))
         if self._checked_once:
             self._check()
 
@@ -267,6 +229,9 @@ class SnapshotForm(ModalScreen[FormResult | None]):
 
     def action_save(self) -> None:
         if self.saving:
+            return
+        if self.computing_start:
+            self.notify("Still computing the start from the replay: save again in a moment.", severity="warning")
             return
         self._checked_once = True
         outcome = self._check()
@@ -324,6 +289,13 @@ class SnapshotForm(ModalScreen[FormResult | None]):
     @on(Button.Pressed, "#form-save")
     def _save_pressed(self) -> None:
         self.action_save()
+
+    @on(Button.Pressed, "#form-pick-replay")
+    def _pick_replay_pressed(self) -> None:
+        self.action_pick_replay()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.rum is not None if action == "pick_replay" else True
 
     @on(Button.Pressed, "#form-cancel")
     def _cancel_pressed(self) -> None:

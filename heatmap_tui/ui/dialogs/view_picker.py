@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -12,6 +13,24 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
+
+from heatmap_tui.core.rum_models import ViewCount
+
+NAME_WIDTH = 44
+KEYS = "enter picks · escape cancels"
+COUNTED = "busiest first, with their views in the last 30 days\n" + KEYS
+
+
+def merge_views(known: Iterable[str], discovered: Sequence[ViewCount]) -> list[str]:
+    """The discovered views busiest first, then any other known one (typed, or from the config)."""
+    return list(dict.fromkeys([*(v.name for v in discovered), *known]))
+
+
+def view_prompt(name: str, count: int | None) -> Text:
+    if count is None:
+        return Text(name)
+    shown = name if len(name) <= NAME_WIDTH else name[: NAME_WIDTH - 1] + "…"
+    return Text.assemble(shown.ljust(NAME_WIDTH), (f"{count:>8,}", "dim"))
 
 
 class ViewPicker(ModalScreen[str | None]):
@@ -41,17 +60,18 @@ class ViewPicker(ModalScreen[str | None]):
         Binding("up", "move(-1)", "Previous", show=False, id="view_picker.up"),
     ]
 
-    def __init__(self, views: Iterable[str], current: str = "") -> None:
+    def __init__(self, views: Iterable[str], current: str = "", counts: Mapping[str, int] | None = None) -> None:
         super().__init__()
         self.views = list(views)
         self.current = current
+        self.counts: Mapping[str, int] = counts or {}
 
     def compose(self) -> ComposeResult:
         with Vertical(id="view-picker") as box:
             box.border_title = "Pick a view"
             yield Input(placeholder="type to narrow, or a new view name", id="view-picker-input")
             yield OptionList(*self._options(""), id="view-picker-list")
-            yield Label("enter picks · escape cancels", id="view-picker-hint")
+            yield Label(COUNTED if self.counts else KEYS, id="view-picker-hint")
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
@@ -61,15 +81,28 @@ class ViewPicker(ModalScreen[str | None]):
 
     def _options(self, text: str) -> list[Option]:
         needle = text.casefold().strip()
-        return [Option(v, id=v) for v in self.views if needle in v.casefold()]
+        return [Option(view_prompt(v, self.counts.get(v)), id=v) for v in self.views if needle in v.casefold()]
+
+    def set_views(self, views: Iterable[str], counts: Mapping[str, int]) -> None:
+        """The views were discovered while the picker was open: show them, keeping the highlight."""
+        options = self.query_one(OptionList)
+        index = options.highlighted
+        keep = options.get_option_at_index(index).id if index is not None and options.option_count else None
+        self.views, self.counts = list(views), counts
+        self.query_one("#view-picker-hint", Label).update(COUNTED if counts else KEYS)
+        self._fill(self.query_one(Input).value, keep)
+
+    def _fill(self, text: str, keep: str | None = None) -> None:
+        options = self.query_one(OptionList)
+        options.clear_options()
+        options.add_options(self._options(text))
+        if options.option_count:
+            ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+            options.highlighted = ids.index(keep) if keep in ids else 0
 
     @on(Input.Changed, "#view-picker-input")
     def _narrow(self, event: Input.Changed) -> None:
-        options = self.query_one(OptionList)
-        options.clear_options()
-        options.add_options(self._options(event.value))
-        if options.option_count:
-            options.highlighted = 0
+        self._fill(event.value)
 
     def action_move(self, step: int) -> None:
         options = self.query_one(OptionList)

@@ -60,6 +60,10 @@ class FilterBar(Horizontal):
         yield Label("Filter")
         yield Input(placeholder="/ to filter rows", compact=True, id="search-input")
 
-    def set_views(self, views: Iterable[str]) -> None:
+    def set_views(self, views: Iterable[str], *, counted: bool = False) -> None:
+        """Complete from these names; `counted`: they were discovered, with their view counts."""
         self._views = list(views)
         self.query_one("#view-input", Input).suggester = SuggestFromList(self._views, case_sensitive=False)
+        if counted:
+            pick = self.query_one("#view-pick", Button)
+            pick.tooltip = f"Pick one of {len(self._views)} views, busiest first, with their counts (v)"

@@ -1,0 +1,75 @@
+"""The view filter offers the application's discovered views, busiest first with their counts,
+and still takes any typed name; one snapshot."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input, OptionList
+
+from heatmap_tui.devserver import DevServer
+from heatmap_tui.ui.dialogs.view_picker import ViewPicker
+from tests.apps.browser_app import BrowserApp, application_id, frozen_server, notifications, settle, steady_cursors
+
+SIZE = (120, 40)
+AGGREGATE_PATH = "/api/v2/rum/analytics/aggregate"
+
+
+@pytest.fixture
+def server() -> Iterator[DevServer]:
+    with frozen_server() as srv:
+        yield srv
+
+
+async def test_the_view_filter_offers_the_discovered_views_with_counts(server: DevServer) -> None:
+    app = BrowserApp(server, views=None, initial_view=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)  # the view input has the focus: the views are discovered
+        browser = app.browser
+        discovered = await app.connection.rum.discover_views(application_id(server))
+        assert browser.discovered == discovered and browser.views == []
+        assert server.count("POST", AGGREGATE_PATH) == 2  # the browser's, and the one just above
+        await pilot.press(*"/chec")
+        await settle(pilot)
+        assert browser.query_one("#view-input", Input)._suggestion == "/checkout"
+        await pilot.press("escape", "v")
+        await settle(pilot)
+        picker = app.screen
+        assert isinstance(picker, ViewPicker)
+        assert picker.views == [v.name for v in discovered]  # busiest first
+        assert picker.counts == {v.name: v.count for v in discovered}
+        options = picker.query_one(OptionList)
+        first = str(options.get_option_at_index(0).prompt)
+        assert first.startswith(discovered[0].name) and first.endswith(str(discovered[0].count))
+        await pilot.press(*"/not-seen-lately", "enter")  # any text still goes
+        await settle(pilot)
+        assert browser.view == "/not-seen-lately"
+        assert browser.known_views[-1] == "/not-seen-lately"
+        assert server.count("POST", AGGREGATE_PATH) == 2  # asked once
+
+
+async def test_a_failed_discovery_leaves_typing(server: DevServer) -> None:
+    app = BrowserApp(server)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        server.faults.fail_next(403, method="POST", path_prefix=AGGREGATE_PATH)
+        await pilot.press("v")
+        await settle(pilot)
+        assert isinstance(app.screen, ViewPicker) and app.screen.counts == {}
+        assert any("HTTP 403" in n and "Type a view name instead." in n for n in notifications(app))
+        await pilot.press("escape", "v")  # asked again next time
+        await settle(pilot)
+        assert isinstance(app.screen, ViewPicker) and app.screen.counts
+
+
+def test_snapshot_view_picker_with_counts(server: DevServer, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        steady_cursors(pilot)
+        await pilot.pause()
+
+    assert snap_compare(BrowserApp(server), terminal_size=SIZE, run_before=run_before)
