@@ -68,3 +68,10 @@ async def test_start_offset_is_the_views_offset_in_its_session(rum) -> None:
         later = in_session[-1]
         expected = int((later.date - in_session[0].date).total_seconds() * 1000)
         assert await rum.start_offset(later) == expected > 0
+
+
+async def test_start_offset_is_unknown_without_a_session(rum) -> None:
+    app_id = await browser_app_id(rum)
+    event = (await rum.search_view_events(app_id, limit=1)).events[0]
+    assert await rum.start_offset(event.model_copy(update={"session_id": None})) is None
+    assert await rum.start_offset(event.model_copy(update={"session_id": "no-such-session"})) is None

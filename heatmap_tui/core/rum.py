@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 
 from heatmap_tui.core.client import DatadogClient
 from heatmap_tui.core.models import (
@@ -100,13 +101,19 @@ class RumService:
         events = [ViewEvent.from_event(e) for e in answer.data]
         return EventPage(events=events, cursor=answer.meta.page.after)
 
-    async def start_offset(self, event: ViewEvent, since: str = "now-30d") -> int:
-        """`start` for a snapshot: the view's offset in ms from the start of its session."""
+    async def start_offset(self, event: ViewEvent) -> int | None:
+        """`start` for a snapshot: the view's offset in ms from the start of its session.
+
+        None when it cannot be told (no session, or the session's views are not found).
+        """
         if not event.session_id or not event.application_id:
-            return 0
+            return None
+        # A RUM session lasts at most 4 hours: a day before the view surely holds its start,
+        # even for a session that began just before the usual 30-day search window.
+        since = (event.date - timedelta(days=1)).isoformat()
         first = await self.search_view_events(
             event.application_id, since=since, limit=1, session_id=event.session_id, newest_first=False
         )
         if not first.events:
-            return 0
+            return None
         return max(0, int((event.date - first.events[0].date).total_seconds() * 1000))

@@ -99,6 +99,10 @@ class ReplayFill:
             if token == self._start_token:
                 self.computing_start = False
                 self._show_start_hint(start.value)
+        if ms is None:
+            if token == self._start_token and start.value == before:
+                self.field_error("start", "Could not tell where this view starts in its session. Type it by hand.")
+            return
         if start.value != before:  # typed by hand while the server answered: that wins
             self.notify(f"Kept the start you typed; this frame's view starts at {format_start(ms)} ({ms} ms).")
             return
