@@ -97,6 +97,21 @@ def script() -> list[tuple[str, Step]]:
         await keys(pilot, "escape", "ctrl+p")
         await pilot.pause(0.5)
 
+    async def replay_picker(pilot: Pilot[Any]) -> None:
+        await keys(pilot, "escape", "n", "ctrl+r")
+        await pilot.pause(0.3)
+
+    async def trash(pilot: Pilot[Any]) -> None:
+        await keys(pilot, "escape", "escape", "space", "space", "space", "d")
+        await pilot.click("#delete")
+        await settle(pilot)
+        await keys(pilot, "enter", "T")  # close the summary, open the trash
+
+    async def cleanup(pilot: Pilot[Any]) -> None:
+        await keys(pilot, "escape", "c")
+        fill(pilot.app, **{"cleanup-age": "90d"})
+        await settle(pilot)
+
     return [
         ("01-site-picker", settle),
         ("02-credentials-rejected", wrong_key),
@@ -109,6 +124,9 @@ def script() -> list[tuple[str, Step]]:
         ("09-bulk-delete", bulk),
         ("10-help", lambda p: _then(p, ["escape", "escape", "question_mark"])),
         ("11-command-palette", palette),
+        ("12-replay-picker", replay_picker),
+        ("13-trash", trash),
+        ("14-cleanup", cleanup),
     ]
 
 
