@@ -29,8 +29,7 @@ def child(expected: int) -> int:
     """The real app, headless: first paint, then all views, then exit once `expected` rows show."""
     from textual.app import App
 
-    from bench.minimal_app import SIZE, FirstPaint, report
-    from heatmap_tui.cli import main
+    from bench.minimal_app import FirstPaint, run_app_headless
     from heatmap_tui.ui.screens.browser import BrowserScreen
     from heatmap_tui.ui.widgets.snapshot_table import SnapshotTable
 
@@ -43,18 +42,7 @@ def child(expected: int) -> int:
         browser.action_toggle_all_views()
 
     paint = FirstPaint(SnapshotTable, lambda table: table.model.shown_count > 0, switch_to_all_views)
-    run = App.run
-
-    def headless_run(app: App[Any], **kw: Any) -> Any:
-        return run(app, **{**kw, "headless": True, "size": SIZE})
-
-    App.run = headless_run  # type: ignore[method-assign]
-    code = main(["tui"])
-    if paint.mark is None:
-        print(f"the app exited ({code}) before painting {expected} rows", file=sys.stderr)
-        return 1
-    report(mark=paint.mark, rows=paint.table.model.total_count)
-    return 0
+    return run_app_headless(paint, f"{expected} rows")
 
 
 def _views() -> list[str]:
@@ -73,39 +61,23 @@ def run(
     runs: int = RUNS, snapshots: int = SNAPSHOTS, floor_rows: int = FLOOR_ROWS, warm_up: bool = True
 ) -> dict[str, Any]:
     """memory_ratio (medians of peak RSS, app / floor), and the KiB of every run."""
-    from bench.common import (
-        app_env,
-        median,
-        python_module,
-        run_child,
-        sandbox,
-        serve,
-        write_app_config,
-        write_data_file,
-    )
+    from bench.common import alternate_children, median, python_module
 
     views = spread(snapshots, _views())
     if max(views.values()) > 1000:
         raise ValueError(f"{snapshots} snapshots over {len(views)} views exceed the 1,000 page limit")
     floor_argv = python_module("bench.minimal_app", "--rows", str(floor_rows))
     app_argv = python_module("bench.bench_memory", "--child", str(snapshots))
-    with sandbox() as root:
-        app_id = write_data_file(root / "data.json", views)
-        with serve(root / "data.json", seed=True) as server:
-            write_app_config(root, server.url, app_id, FIRST_VIEW)
-            env = app_env(root)
-            if warm_up:  # a clean clone compiles its .pyc files here
-                run_child(app_argv, env)
-            floor: list[int] = []
-            app: list[int] = []
-            for i in range(runs):
-                order = [(floor_argv, floor), (app_argv, app)]
-                for argv, sizes in order if i % 2 == 0 else order[::-1]:
-                    result = run_child(argv, env).result
-                    want = floor_rows if argv is floor_argv else snapshots
-                    if result["rows"] != want:
-                        raise RuntimeError(f"{argv[-2:]} showed {result['rows']} rows, not {want}")
-                    sizes.append(result["maxrss_kb"])
+    floor_runs, app_runs = alternate_children(
+        (floor_argv, floor_rows),
+        (app_argv, snapshots),
+        views=views,
+        view=FIRST_VIEW,
+        runs=runs,
+        warm_up=(app_argv,) if warm_up else (),
+    )
+    floor = [r.result["maxrss_kb"] for r in floor_runs]
+    app = [r.result["maxrss_kb"] for r in app_runs]
     return {
         "memory_ratio": median(app) / median(floor),
         "memory_app_kb": median(app),

@@ -28,59 +28,29 @@ VIEW = "/home"
 
 def child() -> int:
     """The real app, as `heatmap-tui` starts it, headless; exits after the first rows painted."""
-    from textual.app import App
-
-    from bench.minimal_app import SIZE, FirstPaint, report
-    from heatmap_tui.cli import main
+    from bench.minimal_app import FirstPaint, run_app_headless
     from heatmap_tui.ui.widgets.snapshot_table import SnapshotTable
 
     paint = FirstPaint(SnapshotTable, lambda table: table.model.shown_count > 0, lambda app: app.exit())
-    run = App.run
-
-    def headless_run(app: App[Any], **kw: Any) -> Any:
-        return run(app, **{**kw, "headless": True, "size": SIZE})
-
-    App.run = headless_run  # type: ignore[method-assign]
-    code = main(["tui"])
-    if paint.mark is None:
-        print(f"the app exited ({code}) before painting any rows", file=sys.stderr)
-        return 1
-    report(mark=paint.mark, rows=paint.table.model.total_count)
-    return 0
+    return run_app_headless(paint, "any rows")
 
 
 def run(runs: int = RUNS, rows: int = ROWS, warm_up: bool = True) -> dict[str, Any]:
     """first_table_ratio (medians, app / floor), and the seconds of every run."""
-    from bench.common import (
-        app_env,
-        median,
-        python_module,
-        run_child,
-        sandbox,
-        serve,
-        write_app_config,
-        write_data_file,
-    )
+    from bench.common import alternate_children, median, python_module
 
     floor_argv = python_module("bench.minimal_app", "--rows", str(rows))
     app_argv = python_module("bench.bench_startup", "--child")
-    with sandbox() as root:
-        app_id = write_data_file(root / "data.json", {VIEW: rows})
-        with serve(root / "data.json", seed=True) as server:
-            write_app_config(root, server.url, app_id, VIEW)
-            env = app_env(root)
-            for argv in (floor_argv, app_argv) if warm_up else ():
-                run_child(argv, env)
-            floor: list[float] = []
-            app: list[float] = []
-            for i in range(runs):
-                # Alternate which goes first, so neither always follows the other.
-                order = [(floor_argv, floor), (app_argv, app)]
-                for argv, times in order if i % 2 == 0 else order[::-1]:
-                    result = run_child(argv, env)
-                    if result.result["rows"] != rows:
-                        raise RuntimeError(f"{argv[-1]} painted {result.result['rows']} rows, not {rows}")
-                    times.append(result.seconds_to_mark)
+    floor_runs, app_runs = alternate_children(
+        (floor_argv, rows),
+        (app_argv, rows),
+        views={VIEW: rows},
+        view=VIEW,
+        runs=runs,
+        warm_up=(floor_argv, app_argv) if warm_up else (),
+    )
+    floor = [r.seconds_to_mark for r in floor_runs]
+    app = [r.seconds_to_mark for r in app_runs]
     return {
         "first_table_ratio": median(app) / median(floor),
         "first_table_app_s": median(app),

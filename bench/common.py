@@ -37,6 +37,7 @@ from heatmap_tui.core.models import Snapshot, SnapshotAttributes, create_attribu
 from heatmap_tui.core.snapshots import DEFAULT_CONCURRENCY, SnapshotService
 from heatmap_tui.core.sites import custom_site
 from heatmap_tui.devserver import DEMO_API_KEY, DEMO_APP_KEY, DEMO_USER
+from heatmap_tui.devserver.sandbox import sandbox_env
 from heatmap_tui.devserver.store import Store
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -247,9 +248,9 @@ async def create_snapshots(url: str, app_id: str, view: str, count: int) -> list
 # --- the app's state, sandboxed -----------------------------------------------------
 
 
-# PYTHONDONTWRITEBYTECODE goes too: an installed app has its .pyc files (the warm-up runs write
+# Besides what sandbox_env drops: Textual's own settings, and PYTHONDONTWRITEBYTECODE: an installed app has its .pyc files (the warm-up runs write
 # them), and without them every start would compile the app's sources but not Textual's.
-_DROPPED_ENV = ("DD_", "HEATMAP_TUI_", "XDG_", "TEXTUAL", "PYTHONDONTWRITEBYTECODE")
+_DROPPED_ENV = ("TEXTUAL", "PYTHONDONTWRITEBYTECODE")
 
 
 @contextmanager
@@ -259,22 +260,10 @@ def sandbox() -> Iterator[Path]:
 
 
 def app_env(root: Path) -> dict[str, str]:
-    """HOME, XDG, config and data under `root`; the demo keys from the environment, so the OS
-    keyring is never asked (a failing backend makes sure of it)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(_DROPPED_ENV)}
-    env.update(
-        HOME=str(root / "home"),
-        XDG_CONFIG_HOME=str(root / "xdg-config"),
-        XDG_DATA_HOME=str(root / "xdg-data"),
-        XDG_CACHE_HOME=str(root / "xdg-cache"),
-        HEATMAP_TUI_CONFIG=str(root / "config.toml"),
-        HEATMAP_TUI_DATA=str(root / "data"),
-        DD_API_KEY=DEMO_API_KEY,
-        DD_APP_KEY=DEMO_APP_KEY,
-        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
-        PYTHONUNBUFFERED="1",
-        PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p),
-    )
+    """sandbox_env (HOME, XDG, config and data under `root`; the demo keys from the environment,
+    so the OS keyring is never asked), with this project on PYTHONPATH."""
+    env = sandbox_env(root, drop=_DROPPED_ENV)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
     return env
 
 
@@ -339,3 +328,36 @@ def run_child(argv: Sequence[str], env: dict[str, str] | None = None, timeout: f
 
 def python_module(module: str, *args: str) -> list[str]:
     return [sys.executable, "-m", module, *args]
+
+
+def alternate_children(
+    floor: tuple[list[str], int],
+    app: tuple[list[str], int],
+    *,
+    views: dict[str, int],
+    view: str,
+    runs: int,
+    warm_up: Sequence[Sequence[str]],
+) -> tuple[list[ChildRun], list[ChildRun]]:
+    """The floor and the real app (each an argv and the rows it must report), `runs` times each,
+    against `heatmap-tui serve` holding `views` (name -> snapshots), the app's config left off on
+    `view`. The `warm_up` argvs run once first (a clean clone compiles its .pyc files there);
+    then runs alternate which goes first, so neither always follows the other."""
+    (floor_argv, floor_rows), (app_argv, app_rows) = floor, app
+    floor_runs: list[ChildRun] = []
+    app_runs: list[ChildRun] = []
+    with sandbox() as root:
+        app_id = write_data_file(root / "data.json", views)
+        with serve(root / "data.json", seed=True) as server:
+            write_app_config(root, server.url, app_id, view)
+            env = app_env(root)
+            for argv in warm_up:
+                run_child(argv, env)
+            for i in range(runs):
+                order = [(floor_argv, floor_rows, floor_runs), (app_argv, app_rows, app_runs)]
+                for argv, rows, done in order if i % 2 == 0 else order[::-1]:
+                    child = run_child(argv, env)
+                    if child.result["rows"] != rows:
+                        raise RuntimeError(f"{argv[2:]} painted {child.result['rows']} rows, not {rows}")
+                    done.append(child)
+    return floor_runs, app_runs

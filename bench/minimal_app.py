@@ -3,7 +3,8 @@
 
 It also holds the child-side harness that both sides of those benches share, so that the
 floor and the real app are timed the same way: `FirstPaint` notes the first frame that carries
-table rows, and `report` prints what a child measured, with its peak RSS.
+table rows, `report` prints what a child measured, with its peak RSS, and `run_app_headless`
+runs the real app in the drivers of those benches.
 
     python -m bench.minimal_app [--rows N]
 
@@ -39,6 +40,26 @@ def peak_rss_kb() -> int:
 def report(**values: Any) -> None:
     """The one line the parent reads (bench/common.py run_child); peak RSS goes with it."""
     print(RESULT_PREFIX + json.dumps({**values, "maxrss_kb": peak_rss_kb()}), flush=True)
+
+
+def run_app_headless(paint: FirstPaint, what: str) -> int:
+    """The real app, as `heatmap-tui tui` starts it but headless at SIZE, in this child process;
+    `paint` (made before) stops it. Reports the first painted frame's mark and the table's rows;
+    `what`: what the app failed to paint, should it exit before."""
+    from heatmap_tui.cli import main
+
+    run = App.run
+
+    def headless_run(app: App[Any], **kw: Any) -> Any:
+        return run(app, **{**kw, "headless": True, "size": SIZE})
+
+    App.run = headless_run  # type: ignore[method-assign]
+    code = main(["tui"])
+    if paint.mark is None:
+        print(f"the app exited ({code}) before painting {what}", file=sys.stderr)
+        return 1
+    report(mark=paint.mark, rows=paint.table.model.total_count)
+    return 0
 
 
 class FirstPaint:

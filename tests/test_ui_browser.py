@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
-import pytest
 from textual.binding import Binding
 from textual.pilot import Pilot
 from textual.widgets import Input
@@ -18,21 +16,15 @@ from heatmap_tui.ui.dialogs.sort_menu import SortMenu
 from heatmap_tui.ui.dialogs.view_picker import ViewPicker
 from heatmap_tui.ui.screens.browser import BrowserScreen
 from heatmap_tui.ui.widgets.detail_pane import snapshot_json
-from tests.apps.browser_app import (
+from tests.apps.browser_app import (  # noqa: F401
     VIEWS,
     BrowserApp,
     application_id,
-    frozen_server,
     notifications,
+    server,
     settle,
     store_snapshots,
 )
-
-
-@pytest.fixture
-def server() -> Iterator[DevServer]:
-    with frozen_server() as srv:
-        yield srv
 
 
 SIZE = (120, 40)

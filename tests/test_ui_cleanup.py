@@ -4,45 +4,30 @@ HEATMAP_TUI_DATA in tmp_path."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
-import pytest
 from textual.pilot import Pilot
 from textual.widgets import Button, Checkbox, DataTable, Input, Label, Select, Static
 
 from heatmap_tui.core.cleanup import CleanupRules, plan_cleanup
-from heatmap_tui.core.paths import DATA_ENV
 from heatmap_tui.core.trash import Trash
 from heatmap_tui.devserver import DevServer
 from heatmap_tui.ui.dialogs.bulk_progress import BulkDeleteProgress
 from heatmap_tui.ui.dialogs.cleanup_dialog import NO_RULE, CleanupDialog
 from heatmap_tui.ui.dialogs.confirm_delete import ConfirmDelete
-from tests.apps.browser_app import (
+from tests.apps.browser_app import (  # noqa: F401
     NOW,
     BrowserApp,
-    frozen_server,
+    data_dir,
     notifications,
+    server,
     settle,
     steady_cursors,
     store_snapshots,
 )
 
 SIZE = (120, 40)
-
-
-@pytest.fixture
-def server() -> Iterator[DevServer]:
-    with frozen_server() as srv:
-        yield srv
-
-
-@pytest.fixture(autouse=True)
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv(DATA_ENV, str(tmp_path / "data"))
-    return tmp_path / "data"
 
 
 async def open_cleanup(pilot: Pilot[Any]) -> CleanupDialog:

@@ -5,32 +5,14 @@ Every delete goes through the trash: HEATMAP_TUI_DATA points into tmp_path for e
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from textual.pilot import Pilot
 from textual.widgets import Button, Static
 
-from heatmap_tui.core.paths import DATA_ENV
 from heatmap_tui.core.trash import EntryState, Trash
 from heatmap_tui.devserver import DevServer
 from heatmap_tui.ui.dialogs.bulk_progress import BulkDeleteProgress
 from heatmap_tui.ui.dialogs.confirm_delete import ConfirmDelete
-from tests.apps.browser_app import BrowserApp, frozen_server, notifications, settle
-
-
-@pytest.fixture
-def server() -> Iterator[DevServer]:
-    with frozen_server() as srv:
-        yield srv
-
-
-@pytest.fixture(autouse=True)
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The trash of these tests, never the real one."""
-    monkeypatch.setenv(DATA_ENV, str(tmp_path / "data"))
-    return tmp_path / "data"
+from tests.apps.browser_app import BrowserApp, data_dir, notifications, server, settle  # noqa: F401
 
 
 SIZE = (120, 40)

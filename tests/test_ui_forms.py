@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -23,20 +21,15 @@ from heatmap_tui.ui.forms import (
     validate_create,
     validate_update,
 )
-from tests.apps.browser_app import (
+from tests.apps.browser_app import (  # noqa: F401
     BrowserApp,
-    frozen_server,
+    form_of,
     notifications,
+    server,
     settle,
     steady_cursors,
     store_snapshots,
 )
-
-
-@pytest.fixture
-def server() -> Iterator[DevServer]:
-    with frozen_server() as srv:
-        yield srv
 
 
 # --- validators ---------------------------------------------------------------
@@ -149,11 +142,6 @@ def test_update_carries_only_what_patch_accepts() -> None:
 
 
 # --- the form under Pilot -------------------------------------------------------
-
-
-def form_of(app: BrowserApp) -> SnapshotForm:
-    assert isinstance(app.screen, SnapshotForm), app.screen
-    return app.screen
 
 
 def fill(form: SnapshotForm, **values: str) -> None:

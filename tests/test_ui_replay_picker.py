@@ -4,7 +4,6 @@ against the embedded server; two snapshots. The view filter's discovered views: 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import pytest
 from textual.pilot import Pilot
@@ -16,10 +15,11 @@ from heatmap_tui.ui.dialogs import replay_picker
 from heatmap_tui.ui.dialogs.replay_fill import COMPUTING
 from heatmap_tui.ui.dialogs.replay_picker import ReplayPicker, format_duration, short_id
 from heatmap_tui.ui.dialogs.snapshot_form import SnapshotForm
-from tests.apps.browser_app import (
+from tests.apps.browser_app import (  # noqa: F401
     BrowserApp,
-    frozen_server,
+    form_of,
     notifications,
+    server,
     settle,
     steady_cursors,
     store_snapshots,
@@ -29,21 +29,10 @@ SIZE = (120, 40)
 EVENTS_PATH = "/api/v2/rum/events/search"
 
 
-@pytest.fixture
-def server() -> Iterator[DevServer]:
-    with frozen_server() as srv:
-        yield srv
-
-
 async def replay_events(app: BrowserApp, view: str, device: str | None) -> list[ViewEvent]:
     page = await app.connection.rum.search_view_events(app.browser.application_id, view, device, limit=1000)
     assert page.cursor is None
     return page.events
-
-
-def form_of(app: BrowserApp) -> SnapshotForm:
-    assert isinstance(app.screen, SnapshotForm), app.screen
-    return app.screen
 
 
 def picker_of(app: BrowserApp) -> ReplayPicker:

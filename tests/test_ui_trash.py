@@ -4,38 +4,30 @@ and purges. Against the embedded server, with HEATMAP_TUI_DATA in tmp_path."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from textual.pilot import Pilot
 from textual.widgets import Button, DataTable, Static
 
 from heatmap_tui.core.models import Snapshot
-from heatmap_tui.core.paths import DATA_ENV
 from heatmap_tui.core.trash import EntryState, Trash, delete_with_trash
 from heatmap_tui.devserver import DevServer
 from heatmap_tui.ui.dialogs.confirm_delete import ConfirmDialog
 from heatmap_tui.ui.dialogs.restore_progress import RestoreProgress
 from heatmap_tui.ui.screens.trash_screen import EMPTY, TrashScreen
-from tests.apps.browser_app import NOW, BrowserApp, frozen_server, notifications, store_snapshots
+from tests.apps.browser_app import (  # noqa: F401
+    NOW,
+    BrowserApp,
+    data_dir,
+    notifications,
+    server,
+    store_snapshots,
+)
 
 SIZE = (120, 40)
 PATH = "/api/v2/replay/heatmap/snapshots"
-
-
-@pytest.fixture
-def server() -> Iterator[DevServer]:
-    with frozen_server() as srv:
-        yield srv
-
-
-@pytest.fixture(autouse=True)
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv(DATA_ENV, str(tmp_path / "data"))
-    return tmp_path / "data"
 
 
 async def settle(pilot: Pilot[Any]) -> None:

@@ -3,24 +3,22 @@ and still takes any typed name; one snapshot."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
 
 from heatmap_tui.devserver import DevServer
 from heatmap_tui.ui.dialogs.view_picker import ViewPicker
-from tests.apps.browser_app import BrowserApp, application_id, frozen_server, notifications, settle, steady_cursors
+from tests.apps.browser_app import (  # noqa: F401
+    BrowserApp,
+    application_id,
+    notifications,
+    server,
+    settle,
+    steady_cursors,
+)
 
 SIZE = (120, 40)
 AGGREGATE_PATH = "/api/v2/rum/analytics/aggregate"
-
-
-@pytest.fixture
-def server() -> Iterator[DevServer]:
-    with frozen_server() as srv:
-        yield srv
 
 
 async def test_the_view_filter_offers_the_discovered_views_with_counts(server: DevServer) -> None:

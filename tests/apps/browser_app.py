@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.app import App
 from textual.message import Message
 from textual.pilot import Pilot
@@ -19,10 +21,12 @@ from textual.widgets import Input
 from heatmap_tui.core.auth import ApiAuth
 from heatmap_tui.core.client import DatadogClient
 from heatmap_tui.core.models import Snapshot
+from heatmap_tui.core.paths import DATA_ENV
 from heatmap_tui.core.retry import RetryPolicy
 from heatmap_tui.core.sites import Site
 from heatmap_tui.devserver import DEMO_API_KEY, DEMO_APP_KEY, DevServer
 from heatmap_tui.devserver.seed_data import WEB_VIEWS
+from heatmap_tui.ui.dialogs.snapshot_form import SnapshotForm
 from heatmap_tui.ui.screens.browser import BrowserScreen
 from heatmap_tui.ui.session import Connection
 
@@ -85,6 +89,22 @@ def frozen_server() -> Iterator[DevServer]:
         yield srv
 
 
+# Fixtures for the Pilot tests: a test module imports them by name (`# noqa: F401`) to use them.
+
+
+@pytest.fixture
+def server() -> Iterator[DevServer]:
+    with frozen_server() as srv:
+        yield srv
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The trash of the tests of a module that imports this, never the real one."""
+    monkeypatch.setenv(DATA_ENV, str(tmp_path / "data"))
+    return tmp_path / "data"
+
+
 async def settle(pilot: Pilot[Any]) -> None:
     """Let messages, workers (HTTP) and the screen updates they cause all finish."""
     await pilot.pause()
@@ -96,6 +116,12 @@ def steady_cursors(pilot: Pilot[Any]) -> None:
     """Stop the inputs' cursors blinking, so a screenshot never catches one half-way."""
     for widget in pilot.app.screen.query(Input):
         widget.cursor_blink = False
+
+
+def form_of(app: App[Any]) -> SnapshotForm:
+    """The snapshot form, which must be the screen on top."""
+    assert isinstance(app.screen, SnapshotForm), app.screen
+    return app.screen
 
 
 def notifications(app: App[Any]) -> list[str]:

@@ -8,7 +8,6 @@ backend makes sure of it); `api(...)` adds `--api-url` of the dev server.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -18,9 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from heatmap_tui.devserver import DEMO_API_KEY, DEMO_APP_KEY
-
-_DROPPED_ENV = ("DD_", "HEATMAP_TUI_", "XDG_")
+from heatmap_tui.devserver.sandbox import sandbox_env
 
 
 @dataclass(frozen=True)
@@ -48,20 +45,7 @@ class Cli:
     def __init__(self, root: Path, url: str) -> None:
         self.root = root
         self.url = url
-        env = {k: v for k, v in os.environ.items() if not k.startswith(_DROPPED_ENV)}
-        env.update(
-            HOME=str(root / "home"),
-            XDG_CONFIG_HOME=str(root / "xdg-config"),
-            XDG_DATA_HOME=str(root / "xdg-data"),
-            XDG_CACHE_HOME=str(root / "xdg-cache"),
-            HEATMAP_TUI_CONFIG=str(root / "config.toml"),
-            HEATMAP_TUI_DATA=str(root / "data"),
-            DD_API_KEY=DEMO_API_KEY,
-            DD_APP_KEY=DEMO_APP_KEY,
-            PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
-            PYTHONUNBUFFERED="1",
-        )
-        self.env = env
+        self.env = sandbox_env(root)
 
     @property
     def trash_path(self) -> Path:
