@@ -17,6 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from keyring.backends import fail
 
+from collections import Counter
+
+from faults import report
 from heatmap_tui.cli import main
 from heatmap_tui.core.sites import is_loopback_host
 
@@ -29,17 +32,23 @@ COMMANDS = [
     ["auth", "status"], ["auth", "logout"], ["auth", "login"],
     ["profiles", "list"], ["profiles", "use"], ["profiles", "remove"],
 ]
-FLAGS = [
-    "--view", "--device", "--all-views", "--json", "--csv", "--limit", "--name", "--event-id", "--start",
-    "--session-id", "--view-id", "--yes", "--older-than", "--author", "--duplicates", "--apply",
-    "--to-app", "--to-profile", "--profile", "--site", "--api-url", "--app", "--last", "--concurrency",
-    "--device-selected", "--device-detected", "--allow-duplicates", "-h",
+VALUE_FLAGS = [
+    "--view", "--device", "--limit", "--name", "--event-id", "--start", "--session-id", "--view-id",
+    "--older-than", "--author", "--to-app", "--to-profile", "--profile", "--site", "--api-url", "--app",
+    "--concurrency",
+]
+SWITCHES = [
+    "--all-views", "--json", "--csv", "--yes", "--duplicates", "--apply", "--last", "--device-selected",
+    "--device-detected", "--allow-duplicates", "-h",
 ]
 VALUES = st.sampled_from([
     "/home", "mobile", "90d", "-1", "0", "1e9", "99999999999999999999", "EU1", "mars", "http://10.0.0.1",
     "http://127.0.0.1:9", "ftp://x", "", " ", "..", "a:b", "\x00", "é", "--", "-", "30x",
-])
-TOKENS = st.lists(st.sampled_from(FLAGS) | VALUES | st.text(max_size=12), max_size=8)
+]) | st.text(max_size=12)
+# Mostly well-formed options with hostile values, sometimes stray words: both kinds of mistake.
+OPTION = st.tuples(st.sampled_from(VALUE_FLAGS), VALUES).map(list) | st.sampled_from(SWITCHES).map(lambda s: [s])
+EXITS: Counter[int] = Counter()
+TOKENS = st.lists(OPTION | VALUES.map(lambda v: [v]), max_size=6).map(lambda parts: [t for p in parts for t in p])
 
 
 @pytest.fixture(scope="module")
@@ -78,12 +87,13 @@ def test_any_arguments_end_in_a_plain_exit(quiet_world: list[str], command: list
     code = main([*command, *tokens])
     out, err = capsys.readouterr()
     assert code in (0, 1, 2), (command, tokens, code, err)
+    EXITS[code] += 1
     assert "Traceback" not in err and "Traceback" not in out
     assert "internal error" not in err, (command, tokens, err)
     assert quiet_world == [], f"a request left loopback: {quiet_world}"
 
 
-def test_the_guard_would_catch_a_request_off_loopback(quiet_world: list[str]) -> None:
+def test_the_guard_would_catch_a_request_off_loopback(quiet_world: list[str], request: pytest.FixtureRequest) -> None:
     import asyncio
 
     async def attempt() -> None:
@@ -94,3 +104,6 @@ def test_the_guard_would_catch_a_request_off_loopback(quiet_world: list[str]) ->
     asyncio.run(attempt())
     assert quiet_world == ["https://api.datadoghq.com/api/v1/validate"]
     quiet_world.clear()
+    if EXITS:  # the fuzz test ran first in this module
+        counts = ", ".join(f"exit {code}: {n}" for code, n in sorted(EXITS.items()))
+        report(request.config, [f"CLI fuzz: {sum(EXITS.values())} argument lists over {len(COMMANDS)} commands ({counts})"])
