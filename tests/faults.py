@@ -103,3 +103,22 @@ def report(config: pytest.Config, lines: Iterable[str]) -> None:
     with capture.global_and_fixture_disabled():
         for line in ["", *lines]:
             reporter.write_line(line)
+
+
+def matrix_lines(title: str, faults: Iterable[str], ops: Iterable[str], results: dict[tuple[str, str], bool]) -> list[str]:
+    """The grid, faults x operations: "ok" passed, "FAIL" failed, "-" not run (deselected)."""
+    faults, ops = list(faults), list(ops)
+    width = max(map(len, faults)) + 2
+    cols = [max(len(name), 6) for name in ops]
+    lines = [f"{title}: {len(faults)} faults x {len(ops)} operations",
+             " " * width + "  ".join(name.ljust(w) for name, w in zip(ops, cols))]
+    for fault in faults:
+        marks = [
+            ("-" if results.get((fault, op)) is None else "ok" if results[(fault, op)] else "FAIL").ljust(w)
+            for op, w in zip(ops, cols)
+        ]
+        lines.append(fault.ljust(width) + "  ".join(marks))
+    per_op = [sum(1 for f in faults if results.get((f, o))) for o in ops]
+    lines.append("passed".ljust(width) + "  ".join(f"{n}/{len(faults)}".ljust(w) for n, w in zip(per_op, cols)))
+    lines.append(f"{title}: {sum(results.values())}/{len(results)} cells passed ({len(faults) * len(ops)} in the full matrix)")
+    return lines

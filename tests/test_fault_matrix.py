@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
-from faults import RecordingSleep, assert_plain_sentence, make_client, report, wait_for_count
+from faults import RecordingSleep, assert_plain_sentence, make_client, matrix_lines, report, wait_for_count
 from heatmap_tui.core.client import DatadogClient
 from heatmap_tui.core.errors import (
     ApiError,
@@ -361,21 +361,7 @@ async def test_fault_cell(fresh: DevServer, fault_name: str, op_name: str) -> No
 
 
 def test_zz_print_matrix_summary(request: pytest.FixtureRequest) -> None:
-    """The grid, faults x operations: "ok" passed, "FAIL" failed, "-" not run (deselected)."""
-    width = max(map(len, MATRIX)) + 2
-    cols = [max(len(name), 5) for name in OPS]
-    head = " " * width + "  ".join(name.ljust(w) for name, w in zip(OPS, cols))
-    lines = [f"fault matrix: {len(MATRIX)} faults x {len(OPS)} operations", head]
-    for fault_name in MATRIX:
-        marks = []
-        for op_name, w in zip(OPS, cols):
-            passed = RESULTS.get((fault_name, op_name))
-            marks.append(("-" if passed is None else "ok" if passed else "FAIL").ljust(w))
-        lines.append(fault_name.ljust(width) + "  ".join(marks))
-    per_op = [sum(1 for f in MATRIX if RESULTS.get((f, o))) for o in OPS]
-    lines.append("passed".ljust(width) + "  ".join(f"{n}/{len(MATRIX)}".ljust(w) for n, w in zip(per_op, cols)))
-    run, passed = len(RESULTS), sum(RESULTS.values())
-    lines.append(f"fault matrix: {passed}/{run} cells passed ({len(MATRIX) * len(OPS)} in the full matrix)")
+    lines = matrix_lines("fault matrix", MATRIX, OPS, RESULTS)
     report(request.config, lines)
     failed = [cell for cell, good in RESULTS.items() if not good]
     assert not failed, f"failed cells: {failed}"

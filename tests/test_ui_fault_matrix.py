@@ -34,7 +34,7 @@ from tests.apps.browser_app import (  # noqa: F401
     settle,
     store_snapshots,
 )
-from faults import report
+from faults import matrix_lines, report
 
 SIZE = (120, 40)
 PATH = "/api/v2/replay/heatmap/snapshots"
@@ -179,21 +179,7 @@ async def test_ui_fault_cell(server: DevServer, fault_name: str, op: str) -> Non
 
 
 def test_zz_print_ui_matrix_summary(request: pytest.FixtureRequest) -> None:
-    """The grid, faults x operations: "ok" passed, "FAIL" failed, "-" not run (deselected)."""
-    width = max(map(len, FAULTS)) + 2
-    cols = [max(len(name), 6) for name in OPS]
-    head = " " * width + "  ".join(name.ljust(w) for name, w in zip(OPS, cols))
-    lines = [f"UI fault matrix: {len(FAULTS)} faults x {len(OPS)} operations", head]
-    for fault_name in FAULTS:
-        marks = []
-        for op, w in zip(OPS, cols):
-            passed = RESULTS.get((fault_name, op))
-            marks.append(("-" if passed is None else "ok" if passed else "FAIL").ljust(w))
-        lines.append(fault_name.ljust(width) + "  ".join(marks))
-    per_op = [sum(1 for f in FAULTS if RESULTS.get((f, o))) for o in OPS]
-    lines.append("passed".ljust(width) + "  ".join(f"{n}/{len(FAULTS)}".ljust(w) for n, w in zip(per_op, cols)))
-    run, passed = len(RESULTS), sum(RESULTS.values())
-    lines.append(f"UI fault matrix: {passed}/{run} cells passed ({len(FAULTS) * len(OPS)} in the full matrix)")
+    lines = matrix_lines("UI fault matrix", FAULTS, OPS, RESULTS)
     report(request.config, lines)
     failed = [cell for cell, good in RESULTS.items() if not good]
     assert not failed, f"failed cells: {failed}"
