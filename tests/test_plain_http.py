@@ -7,6 +7,7 @@ command line). Every real request made here goes to loopback.
 
 from __future__ import annotations
 
+import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import suppress
@@ -170,3 +171,14 @@ async def test_a_redirect_is_never_followed(loopback_pair: tuple[str, list[str],
     assert first_hits == ["/api/v2/validate_keys"] and second_hits == []
     assert info.value.status == 302 and str(info.value).startswith(f"Could not validate the keys on {url}: ")
     assert isinstance(info.value, UnexpectedRedirect) and "redirect" in str(info.value)
+
+
+def test_a_plain_http_client_loads_no_ca_bundle_and_still_verifies() -> None:
+    from heatmap_tui.core.client import _tls_for
+
+    assert _tls_for("https://api.datadoghq.com") is True  # httpx's default: the CA bundle
+    context = _tls_for("http://127.0.0.1:8126")
+    assert not isinstance(context, bool)
+    # Never used (plain http, no redirects), and were it ever: it trusts no certificate.
+    assert context.cert_store_stats()["x509_ca"] == 0
+    assert context.verify_mode is ssl.CERT_REQUIRED and context.check_hostname
