@@ -153,7 +153,7 @@ async def _bench() -> dict[str, Any]:
                     filter_ms.append(ms)
                     filter_cpu_ms.append(cpu_ms)
                     if round_ == 0:
-                        filtered_sets.append([row.cells for row in table.model.shown])
+                        filtered_sets.append([table.model.cells(row) for row in table.model.shown])
                     await pilot.pause()
 
         sort_ms: dict[str, float] = {}

@@ -15,6 +15,8 @@ from heatmap_tui.core.models import (
     SnapshotUpdateAttributes,
     SnapshotUpdateRequest,
     create_attributes_from,
+    pack_snapshot,
+    unpack_snapshot,
 )
 
 SNAPSHOT = {
@@ -128,3 +130,15 @@ _dt = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1
 def test_json_round_trip(attributes: dict, snapshot_id: str) -> None:
     s = Snapshot.model_validate({"id": snapshot_id, "type": "snapshots", "attributes": attributes})
     assert Snapshot.model_validate_json(s.model_dump_json()) == s
+    # The compact form the table keeps gives the same model back, whatever the values.
+    packed = pack_snapshot(s)
+    assert type(packed) is tuple and packed[0] == snapshot_id
+    assert unpack_snapshot(packed) == s
+    assert unpack_snapshot(packed).model_dump_json() == s.model_dump_json()
+
+
+def test_packed_snapshot_shares_the_parsed_values() -> None:
+    s = Snapshot.model_validate(SNAPSHOT)
+    packed = pack_snapshot(s)
+    assert packed[1:] == tuple(s.attributes.model_dump().values())
+    assert all(a is b for a, b in zip(packed[1:], s.attributes.__dict__.values()))  # no copies

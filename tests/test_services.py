@@ -212,6 +212,21 @@ async def test_server_down_is_a_network_error_naming_the_site(devserver) -> None
             await SnapshotService(c).list("/home")
 
 
+async def test_map_views_hands_each_page_over_as_it_arrives_in_the_order_asked(service, devserver) -> None:
+    seen: list[tuple[str, int]] = []
+
+    def count(view: str, page) -> int:
+        seen.append((view, len(page.items)))
+        return len(page.items)
+
+    views = ["/search", "/home", "/cart", "/home"]
+    counts = await service.map_views(count, views, concurrency=2)
+    assert list(counts) == ["/search", "/home", "/cart"]  # asked order, each view once
+    assert sorted(seen) == sorted(counts.items())
+    expected = {v: sum(1 for s in devserver.store.snapshots.values() if s.attributes.view_name == v) for v in counts}
+    assert counts == expected and all(counts.values())
+
+
 async def test_bulk_delete_and_multi_view_listing(service, devserver) -> None:
     pages = await service.list_views(["/home", "/cart", "/search"], concurrency=2)
     assert set(pages) == {"/home", "/cart", "/search"} and all(p.items for p in pages.values())

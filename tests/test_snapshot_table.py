@@ -67,6 +67,21 @@ def shown_ids(model: TableModel) -> list[str]:
     return [row.id for row in model.shown]
 
 
+def test_rows_keep_no_models_and_give_the_same_snapshots_back() -> None:
+    snapshots = make_snapshots(50)
+    model = TableModel()
+    model.load(snapshots, now=NOW)
+    assert all(type(r.values) is tuple for r in model.shown)  # ~200 bytes, not a 2 KB model
+    assert model.snapshots == snapshots
+    model.set_cursor(7)
+    assert model.cursor_snapshot == snapshots[7]
+    # What a row shows, and what the filter searches, are the formatted cells.
+    row = model.shown[7]
+    cells = model.cells(row)
+    assert cells[0] == snapshots[7].name and cells[3] == format_start(snapshots[7].attributes.start)
+    assert row.haystack.split("\n") == [c.casefold() for c in cells]
+
+
 @pytest.mark.parametrize("column", [None, "name", "start", "modified"])
 def test_incremental_filter_equals_full_filter(column: str | None) -> None:
     typed = loaded(300)

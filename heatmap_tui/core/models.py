@@ -16,12 +16,14 @@ SNAPSHOT_TYPE = "snapshots"
 INT64_MAX = 2**63 - 1
 
 
+# defer_build: a model's validator is built on its first use, so a start that only lists
+# snapshots never builds the others (a few ms and a few hundred KB at start-up).
 class _Response(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
 
 class _Request(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 # --- snapshots -------------------------------------------------------------
@@ -66,6 +68,27 @@ class Snapshot(_Response):
     @property
     def application_id(self) -> str:
         return self.attributes.application_id
+
+
+# --- a compact form, for holding thousands ------------------------------------
+
+# A Snapshot model takes ~2.3 KB (a __dict__ and a fields-set per model); its values in one
+# tuple take ~200 bytes plus the strings they share. Tables of 10,000 keep tuples, and build
+# the model again when a row is opened.
+PACKED_FIELDS: tuple[str, ...] = ("id", *SnapshotAttributes.model_fields)
+PackedSnapshot = tuple[Any, ...]
+
+
+def pack_snapshot(snapshot: Snapshot) -> PackedSnapshot:
+    """The snapshot's id and attribute values, in PACKED_FIELDS order."""
+    values = snapshot.attributes.__dict__
+    return (snapshot.id, *[values[name] for name in PACKED_FIELDS[1:]])
+
+
+def unpack_snapshot(packed: PackedSnapshot) -> Snapshot:
+    """The model again (equal to the one packed); values were validated when first parsed."""
+    attributes = SnapshotAttributes.model_construct(**dict(zip(PACKED_FIELDS[1:], packed[1:])))
+    return Snapshot.model_construct(id=packed[0], attributes=attributes)
 
 
 class SnapshotResponse(_Response):

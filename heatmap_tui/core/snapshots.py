@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from heatmap_tui.core.client import DatadogClient
 from heatmap_tui.core.errors import ApiError
@@ -21,6 +22,8 @@ from heatmap_tui.core.models import (
 PATH = "/api/v2/replay/heatmap/snapshots"
 DEFAULT_PAGE_LIMIT = 1000
 DEFAULT_CONCURRENCY = 16
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,11 +85,29 @@ class SnapshotService:
         concurrency: int = DEFAULT_CONCURRENCY,
     ) -> dict[str, SnapshotPage]:
         """The snapshots of many views at once, at most `concurrency` requests in flight."""
+        return await self.map_views(
+            lambda _, page: page, view_names, device_type, application_id, concurrency=concurrency
+        )
+
+    async def map_views(
+        self,
+        each: Callable[[str, SnapshotPage], T],
+        view_names: Iterable[str],
+        device_type: str | None = None,
+        application_id: str | None = None,
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+    ) -> dict[str, T]:
+        """`each(view, page)` for many views listed at once, in the order of `view_names`.
+
+        `each` runs as soon as a page is parsed, so a caller that keeps a compact form of the
+        page lets its models go at once: 10,000 snapshots never exist as models all together.
+        """
         gate = asyncio.Semaphore(concurrency)
 
-        async def one(view: str) -> tuple[str, SnapshotPage]:
+        async def one(view: str) -> tuple[str, T]:
             async with gate:
-                return view, await self.list(view, device_type, application_id)
+                return view, each(view, await self.list(view, device_type, application_id))
 
         names = list(dict.fromkeys(view_names))
         return dict(await asyncio.gather(*(one(v) for v in names)))

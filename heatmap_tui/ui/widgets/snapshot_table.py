@@ -26,7 +26,7 @@ from textual.strip import Strip
 
 from heatmap_tui.core.models import Snapshot
 from heatmap_tui.ui.format import fit_cells
-from heatmap_tui.ui.widgets.table_model import Layout, TableModel, compute_layout
+from heatmap_tui.ui.widgets.table_model import Layout, Row, TableModel, compute_layout
 
 _MARK_GLYPH = "●"
 _SORT_GLYPHS = {False: "▲", True: "▼"}
@@ -155,8 +155,9 @@ class SnapshotTable(ScrollView, can_focus=True):
         self._layout: Layout | None = None
         self._layout_key = (0, -1)
         self._styles: dict[str, Style] | None = None
-        self._highlighted: Snapshot | None = None
+        self._highlighted: Row | None = None
         self._frame: _Frame | None = None
+        self._frozen = False  # whether a load of this table has frozen the GC
 
     # --- public API ------------------------------------------------------
 
@@ -188,13 +189,23 @@ class SnapshotTable(ScrollView, can_focus=True):
     def set_snapshots(self, snapshots: Iterable[Snapshot], now: datetime | None = None) -> None:
         """Load rows; `now` pins relative times (tests). The cursor keeps its snapshot id."""
         self.model.load(snapshots, now)
+        self._loaded()
+
+    def set_rows(self, rows: list[Row], now: datetime) -> None:
+        """As set_snapshots, with rows made by table_model.make_rows at `now`."""
+        self.model.load_rows(rows, now)
+        self._loaded()
+
+    def _loaded(self) -> None:
         if self.FREEZE_GC_ON_LOAD:
-            # 10,000 snapshots are ~100,000 objects that every full collection would walk:
-            # 50-100 ms pauses while typing a filter. Unfreezing first lets the previous
-            # load's garbage go, so nothing leaks.
-            gc.unfreeze()
-            gc.collect()
+            # 10,000 rows are ~20,000 objects that every full collection would walk: pauses
+            # while typing a filter. Unfreezing first lets the previous load's garbage go, so
+            # nothing leaks; the first load has none, and skips the collection.
+            if self._frozen:
+                gc.unfreeze()
+                gc.collect()
             gc.freeze()
+            self._frozen = True
         self._data_changed()
 
     def set_filter(self, text: str) -> None:
@@ -329,10 +340,10 @@ class SnapshotTable(ScrollView, can_focus=True):
             self.virtual_size = size
 
     def _post_highlighted(self) -> None:
-        snapshot = self.model.cursor_snapshot
-        if snapshot is not self._highlighted:
-            self._highlighted = snapshot
-            self.post_message(self.Highlighted(self, snapshot))
+        row = self.model.cursor_row
+        if row is not self._highlighted:
+            self._highlighted = row
+            self.post_message(self.Highlighted(self, row.snapshot if row is not None else None))
 
     def _scroll_to_cursor(self) -> None:
         rows, top, cursor = self._page_rows, round(self.scroll_y), self.model.cursor
@@ -414,7 +425,7 @@ class SnapshotTable(ScrollView, can_focus=True):
             row_style = styles["cursor" if cursor else "marked" if marked else "base"]
             dim_style = styles["dim"] if row_style is styles["base"] else row_style
             texts, cell_styles = [_MARK_GLYPH if marked else " "], [row_style]
-            for (column, _, width), text in zip(frame.layout.cells[1:], row.cells):
+            for (column, _, width), text in zip(frame.layout.cells[1:], self.model.cells(row)):
                 texts.append(fit_cells(text, width, column.right))
                 cell_styles.append(dim_style if column.dim else row_style)
             strip = _join(frame.layout, frame.line_width, texts, cell_styles, row_style)
