@@ -2,7 +2,9 @@
 
 Each subcommand lives in its own module under heatmap_tui/commands/ and exposes
 `register(subparsers)`; the module sets `func` on its parser. Imports stay lazy so
-that `heatmap-tui` starts fast.
+that `heatmap-tui` starts fast: when the first argument names a command, only the
+module that registers it is imported (see COMMAND_OWNERS); --help, --version and
+usage errors get the parser of every command, so what they print does not change.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from heatmap_tui import __version__
 
@@ -25,17 +28,48 @@ COMMAND_MODULES = (
     "heatmap_tui.commands.views",
 )
 
+# The module that registers each command name (a module may register several).
+COMMAND_OWNERS = {
+    "tui": "heatmap_tui.commands.tui",
+    "demo": "heatmap_tui.commands.tui",
+    "serve": "heatmap_tui.commands.serve",
+    "auth": "heatmap_tui.commands.auth",
+    "profiles": "heatmap_tui.commands.profiles",
+    "snapshots": "heatmap_tui.commands.snapshots",
+    "trash": "heatmap_tui.commands.trash",
+    "views": "heatmap_tui.commands.views",
+    "events": "heatmap_tui.commands.views",
+}
+
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+class _UsageError(Exception):
+    """A usage error met by a parser that knows one command only: main() parses again."""
+
+
+class _OneCommandParser(argparse.ArgumentParser):
+    """Raises instead of printing, so that errors are printed by the parser of every command."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _UsageError(message)
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command; with `command`, one that knows only that command's module.
+
+    The one-command parser prints the same help for that command, but raises _UsageError
+    (nested parsers too: they take their parent's class) rather than print a usage error.
+    """
+    module_name = COMMAND_OWNERS.get(command) if command is not None else None
+    parser_class = argparse.ArgumentParser if module_name is None else _OneCommandParser
+    parser = parser_class(
         prog="heatmap-tui",
         description="Manage Datadog RUM replay heatmap snapshots from the terminal.",
     )
     parser.add_argument("--version", action="version", version=f"heatmap-tui {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name in COMMAND_MODULES if module_name is None else (module_name,):
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
@@ -48,15 +82,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
     if not args or args[0].startswith("-") and args[0] not in ("-h", "--help", "--version"):
         args = ["tui", *args]
+    parser = build_parser(args[0])
     try:
-        ns = parser.parse_args(args)
+        try:
+            ns = parser.parse_args(args)
+        except _UsageError:  # said by the parser of every command, as it always was
+            parser = build_parser()
+            ns = parser.parse_args(args)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
     if getattr(ns, "func", None) is None:
-        parser.print_help(sys.stderr)
+        build_parser().print_help(sys.stderr)
         return EXIT_USAGE
     try:
         return int(ns.func(ns) or 0)

@@ -219,7 +219,7 @@ async def test_create_invalid_marks_fields_inline_and_keeps_the_text(server: Dev
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is app.browser
-        assert server.count("POST") == 0
+        assert server.count("POST", "/api/v2/replay/heatmap/snapshots") == 0
 
 
 async def test_create_server_errors_keep_every_typed_value(server: DevServer) -> None:

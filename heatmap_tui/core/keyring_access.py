@@ -6,6 +6,9 @@ hold up interpreter exit, which rules out ThreadPoolExecutor) and the caller wai
 `timeout` seconds. While a timed-out call is still hanging, later calls fail fast instead of
 piling up behind it. There is no plain-text fallback: without a keyring, keys come from the
 environment.
+
+`keyring` itself (with importlib_metadata, jaraco and more_itertools behind it) is imported only
+when a keyring call is made: keys from the environment never load it.
 """
 
 from __future__ import annotations
@@ -14,15 +17,14 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-import keyring
-import keyring.errors
-from keyring.backend import KeyringBackend
-from keyring.backends import chainer, fail, null
 from pydantic import SecretStr
 
 from heatmap_tui.core.errors import HeatmapError
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
 
 SERVICE = "heatmap-tui"
 DEFAULT_TIMEOUT = 5.0
@@ -75,6 +77,8 @@ class KeyringStatus:
 
 
 def backend_name(backend: KeyringBackend) -> str:
+    from keyring.backends import chainer
+
     if isinstance(backend, chainer.ChainerBackend):
         chained = [b.name for b in backend.backends]
         return " + ".join(chained) if chained else backend.name
@@ -82,6 +86,8 @@ def backend_name(backend: KeyringBackend) -> str:
 
 
 def is_usable(backend: KeyringBackend) -> bool:
+    from keyring.backends import chainer, fail, null
+
     if isinstance(backend, (fail.Keyring, null.Keyring)):
         return False
     return not (isinstance(backend, chainer.ChainerBackend) and not backend.backends)
@@ -134,6 +140,8 @@ class KeyringStore:
         user = keyring_username(profile, kind)
 
         def delete(backend: KeyringBackend) -> bool:
+            import keyring.errors
+
             try:
                 backend.delete_password(self.service, user)
             except keyring.errors.PasswordDeleteError:
@@ -167,6 +175,8 @@ class KeyringStore:
 
             def run() -> None:
                 try:
+                    import keyring  # here, not at the top: see the module's docstring
+
                     backend = self._backend if self._backend is not None else keyring.get_keyring()
                     # Naming a chainer lists its backends, which may touch D-Bus: not on the caller.
                     box["name"] = backend_name(backend)
@@ -206,6 +216,8 @@ class KeyringStore:
 
 
 def _translate(exc: BaseException, name: str, secret: str | None) -> KeyringProblem:
+    import keyring.errors
+
     if isinstance(exc, keyring.errors.KeyringLocked):
         message = f"The OS keyring ({name}) is locked; unlock it and try again."
         return KeyringFailure(message, backend=name)

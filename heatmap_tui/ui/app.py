@@ -7,8 +7,7 @@ taken, so escape always goes back one step. Everything it talks to comes in `Ser
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import App, ComposeResult
@@ -24,14 +23,17 @@ from heatmap_tui.core.errors import ApiError
 from heatmap_tui.core.keyring_access import KeyringUnavailable
 from heatmap_tui.core.sites import Site, SiteError
 from heatmap_tui.ui.commands import HeatmapCommands
-from heatmap_tui.ui.dialogs.credentials_form import CredentialsForm, CredentialsResult
 from heatmap_tui.ui.keymap import keymap_warning
-from heatmap_tui.ui.screens.app_picker import AppPicker
 from heatmap_tui.ui.screens.browser import BrowserScreen
-from heatmap_tui.ui.screens.help import HelpScreen
-from heatmap_tui.ui.screens.site_picker import SitePicker
 from heatmap_tui.ui.services import Services
 from heatmap_tui.ui.session import Connection
+
+if TYPE_CHECKING:
+    from heatmap_tui.core.rum_models import ViewCount
+    # Imported where they are used: a start straight into the browser needs none of them.
+    from heatmap_tui.ui.dialogs.credentials_form import CredentialsResult
+    from heatmap_tui.ui.screens.app_picker import AppPicker
+    from heatmap_tui.ui.screens.site_picker import SitePicker
 
 
 class HeatmapApp(App[None]):
@@ -139,6 +141,8 @@ class HeatmapApp(App[None]):
 
     async def show_sites(self, *, new_profile: bool = False, over: bool = False) -> None:
         """The site picker alone, or `over` the current screens (escape goes back to them)."""
+        from heatmap_tui.ui.screens.site_picker import SitePicker
+
         if not over:
             await self._reset_stack()
         profile = "" if new_profile else self.profile
@@ -153,6 +157,8 @@ class HeatmapApp(App[None]):
         await self.push_screen(self._app_picker())
 
     def _app_picker(self) -> AppPicker:
+        from heatmap_tui.ui.screens.app_picker import AppPicker
+
         assert self.connection is not None
         stored = self.config.profiles.get(self.profile)
         last = stored.last_application_id if stored is not None else None
@@ -163,6 +169,8 @@ class HeatmapApp(App[None]):
 
     @work(exclusive=True, group="flow")
     async def use_site(self, profile: str, site: Site) -> None:
+        from heatmap_tui.ui.dialogs.credentials_form import CredentialsForm
+
         self.profile, self.site = profile, site
         try:
             creds = await self.services.resolve(profile, self.config, site)
@@ -202,7 +210,9 @@ class HeatmapApp(App[None]):
 
     @work(exclusive=True, group="flow")
     async def open_application(self, app_id: str, name: str | None, *, from_start: bool = False) -> None:
-        """Discover the app's views, then open the browser (over the app picker, for escape)."""
+        """Open the browser on the app (escape goes back to the app picker). With a view to show,
+        it opens at once and learns the app's name and views in the background; without one,
+        the app's views are discovered first and the busiest is shown."""
         connection = self.connection
         assert connection is not None
         stored = self.config.profiles.get(self.profile)
@@ -210,32 +220,20 @@ class HeatmapApp(App[None]):
         view = self.services.overrides.view if self.services.overrides.application_id == app_id else None
         view = view or (stored.last_view_name if stored is not None and same_app else None)
         device = stored.last_device_type if stored is not None and same_app else None
-        found, named = await asyncio.gather(
-            connection.rum.discover_views(app_id),
-            self._application_name(connection, app_id, name),
-            return_exceptions=True,
-        )
-        views: list[str] = []
-        if isinstance(found, Exception):
-            # The views only fill the view picker: without them the browser still works.
-            if not view:  # else the browser's own load says what is wrong
-                reason = str(found) if isinstance(found, ApiError) else "The list of views could not be read."
-                self.notify(
-                    f"{reason} Type a view name in the browser.", title="No views found", severity="warning"
-                )
-        elif isinstance(found, BaseException):
-            raise found
-        else:
-            views = [v.name for v in found]
-        if isinstance(named, BaseException):
-            raise named
+        found: list[ViewCount] | None = None
+        if not view:
+            try:
+                found = await connection.rum.discover_views(app_id)
+            except ApiError as exc:
+                # The views only fill the view picker: without them the browser still works.
+                self.notify(f"{exc} Type a view name in the browser.", title="No views found", severity="warning")
         self._remember(app_id=app_id, view=view if same_app else None, device=device)
         browser = BrowserScreen(
             connection,
             app_id,
-            application_name=named,
-            views=views,
-            initial_view=view or (views[0] if views else None),
+            application_name=name,
+            discovered=found,
+            initial_view=view or (found[0].name if found else None),
             initial_device=device,
             read_only=self.read_only,
             clock=self.services.clock,
@@ -243,13 +241,17 @@ class HeatmapApp(App[None]):
         )
         if from_start:
             await self._reset_stack()
-            self.push_screen(self._app_picker())  # not shown, so it loads only once escape shows it
-        await self.push_screen(browser)
+            # Escape goes back to the app picker, made only then: one screen less at start.
+            await self.push_screen(browser, callback=lambda _: self.call_later(self.show_apps))
+        else:
+            await self.push_screen(browser)
+        if name is None:
+            named = await self._application_name(connection, app_id)
+            if named is not None and browser.is_mounted:
+                browser.set_application_name(named)
 
-    async def _application_name(self, connection: Connection, app_id: str, known: str | None) -> str | None:
-        """The name the picker gave, else the org's list says it (None: the id is shown instead)."""
-        if known is not None:
-            return known
+    async def _application_name(self, connection: Connection, app_id: str) -> str | None:
+        """What the org's list calls the app (None: the browser goes on showing the id)."""
         try:
             apps = await connection.rum.list_applications()
         except ApiError:
@@ -293,6 +295,8 @@ class HeatmapApp(App[None]):
     # --- actions (keys and the command palette) ---------------------------------------
 
     def action_help(self) -> None:
+        from heatmap_tui.ui.screens.help import HelpScreen
+
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss(None)
         else:
@@ -303,6 +307,8 @@ class HeatmapApp(App[None]):
 
     @work(exclusive=True, group="flow")
     async def action_switch_site(self) -> None:
+        from heatmap_tui.ui.screens.site_picker import SitePicker
+
         if self._find(SitePicker) is not None:
             while not isinstance(self.screen, SitePicker):
                 await self.pop_screen()
@@ -311,6 +317,8 @@ class HeatmapApp(App[None]):
 
     @work(exclusive=True, group="flow")
     async def action_switch_application(self) -> None:
+        from heatmap_tui.ui.screens.app_picker import AppPicker
+
         if self._find(AppPicker) is not None:
             while not isinstance(self.screen, AppPicker):
                 await self.pop_screen()
@@ -331,6 +339,8 @@ class HeatmapApp(App[None]):
             self.start()
 
     def action_enter_keys(self) -> None:
+        from heatmap_tui.ui.dialogs.credentials_form import CredentialsForm
+
         if self.site is None:
             self.action_switch_site()
             return

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 
-from heatmap_tui.ui.screens.app_picker import AppPicker
 from heatmap_tui.ui.screens.browser import BrowserScreen
 
 if TYPE_CHECKING:
@@ -34,6 +33,8 @@ BROWSER_COMMANDS: tuple[tuple[str, str, str], ...] = (
 
 
 def palette_commands(app: HeatmapApp, screen: Screen[Any]) -> list[PaletteCommand]:
+    from heatmap_tui.ui.screens.app_picker import AppPicker  # not needed to start in the browser
+
     commands: list[PaletteCommand] = []
     add = lambda name, help, run: commands.append(PaletteCommand(name, help, run))  # noqa: E731
     if isinstance(screen, BrowserScreen):

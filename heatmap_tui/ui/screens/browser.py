@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import urlencode
 
 from textual import events, on, work
@@ -12,22 +12,25 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Select
+from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from heatmap_tui.core.errors import ApiError
 from heatmap_tui.core.models import Snapshot
 from heatmap_tui.core.rum_models import ViewCount
+from heatmap_tui.core.snapshots import SnapshotPage
 from heatmap_tui.core.sites import Site
 from heatmap_tui.core.trash import Trash
-from heatmap_tui.ui.dialogs.snapshot_form import FormResult, SnapshotForm
-from heatmap_tui.ui.dialogs.sort_menu import SortMenu
-from heatmap_tui.ui.dialogs.view_picker import ViewPicker, merge_views
 from heatmap_tui.ui.screens.browser_delete import DeleteFlow
 from heatmap_tui.ui.session import Clock, Connection, utc_now
 from heatmap_tui.ui.widgets.detail_pane import DetailPane
 from heatmap_tui.ui.widgets.filter_bar import ANY_DEVICE, DEVICE_OPTIONS, FilterBar, device_value
 from heatmap_tui.ui.widgets.snapshot_table import SnapshotTable
 from heatmap_tui.ui.widgets.status_line import StatusLine
-from heatmap_tui.ui.widgets.table_model import COLUMNS
+from heatmap_tui.ui.widgets.table_model import COLUMNS, Row, make_rows
+
+if TYPE_CHECKING:
+    # The dialogs are imported by the actions that open them: showing the browser needs none.
+    from heatmap_tui.ui.dialogs.snapshot_form import FormResult
 
 SORT_COLUMNS: tuple[tuple[str, str], ...] = tuple((c.key, c.label) for c in COLUMNS)
 WRITE_ACTIONS = frozenset({"new", "edit", "delete", "mark", "mark_all", "undo", "cleanup"})
@@ -102,6 +105,7 @@ class BrowserScreen(DeleteFlow, Screen[None]):
         *,
         application_name: str | None = None,
         views: list[str] | None = None,
+        discovered: list[ViewCount] | None = None,
         initial_view: str | None = None,
         initial_device: str | None = None,
         read_only: bool = False,
@@ -124,11 +128,14 @@ class BrowserScreen(DeleteFlow, Screen[None]):
         self.json_mode = False
         self._loads = 0  # which load is the latest: only it may end the loading state
         self._had_row = False
-        # The app's busiest views with their counts, asked for once the view filter is used.
+        # The app's busiest views with their counts: asked for after the first load (or given).
         self.discovered: list[ViewCount] | None = None
-        self._discovering = False
+        self._discovery: Worker[None] | None = None
         if self.view and self.view not in self.views:
             self.views.append(self.view)
+        if discovered is not None:
+            self.discovered = discovered
+            self.views = self.known_views
 
     @property
     def read_only(self) -> bool:
@@ -210,37 +217,57 @@ class BrowserScreen(DeleteFlow, Screen[None]):
         this_load = self._loads
         self.status.set(loading=True)
         table.loading = True
+        now = self.clock()
+        limit = service.page_limit
+        full: list[str] = []  # the views whose page may have been cut short
+
+        def rows_of(view: str, page: SnapshotPage) -> list[Row]:
+            # Each page becomes rows as it arrives, and its models go (see TableModel).
+            if page.may_be_truncated:
+                full.append(view)
+            return make_rows(page.items, now)
+
         try:
             if all_views:
-                pages = await service.list_views(self.views, device, self.application_id)
-                items = [s for page in pages.values() for s in page.items]
-                full = tuple(v for v, page in pages.items() if page.may_be_truncated)
-                limit = next(iter(pages.values())).limit if pages else service.page_limit
+                views = await self._all_view_names()
+                pages = await service.map_views(rows_of, views, device, self.application_id)
+                rows = [row for page in pages.values() for row in page]
             else:
-                page = await service.list(view, device, self.application_id)
-                items, limit = page.items, page.limit
-                full = (view,) if page.may_be_truncated else ()
+                rows = rows_of(view, await service.list(view, device, self.application_id))
         except ApiError as exc:
-            self._load_failed(exc)
+            if not self._taken_down():
+                self._load_failed(exc)
             return
         finally:
             # A newer load cancels this one: the loading state is then the newer one's to end.
-            if this_load == self._loads:
+            if this_load == self._loads and not self._taken_down():
                 table.loading = False
                 self.status.set(loading=False, rate_limit=self.connection.client.rate_limit_info)
-        now = self.clock()
+        if self._taken_down():
+            return
         table.empty_message = self._empty_message()
-        table.set_snapshots(items, now)
+        table.set_rows(rows, now)
         self.status.set(
             refreshed_at=now,
             problem="",
             truncated_limit=limit if full else None,
-            truncated_views=full if all_views else (),
+            truncated_views=tuple(v for v in self.views if v in full) if all_views else (),
         )
         self._update_counts()
         self._show_detail(table.cursor_snapshot)
+        self.discover_views(quiet=True)
+
+    def set_application_name(self, name: str) -> None:
+        """The application's name, when it is known only after the browser opened."""
+        self.application_name = name
+        self.status.set(application=name)
+
+    def _taken_down(self) -> bool:
+        """Whether the screen closed (or the app quit) while a worker of it was waiting."""
+        return not self.is_attached or self._closing or self._pruning
 
     def _load_failed(self, exc: ApiError) -> None:
+        self.discover_views(quiet=True)
         self.notify(str(exc), title="Could not load the snapshots", severity="error", timeout=8)
         total = self.table.model.total_count
         kept = f"Showing the {total} snapshots loaded before. " if total else ""
@@ -311,6 +338,8 @@ class BrowserScreen(DeleteFlow, Screen[None]):
         self.action_pick_view()
 
     def action_pick_view(self) -> None:
+        from heatmap_tui.ui.dialogs.view_picker import ViewPicker
+
         def picked(name: str | None) -> None:
             if name:
                 self.apply_view(name)
@@ -320,6 +349,8 @@ class BrowserScreen(DeleteFlow, Screen[None]):
 
     @property
     def known_views(self) -> list[str]:
+        from heatmap_tui.ui.dialogs.view_picker import merge_views
+
         return merge_views(self.views, self.discovered or [])
 
     @property
@@ -331,23 +362,43 @@ class BrowserScreen(DeleteFlow, Screen[None]):
         if event.widget.id == "view-input":
             self.discover_views()
 
+    def discover_views(self, *, quiet: bool = False) -> None:
+        """Offer the app's busiest views, with counts, in the filter and the view picker:
+        asked for once, after the first load, so that the first rows come first. `quiet`: a
+        failure is not told (the next use of the view filter asks again, and tells)."""
+        if self.discovered is None and self._discovery is None:
+            self._discovery = self._discover(quiet)
+
     @work(group="discover")
-    async def discover_views(self) -> None:
-        """Offer the app's busiest views, with counts, in the filter and the view picker."""
-        if self.discovered is not None or self._discovering:
-            return
-        self._discovering = True
+    async def _discover(self, quiet: bool) -> None:
         try:
             found = await self.connection.rum.discover_views(self.application_id)
         except ApiError as exc:  # the filter still takes any typed name
-            self.notify(f"{exc} Type a view name instead.", title="Could not list the views", severity="warning")
+            self._discovery = None
+            if not quiet:
+                self.notify(f"{exc} Type a view name instead.", title="Could not list the views", severity="warning")
             return
-        finally:
-            self._discovering = False
+        self.views_found(found)
+
+    def views_found(self, found: list[ViewCount]) -> None:
+        from heatmap_tui.ui.dialogs.view_picker import ViewPicker
+
         self.discovered = found
+        self.views = self.known_views  # all-views mode lists these
+        self._update_scope()
         self.query_one(FilterBar).set_views(self.known_views, counted=bool(found))
         if isinstance(self.app.screen, ViewPicker):
             self.app.screen.set_views(self.known_views, self.view_counts)
+
+    async def _all_view_names(self) -> list[str]:
+        """The views all-views mode lists: once discovery has answered, if it can."""
+        self.discover_views()
+        if self._discovery is not None:
+            try:
+                await self._discovery.wait()
+            except (WorkerCancelled, WorkerFailed):
+                pass  # the views known so far, then
+        return list(self.views)
 
     @on(Select.Changed, "#device-select")
     def _device_changed(self, event: Select.Changed) -> None:
@@ -389,6 +440,8 @@ class BrowserScreen(DeleteFlow, Screen[None]):
         self.table.sort_by(column)
 
     def action_sort_menu(self) -> None:
+        from heatmap_tui.ui.dialogs.sort_menu import SortMenu
+
         def picked(column: str | None) -> None:
             if column:
                 self.action_sort(column)
@@ -454,6 +507,8 @@ class BrowserScreen(DeleteFlow, Screen[None]):
     # --- create and edit -----------------------------------------------------
 
     def action_new(self) -> None:
+        from heatmap_tui.ui.dialogs.snapshot_form import SnapshotForm
+
         cursor = self.table.cursor_snapshot
         view = cursor.view_name if self.all_views and cursor is not None else self.view
         form = SnapshotForm(
@@ -468,6 +523,8 @@ class BrowserScreen(DeleteFlow, Screen[None]):
         self.app.push_screen(form, self._form_done)
 
     def action_edit(self) -> None:
+        from heatmap_tui.ui.dialogs.snapshot_form import SnapshotForm
+
         snapshot = self.table.cursor_snapshot
         if snapshot is None:
             return

@@ -16,12 +16,9 @@ from heatmap_tui.core.errors import NotFound
 from heatmap_tui.core.models import Snapshot
 from heatmap_tui.core.snapshots import BulkResult
 from heatmap_tui.core.trash import EntryState, RestoreReport, TrashEntry, TrashError, delete_with_trash, new_batch_id
-from heatmap_tui.ui.dialogs.bulk_progress import BulkDeleteProgress
-from heatmap_tui.ui.dialogs.cleanup_dialog import CleanupDialog
-from heatmap_tui.ui.dialogs.confirm_delete import ConfirmDelete
-from heatmap_tui.ui.dialogs.restore_progress import RestoreProgress, restored_message
-from heatmap_tui.ui.screens.trash_screen import TrashScreen, restore_target
 
+# The dialogs and the trash screen are imported by the actions that open them: showing the
+# browser needs none of them.
 if TYPE_CHECKING:
     from textual.screen import Screen
 
@@ -65,6 +62,9 @@ class DeleteFlow(_Host):
 
     def delete_snapshots(self, snapshots: Sequence[Snapshot]) -> None:
         """Ask (focus on Cancel), then delete through the trash: one at once, more with progress."""
+        from heatmap_tui.ui.dialogs.bulk_progress import BulkDeleteProgress
+        from heatmap_tui.ui.dialogs.confirm_delete import ConfirmDelete
+
         snapshots = list(snapshots)
         if not snapshots:
             return
@@ -132,6 +132,9 @@ class DeleteFlow(_Host):
 
     @work(exclusive=True, group="undo")
     async def _undo(self) -> None:
+        from heatmap_tui.ui.dialogs.restore_progress import RestoreProgress
+        from heatmap_tui.ui.screens.trash_screen import restore_target
+
         try:
             entries = await asyncio.to_thread(self._undo_entries)
         except TrashError as exc:
@@ -165,6 +168,8 @@ class DeleteFlow(_Host):
         return [e for e in self.trash.entries() if e.batch_id == self._undo_batch]
 
     def _restored(self, report: RestoreReport | None) -> None:
+        from heatmap_tui.ui.dialogs.restore_progress import restored_message
+
         if report is None:
             return
         severity = "error" if report.failed else "warning" if report.skipped else "information"
@@ -175,6 +180,8 @@ class DeleteFlow(_Host):
     # --- the trash and the clean-up ----------------------------------------------
 
     def action_trash(self) -> None:
+        from heatmap_tui.ui.screens.trash_screen import TrashScreen
+
         screen = TrashScreen(self.trash, self.connection, read_only=self.read_only, clock=self.clock)
 
         def closed(restored: bool | None) -> None:
@@ -184,6 +191,8 @@ class DeleteFlow(_Host):
         self.app.push_screen(screen, closed)
 
     def action_cleanup(self) -> None:
+        from heatmap_tui.ui.dialogs.cleanup_dialog import CleanupDialog
+
         snapshots = self.table.model.snapshots
         if not snapshots:
             self.notify("No snapshots are loaded: load a view (or all views) to clean up.", severity="warning")
