@@ -6,7 +6,8 @@ lists the application's views (discovered from its replay events) and loads thei
 10,000 of them, spread evenly over the views, each view under the API's 1,000 page limit. It
 exits after the frame that shows them. The floor is bench/minimal_app.py (a static 1,000-row
 DataTable). Each child prints getrusage(RUSAGE_SELF).ru_maxrss as it exits; the ratio is of the
-medians.
+medians. A third child, the minimal app with the app's pydantic and httpx stack loaded
+(bench/minimal_app.py --with-stack), shows how much of the ratio that stack takes by itself.
 
     python -m bench.bench_memory            # the figures
     python -m bench.bench_memory --child    # the real app, as the parent runs it
@@ -67,9 +68,11 @@ def run(
     if max(views.values()) > 1000:
         raise ValueError(f"{snapshots} snapshots over {len(views)} views exceed the 1,000 page limit")
     floor_argv = python_module("bench.minimal_app", "--rows", str(floor_rows))
+    stack_argv = [*floor_argv, "--with-stack"]
     app_argv = python_module("bench.bench_memory", "--child", str(snapshots))
-    floor_runs, app_runs = alternate_children(
+    floor_runs, stack_runs, app_runs = alternate_children(
         (floor_argv, floor_rows),
+        (stack_argv, floor_rows),
         (app_argv, snapshots),
         views=views,
         view=FIRST_VIEW,
@@ -77,25 +80,33 @@ def run(
         warm_up=(app_argv,) if warm_up else (),
     )
     floor = [r.result["maxrss_kb"] for r in floor_runs]
+    stack = [r.result["maxrss_kb"] for r in stack_runs]
     app = [r.result["maxrss_kb"] for r in app_runs]
     return {
         "memory_ratio": median(app) / median(floor),
         "memory_app_kb": median(app),
         "memory_floor_kb": median(floor),
+        "memory_stack_floor_kb": median(stack),
         "memory_app_runs_kb": app,
         "memory_floor_runs_kb": floor,
+        "memory_stack_floor_runs_kb": stack,
         "memory_snapshots": snapshots,
+        "memory_floor_rows": floor_rows,
     }
 
 
 def summary(f: dict[str, Any]) -> list[str]:
+    def line(label: str, key: str) -> str:
+        runs = ", ".join(f"{k / 1024:.1f}" for k in f[f"{key}_runs_kb"])
+        ratio = f[f"{key}_kb"] / f["memory_floor_kb"]
+        return f"  {label:<44} {f[f'{key}_kb'] / 1024:6.1f} MiB  {ratio:5.2f}   runs: {runs}"
+
     return [
-        f"peak RSS (median of {len(f['memory_app_runs_kb'])})",
-        f"  heatmap-tui, {f['memory_snapshots']:,} snapshots loaded  {f['memory_app_kb'] / 1024:7.1f} MiB   runs: "
-        + ", ".join(f"{k / 1024:.1f}" for k in f["memory_app_runs_kb"]),
-        f"  minimal Textual app, 1,000 rows       {f['memory_floor_kb'] / 1024:7.1f} MiB   runs: "
-        + ", ".join(f"{k / 1024:.1f}" for k in f["memory_floor_runs_kb"]),
-        f"  ratio                                 {f['memory_ratio']:7.2f}",
+        f"peak RSS (median of {len(f['memory_app_runs_kb'])}; ratio to the minimal app)",
+        line(f"heatmap-tui, {f['memory_snapshots']:,} snapshots loaded", "memory_app"),
+        line(f"minimal Textual app, {f['memory_floor_rows']:,} rows", "memory_floor"),
+        line("  the same, with pydantic + httpx loaded", "memory_stack_floor"),
+        f"  memory_ratio {f['memory_ratio']:.2f}",
     ]
 
 

@@ -331,21 +331,18 @@ def python_module(module: str, *args: str) -> list[str]:
 
 
 def alternate_children(
-    floor: tuple[list[str], int],
-    app: tuple[list[str], int],
-    *,
+    *children: tuple[list[str], int],
     views: dict[str, int],
     view: str,
     runs: int,
     warm_up: Sequence[Sequence[str]],
-) -> tuple[list[ChildRun], list[ChildRun]]:
-    """The floor and the real app (each an argv and the rows it must report), `runs` times each,
-    against `heatmap-tui serve` holding `views` (name -> snapshots), the app's config left off on
-    `view`. The `warm_up` argvs run once first (a clean clone compiles its .pyc files there);
-    then runs alternate which goes first, so neither always follows the other."""
-    (floor_argv, floor_rows), (app_argv, app_rows) = floor, app
-    floor_runs: list[ChildRun] = []
-    app_runs: list[ChildRun] = []
+) -> list[list[ChildRun]]:
+    """Each child (an argv and the rows it must report; the floor first, then the real app),
+    `runs` times, against `heatmap-tui serve` holding `views` (name -> snapshots), the app's
+    config left off on `view`. The `warm_up` argvs run once first (a clean clone compiles its
+    .pyc files there); then each run starts with another child, so none always follows another.
+    Returns the runs of each child, in the order given."""
+    done: list[list[ChildRun]] = [[] for _ in children]
     with sandbox() as root:
         app_id = write_data_file(root / "data.json", views)
         with serve(root / "data.json", seed=True) as server:
@@ -354,10 +351,11 @@ def alternate_children(
             for argv in warm_up:
                 run_child(argv, env)
             for i in range(runs):
-                order = [(floor_argv, floor_rows, floor_runs), (app_argv, app_rows, app_runs)]
-                for argv, rows, done in order if i % 2 == 0 else order[::-1]:
+                for k in range(len(children)):
+                    j = (i + k) % len(children)
+                    argv, rows = children[j]
                     child = run_child(argv, env)
                     if child.result["rows"] != rows:
                         raise RuntimeError(f"{argv[2:]} painted {child.result['rows']} rows, not {rows}")
-                    done.append(child)
-    return floor_runs, app_runs
+                    done[j].append(child)
+    return done

@@ -6,7 +6,10 @@ floor and the real app are timed the same way: `FirstPaint` notes the first fram
 table rows, `report` prints what a child measured, with its peak RSS, and `run_app_headless`
 runs the real app in the drivers of those benches.
 
-    python -m bench.minimal_app [--rows N]
+    python -m bench.minimal_app [--rows N] [--with-stack]
+
+With --with-stack it first loads the app's pydantic and httpx stack (load_stack): the memory
+bench prints that figure too, to show how much of the budget the stack alone takes.
 
 Imports Textual and nothing else that the floor would not need; DataTable only where the floor
 uses it, since the real app's drivers import this module too.
@@ -146,10 +149,29 @@ class MinimalApp(App[None]):
         self.table.add_rows(static_rows(self.rows))
 
 
+def load_stack() -> Any:
+    """What the app's own stack holds before it shows a row: pydantic with the snapshot models,
+    httpx with the client the app makes for a loopback site, and what a first request imports."""
+    import anyio._backends._asyncio  # noqa: F401  (httpcore's asyncio backend)
+    from pydantic import SecretStr
+
+    from heatmap_tui.core.auth import ApiAuth
+    from heatmap_tui.core.client import DatadogClient
+    from heatmap_tui.core.sites import custom_site
+    from heatmap_tui.core.snapshots import SnapshotService
+
+    auth = ApiAuth(api_key=SecretStr("0" * 32), app_key=SecretStr("0" * 40))
+    return SnapshotService(DatadogClient(custom_site("http://127.0.0.1:9"), auth))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=ROWS)
+    parser.add_argument(
+        "--with-stack", action="store_true", help="load the app's pydantic and httpx stack first (load_stack)"
+    )
     args = parser.parse_args(argv)
+    stack = load_stack() if args.with_stack else None  # noqa: F841  (held while the app runs)
     from textual.widgets import DataTable
 
     paint = FirstPaint(DataTable, lambda table: table.row_count > 0, lambda app: app.exit())

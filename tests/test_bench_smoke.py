@@ -99,5 +99,6 @@ def test_memory() -> None:
     # At least one snapshot in each of the views the app discovers.
     snapshots = len(bench_memory._views()) * 2
     figures = bench_memory.run(runs=1, snapshots=snapshots, floor_rows=20, warm_up=False)
-    _positive_numbers(figures, "memory_ratio", "memory_app_kb", "memory_floor_kb")
+    _positive_numbers(figures, "memory_ratio", "memory_app_kb", "memory_floor_kb", "memory_stack_floor_kb")
+    assert figures["memory_stack_floor_kb"] > figures["memory_floor_kb"]  # the stack weighs something
     print("\n".join(bench_memory.summary(figures)))
