@@ -12,7 +12,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Select
-from textual.worker import Worker, WorkerCancelled, WorkerFailed
+from textual.worker import Worker
 
 from heatmap_tui.core.errors import ApiError
 from heatmap_tui.core.models import Snapshot
@@ -21,6 +21,7 @@ from heatmap_tui.core.snapshots import SnapshotPage
 from heatmap_tui.core.sites import Site
 from heatmap_tui.core.trash import Trash
 from heatmap_tui.ui.screens.browser_delete import DeleteFlow
+from heatmap_tui.ui.screens.browser_views import ViewsFlow
 from heatmap_tui.ui.session import Clock, Connection, utc_now
 from heatmap_tui.ui.widgets.detail_pane import DetailPane
 from heatmap_tui.ui.widgets.filter_bar import ANY_DEVICE, DEVICE_OPTIONS, FilterBar, device_value
@@ -53,7 +54,7 @@ def _sort_bindings() -> list[Binding]:
     ]
 
 
-class BrowserScreen(DeleteFlow, Screen[None]):
+class BrowserScreen(ViewsFlow, DeleteFlow, Screen[None]):
     """The heatmap snapshots of one RUM application, one view (or every known view) at a time."""
 
     DEFAULT_CSS = """
@@ -312,23 +313,6 @@ class BrowserScreen(DeleteFlow, Screen[None]):
         self.post_message(self.FiltersChanged(self.view or None, self.device))
         self.load()
 
-    def apply_view(self, name: str) -> None:
-        name = name.strip()
-        view_input = self.query_one("#view-input", Input)
-        if not name:
-            view_input.value = self.view
-            self.notify("A view name is needed: the API lists the snapshots of one view at a time.", severity="warning")
-            return
-        view_input.value = name
-        self.table.focus()
-        if name == self.view and not self.all_views:
-            return
-        self.view, self.all_views = name, False
-        if name not in self.views:
-            self.views.append(name)
-            self.query_one(FilterBar).set_views(self.known_views)
-        self._filters_changed()
-
     @on(Input.Submitted, "#view-input")
     def _view_submitted(self, event: Input.Submitted) -> None:
         self.apply_view(event.value)
@@ -337,68 +321,10 @@ class BrowserScreen(DeleteFlow, Screen[None]):
     def _view_pick_pressed(self) -> None:
         self.action_pick_view()
 
-    def action_pick_view(self) -> None:
-        from heatmap_tui.ui.dialogs.view_picker import ViewPicker
-
-        def picked(name: str | None) -> None:
-            if name:
-                self.apply_view(name)
-
-        self.app.push_screen(ViewPicker(self.known_views, self.view, self.view_counts), picked)
-        self.discover_views()
-
-    @property
-    def known_views(self) -> list[str]:
-        from heatmap_tui.ui.dialogs.view_picker import merge_views
-
-        return merge_views(self.views, self.discovered or [])
-
-    @property
-    def view_counts(self) -> dict[str, int]:
-        return {v.name: v.count for v in self.discovered or []}
-
     @on(events.DescendantFocus)
     def _view_input_focused(self, event: events.DescendantFocus) -> None:
         if event.widget.id == "view-input":
             self.discover_views()
-
-    def discover_views(self, *, quiet: bool = False) -> None:
-        """Offer the app's busiest views, with counts, in the filter and the view picker:
-        asked for once, after the first load, so that the first rows come first. `quiet`: a
-        failure is not told (the next use of the view filter asks again, and tells)."""
-        if self.discovered is None and self._discovery is None:
-            self._discovery = self._discover(quiet)
-
-    @work(group="discover")
-    async def _discover(self, quiet: bool) -> None:
-        try:
-            found = await self.connection.rum.discover_views(self.application_id)
-        except ApiError as exc:  # the filter still takes any typed name
-            self._discovery = None
-            if not quiet:
-                self.notify(f"{exc} Type a view name instead.", title="Could not list the views", severity="warning")
-            return
-        self.views_found(found)
-
-    def views_found(self, found: list[ViewCount]) -> None:
-        from heatmap_tui.ui.dialogs.view_picker import ViewPicker
-
-        self.discovered = found
-        self.views = self.known_views  # all-views mode lists these
-        self._update_scope()
-        self.query_one(FilterBar).set_views(self.known_views, counted=bool(found))
-        if isinstance(self.app.screen, ViewPicker):
-            self.app.screen.set_views(self.known_views, self.view_counts)
-
-    async def _all_view_names(self) -> list[str]:
-        """The views all-views mode lists: once discovery has answered, if it can."""
-        self.discover_views()
-        if self._discovery is not None:
-            try:
-                await self._discovery.wait()
-            except (WorkerCancelled, WorkerFailed):
-                pass  # the views known so far, then
-        return list(self.views)
 
     @on(Select.Changed, "#device-select")
     def _device_changed(self, event: Select.Changed) -> None:
