@@ -54,7 +54,7 @@ def first_run_services(server: DevServer, scratch: Path) -> Services:
         clock=lambda: NOW,
         env={},
         transport=lambda: RedirectTransport(server.url),
-        trash=Trash(scratch / "trash.jsonl"),
+        trash=Trash(scratch / "trash.jsonl", clock=lambda: NOW),
     )
 
 

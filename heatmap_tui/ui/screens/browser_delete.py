@@ -72,7 +72,7 @@ class DeleteFlow(_Host):
         def confirmed(yes: bool | None) -> None:
             if not yes:
                 return
-            batch = new_batch_id()
+            batch = new_batch_id(self.clock())
             if len(snapshots) == 1:
                 self._delete_one(snapshots[0], batch)
                 return
