@@ -391,6 +391,18 @@ async def test_demo_goes_straight_to_the_browser_and_writes_nothing(
             await settle(pilot)
             assert services.memory_config.profiles["demo"].last_view_name == "/cart"
             assert browser.trash.path == tmp_path / "scratch" / "trash.jsonl"
+            # Nothing leads away from the demo server: no other site, profile or keys.
+            names = [c.name for c in palette_commands(app, browser)]
+            assert "Switch application…" in names
+            assert not [n for n in names if n.startswith(("Switch site", "Switch profile", "New profile", "Enter keys"))]
+            await pilot.press("escape")  # back to the application picker
+            await settle(pilot)
+            assert isinstance(app.screen, AppPicker)
+            for key in ("ctrl+o", "escape"):  # other keys; back to the site picker
+                await pilot.press(key)
+                await settle(pilot)
+                assert isinstance(app.screen, AppPicker), key
+            assert sum("runs on its own server" in n for n in notifications(app)) == 2
     assert not config_path.exists()
     assert secret_service.items() == {}
     assert services.config_path is None

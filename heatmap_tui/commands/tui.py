@@ -106,6 +106,7 @@ def demo_services(server: DevServer, scratch: Path, *, read_only: bool = False) 
         overrides=overrides,
         env={},  # DD_SITE or DD_API_KEY of the person's shell must not leak into the demo
         trash=Trash(scratch / "trash.jsonl"),
+        demo=True,
     )
 
 

@@ -206,7 +206,19 @@ class HeatmapApp(App[None]):
         self.action_enter_keys()
 
     async def on_app_picker_back_wanted(self) -> None:
-        await self.show_sites()
+        if not self._stays_in_demo():
+            await self.show_sites()
+
+    def _stays_in_demo(self) -> bool:
+        """In the demo, say why another site, profile or keys are not offered; True if so."""
+        if self.services.demo:
+            self.notify(
+                "The demo runs on its own server with its own keys. Run heatmap-tui (without "
+                "demo) to use your Datadog site and keys.",
+                title="Demo",
+                timeout=8,
+            )
+        return self.services.demo
 
     @work(exclusive=True, group="flow")
     async def open_application(self, app_id: str, name: str | None, *, from_start: bool = False) -> None:
@@ -309,6 +321,8 @@ class HeatmapApp(App[None]):
     async def action_switch_site(self) -> None:
         from heatmap_tui.ui.screens.site_picker import SitePicker
 
+        if self._stays_in_demo():
+            return
         if self._find(SitePicker) is not None:
             while not isinstance(self.screen, SitePicker):
                 await self.pop_screen()
@@ -327,7 +341,8 @@ class HeatmapApp(App[None]):
 
     @work(exclusive=True, group="flow")
     async def action_new_profile(self) -> None:
-        await self.show_sites(new_profile=True, over=True)
+        if not self._stays_in_demo():
+            await self.show_sites(new_profile=True, over=True)
 
     def switch_profile(self, name: str) -> None:
         self.profile = name
@@ -341,6 +356,8 @@ class HeatmapApp(App[None]):
     def action_enter_keys(self) -> None:
         from heatmap_tui.ui.dialogs.credentials_form import CredentialsForm
 
+        if self._stays_in_demo():
+            return
         if self.site is None:
             self.action_switch_site()
             return

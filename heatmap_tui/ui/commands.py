@@ -47,13 +47,14 @@ def palette_commands(app: HeatmapApp, screen: Screen[Any]) -> list[PaletteComman
         add("Refresh", "Load the RUM applications again", screen.action_refresh)
     if app.connection is not None and not isinstance(screen, AppPicker):
         add("Switch application…", "Pick another RUM application of this org", app.action_switch_application)
-    add("Switch site…", f"Pick another Datadog site for profile {app.profile!r}", app.action_switch_site)
-    for name in app.config.profiles:
-        if name != app.profile:
-            site = app.config.profiles[name].api_url or app.config.profiles[name].site or "US1"
-            add(f"Switch profile: {name}", f"Use profile {name!r} ({site})", _bind(app.switch_profile, name))
-    add("New profile…", "Type the new profile's name in the site picker", app.action_new_profile)
-    add("Enter keys…", f"Type and check other keys for profile {app.profile!r}", app.action_enter_keys)
+    if not app.services.demo:  # the demo's site and keys are its own server's
+        add("Switch site…", f"Pick another Datadog site for profile {app.profile!r}", app.action_switch_site)
+        for name in app.config.profiles:
+            if name != app.profile:
+                site = app.config.profiles[name].api_url or app.config.profiles[name].site or "US1"
+                add(f"Switch profile: {name}", f"Use profile {name!r} ({site})", _bind(app.switch_profile, name))
+        add("New profile…", "Type the new profile's name in the site picker", app.action_new_profile)
+        add("Enter keys…", f"Type and check other keys for profile {app.profile!r}", app.action_enter_keys)
     if app.services.read_only:
         add(
             "Read-only mode is on",

@@ -70,6 +70,9 @@ class Services:
     memory_config: Config = field(default_factory=Config)
     # Keys typed when no keyring could store them: used for this run only, never written.
     session_keys: dict[str, ApiAuth] = field(default_factory=dict)
+    # `heatmap-tui demo`: the site and keys are the embedded server's, so the app offers no
+    # other site, profile or keys (they would lead away from the demo data).
+    demo: bool = False
 
     @classmethod
     def from_environment(cls, *, read_only: bool = False, overrides: Overrides | None = None) -> Services:
