@@ -76,3 +76,27 @@ def test_snapshot_view_picker_with_counts(server: DevServer, snap_compare) -> No
         await pilot.pause()
 
     assert snap_compare(BrowserApp(server), terminal_size=SIZE, run_before=run_before)
+
+
+async def test_all_views_pressed_while_discovery_runs_waits_for_the_views(server: DevServer) -> None:
+    # The browser opens on a remembered view and discovers the app's views after its first load;
+    # here discovery takes a while, and `a` comes before it has answered.
+    server.faults.hang_next(0.5, method="POST", path_prefix=AGGREGATE_PATH)
+    app = BrowserApp(server, views=None, initial_view="/home")
+    async with app.run_test(size=SIZE) as pilot:
+        browser = app.browser
+        for _ in range(200):
+            await pilot.pause(0.01)
+            if browser.table.model.total_count:
+                break
+        assert browser.table.model.total_count and browser.discovered is None  # still asking
+        assert browser.views == ["/home"]
+        await pilot.press("a")
+        await settle(pilot)
+        found = [v.name for v in browser.discovered or []]
+        assert len(found) > 1 and browser.views == found  # /home is among them
+        listed = server.count("GET", "/api/v2/replay/heatmap/snapshots")
+        assert listed == 1 + len(found)  # the first view, then every discovered one
+        app_id = application_id(server)
+        stored = {s.attributes.view_name for s in server.store.snapshots.values() if s.application_id == app_id}
+        assert {browser.table.model.cells(r)[1] for r in browser.table.model.shown} == stored & set(found)
