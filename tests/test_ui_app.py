@@ -104,6 +104,10 @@ async def test_a_later_run_starts_where_the_last_one_left_off(server: DevServer,
         assert (browser.application_name, browser.view, browser.device) == ("Shop Web", "/cart", "mobile")
         assert browser.connection.site.name == "EU1"
         assert "/search" in browser.views  # the views were discovered for the view picker
+        # ... after the first rows: the list is answered before discovery is even asked.
+        paths = [r.path for r in server.app.log.records]
+        first_list = paths.index("/api/v2/replay/heatmap/snapshots")
+        assert first_list < paths.index("/api/v2/rum/analytics/aggregate")
         # The browser says its filters changed: the config remembers them.
         browser.post_message(BrowserScreen.FiltersChanged("/search", None))
         await settle(pilot)
