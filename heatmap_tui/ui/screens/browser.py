@@ -495,7 +495,8 @@ class BrowserScreen(ViewsFlow, DeleteFlow, Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in WRITE_ACTIONS and self.read_only:
             return False
-        if action in NEEDS_ROW and self.is_mounted and self.table.cursor_snapshot is None:
+        # Runs for every binding on every refresh: ask for the row, not a model built from it.
+        if action in NEEDS_ROW and self.is_mounted and self.table.model.cursor_row is None:
             return None  # shown dimmed: there is no row to act on
         return True
 

@@ -58,7 +58,8 @@ class DeleteFlow(_Host):
 
     def action_delete(self) -> None:
         table = self.table
-        self.delete_snapshots(table.marked_snapshots or ([table.cursor_snapshot] if table.cursor_snapshot else []))
+        cursor = table.cursor_snapshot
+        self.delete_snapshots(table.marked_snapshots or ([cursor] if cursor is not None else []))
 
     def delete_snapshots(self, snapshots: Sequence[Snapshot]) -> None:
         """Ask (focus on Cancel), then delete through the trash: one at once, more with progress."""
