@@ -32,7 +32,7 @@ BENCHES = (
 def _format(value: float | None) -> str:
     if value is None:
         return "-"
-    if isinstance(value, int) or float(value).is_integer() and abs(value) >= 1:
+    if isinstance(value, int) or (float(value).is_integer() and abs(value) >= 1):
         return f"{value:g}"
     return f"{value:.3f}" if abs(value) < 10 else f"{value:.1f}"
 
@@ -45,7 +45,10 @@ def table(results: dict[str, Any]) -> list[str]:
         verdict = "ERROR" if value is None else "pass" if met else "MISS"
         rows.append((target.key, _format(value), target.describe(), verdict))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)).rstrip()
+        for row in rows
+    ]
     lines.insert(1, "  ".join("-" * width for width in widths))
     return lines
 
@@ -59,8 +62,11 @@ def write_results(results: dict[str, Any], path: Path = RESULTS_PATH) -> None:
 def main() -> int:
     info = machine()
     info["load_average_at_start"] = round(os.getloadavg()[0], 2)
-    print(f"heatmap-tui benchmarks: {info['cores']} cores, Python {info['python']}, "
-          f"Textual {info['textual']}, {info['platform']}, load {info['load_average_at_start']}", flush=True)
+    print(
+        f"heatmap-tui benchmarks: {info['cores']} cores, Python {info['python']}, "
+        f"Textual {info['textual']}, {info['platform']}, load {info['load_average_at_start']}",
+        flush=True,
+    )
     figures: dict[str, Any] = {}
     errors: dict[str, str] = {}
     started = time.perf_counter()
@@ -83,7 +89,9 @@ def main() -> int:
     results["machine"] = info
     write_results(results)
 
-    print(f"\n== results ({time.perf_counter() - started:.0f} s; written to {RESULTS_PATH.relative_to(RESULTS_PATH.parent.parent)})")
+    print(
+        f"\n== results ({time.perf_counter() - started:.0f} s; written to {RESULTS_PATH.relative_to(RESULTS_PATH.parent.parent)})"
+    )
     print("\n".join(table(results)))
     missed = [t.key for t in TARGETS if t.met(results[t.key]) is False]
     if missed:

@@ -88,7 +88,9 @@ class Bench:
         seconds, result, _ = self.delete_many(view, self.seed(view, count))
         if result.failed or self.left(view):
             first = next(iter(result.failed.values()), None)
-            raise RuntimeError(f"delete_many left {self.left(view)} behind, {len(result.failed)} failed: {first}")
+            raise RuntimeError(
+                f"delete_many left {self.left(view)} behind, {len(result.failed)} failed: {first}"
+            )
         return seconds
 
     def official(self, view: str, count: int) -> float:

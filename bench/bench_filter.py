@@ -19,8 +19,8 @@ import os
 import statistics
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from functools import partial
-from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from textual import events
@@ -37,7 +37,7 @@ ROWS = 10_000
 SIZE = (160, 48)
 TERMS = ("/chec", "mobi")  # each typed, then erased key by key
 ROUNDS = 5  # typing rounds for SnapshotTable; DataTable gets one, it is that slow
-NOW = datetime(2026, 5, 1, tzinfo=timezone.utc)
+NOW = datetime(2026, 5, 1, tzinfo=UTC)
 VIEWS = ("/checkout", "/checkout/payment", "/cart", "/home", "/search", "/products/:id", "/account")
 
 
@@ -149,7 +149,9 @@ async def _bench() -> dict[str, Any]:
                     before = box.value
                     expected = before + char if char else before[:-1]
                     press = partial(driver.send_message, events.Key(key, char))
-                    ms, cpu_ms = await clock.time(press, lambda: table.model.filter_text == expected)
+                    ms, cpu_ms = await clock.time(
+                        press, lambda expected=expected: table.model.filter_text == expected
+                    )
                     filter_ms.append(ms)
                     filter_cpu_ms.append(cpu_ms)
                     if round_ == 0:
@@ -162,8 +164,10 @@ async def _bench() -> dict[str, Any]:
             for _ in range(2):  # ascending, then descending
                 flipped = not table.model.sort_reverse if table.model.sort_column == key else False
                 ms, cpu_ms = await clock.time(
-                    lambda: table.sort_by(key),
-                    lambda: table.model.sort_column == key and table.model.sort_reverse == flipped,
+                    partial(table.sort_by, key),
+                    lambda key=key, flipped=flipped: (
+                        table.model.sort_column == key and table.model.sort_reverse == flipped
+                    ),
                 )
                 sort_ms[key] = max(sort_ms.get(key, 0.0), ms)
                 sort_cpu_ms[key] = max(sort_cpu_ms.get(key, 0.0), cpu_ms)

@@ -34,8 +34,8 @@ from bench.minimal_app import RESULT_PREFIX
 from heatmap_tui.core.auth import ApiAuth
 from heatmap_tui.core.client import DatadogClient
 from heatmap_tui.core.models import Snapshot, SnapshotAttributes, create_attributes_from
-from heatmap_tui.core.snapshots import DEFAULT_CONCURRENCY, SnapshotService
 from heatmap_tui.core.sites import custom_site
+from heatmap_tui.core.snapshots import DEFAULT_CONCURRENCY, SnapshotService
 from heatmap_tui.devserver import DEMO_API_KEY, DEMO_APP_KEY, DEMO_USER
 from heatmap_tui.devserver.sandbox import sandbox_env
 from heatmap_tui.devserver.store import Store

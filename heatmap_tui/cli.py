@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from heatmap_tui import __version__
+from heatmap_tui.commands.exit_codes import EXIT_USAGE
 
 # Order is the order shown in --help.
 COMMAND_MODULES = (
@@ -40,8 +41,6 @@ COMMAND_OWNERS = {
     "views": "heatmap_tui.commands.views",
     "events": "heatmap_tui.commands.views",
 }
-
-EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
 
 class _UsageError(Exception):
@@ -82,7 +81,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if not args or args[0].startswith("-") and args[0] not in ("-h", "--help", "--version"):
+    if not args or (args[0].startswith("-") and args[0] not in ("-h", "--help", "--version")):
         args = ["tui", *args]
     parser = build_parser(args[0])
     try:

@@ -21,9 +21,25 @@ DEMO_AUTH = ApiAuth(DEMO_API_KEY, DEMO_APP_KEY)
 
 # What must never reach a person's screen: a traceback, a repr, a library's or an exception's name.
 NOT_PLAIN = (
-    "Traceback", "\n", "httpx", "httpcore", "h11", "pydantic", "ValidationError", "Exception",
-    "ReadTimeout", "ConnectError", "RemoteProtocolError", "ReadError", "object at 0x", "<class",
-    "<html", "Error(", "errors=[", "{'", '{"',
+    "Traceback",
+    "\n",
+    "httpx",
+    "httpcore",
+    "h11",
+    "pydantic",
+    "ValidationError",
+    "Exception",
+    "ReadTimeout",
+    "ConnectError",
+    "RemoteProtocolError",
+    "ReadError",
+    "object at 0x",
+    "<class",
+    "<html",
+    "Error(",
+    "errors=[",
+    "{'",
+    '{"',
 )
 
 
@@ -60,7 +76,11 @@ def make_client(
 ) -> DatadogClient:
     url = server if isinstance(server, str) else server.url
     return DatadogClient(
-        custom_site(url), DEMO_AUTH, sleep=sleep, timeout=timeout, retry=retry,
+        custom_site(url),
+        DEMO_AUTH,
+        sleep=sleep,
+        timeout=timeout,
+        retry=retry,
         transport=transport or loopback_transport(),
     )
 
@@ -105,20 +125,29 @@ def report(config: pytest.Config, lines: Iterable[str]) -> None:
             reporter.write_line(line)
 
 
-def matrix_lines(title: str, faults: Iterable[str], ops: Iterable[str], results: dict[tuple[str, str], bool]) -> list[str]:
+def matrix_lines(
+    title: str, faults: Iterable[str], ops: Iterable[str], results: dict[tuple[str, str], bool]
+) -> list[str]:
     """The grid, faults x operations: "ok" passed, "FAIL" failed, "-" not run (deselected)."""
     faults, ops = list(faults), list(ops)
     width = max(map(len, faults)) + 2
     cols = [max(len(name), 6) for name in ops]
-    lines = [f"{title}: {len(faults)} faults x {len(ops)} operations",
-             " " * width + "  ".join(name.ljust(w) for name, w in zip(ops, cols))]
+    lines = [
+        f"{title}: {len(faults)} faults x {len(ops)} operations",
+        " " * width + "  ".join(name.ljust(w) for name, w in zip(ops, cols, strict=False)),
+    ]
     for fault in faults:
         marks = [
             ("-" if results.get((fault, op)) is None else "ok" if results[(fault, op)] else "FAIL").ljust(w)
-            for op, w in zip(ops, cols)
+            for op, w in zip(ops, cols, strict=False)
         ]
         lines.append(fault.ljust(width) + "  ".join(marks))
     per_op = [sum(1 for f in faults if results.get((f, o))) for o in ops]
-    lines.append("passed".ljust(width) + "  ".join(f"{n}/{len(faults)}".ljust(w) for n, w in zip(per_op, cols)))
-    lines.append(f"{title}: {sum(results.values())}/{len(results)} cells passed ({len(faults) * len(ops)} in the full matrix)")
+    lines.append(
+        "passed".ljust(width)
+        + "  ".join(f"{n}/{len(faults)}".ljust(w) for n, w in zip(per_op, cols, strict=False))
+    )
+    lines.append(
+        f"{title}: {sum(results.values())}/{len(results)} cells passed ({len(faults) * len(ops)} in the full matrix)"
+    )
     return lines

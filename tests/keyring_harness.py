@@ -136,9 +136,7 @@ class SecretServiceHarness:
             except Exception as exc:  # not up yet: D-Bus errors of every kind
                 last = f"{type(exc).__name__}: {exc}"
             time.sleep(0.05)
-        raise HarnessUnavailable(
-            f"the Secret Service did not come up within {START_TIMEOUT:g} s ({last})"
-        )
+        raise HarnessUnavailable(f"the Secret Service did not come up within {START_TIMEOUT:g} s ({last})")
 
     def stop(self) -> None:
         procs, self._procs = self._procs, []

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from keyring_harness import SecretServiceHarness
 
 from heatmap_tui.core.client import DatadogClient
 from heatmap_tui.core.credentials import Source, resolve_credentials
@@ -26,7 +27,6 @@ from heatmap_tui.core.keyring_access import KeyringStore
 from heatmap_tui.core.rum import RumService
 from heatmap_tui.core.sites import custom_site
 from heatmap_tui.devserver import DEMO_API_KEY, DEMO_APP_KEY, DEMO_USER, DevServer, KeyRing
-from keyring_harness import SecretServiceHarness
 
 pytestmark = pytest.mark.keyring
 
@@ -51,7 +51,9 @@ class Cli:
     def config(self) -> dict:
         return tomllib.loads(self.config_file.read_text())
 
-    def run(self, *args: str, input: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, *args: str, input: str | None = None, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
             [sys.executable, "-m", "heatmap_tui", *args],
             input=input if input is not None else "",
@@ -110,8 +112,18 @@ def test_login_status_logout(cli: Cli, devserver: DevServer, secret_service: Sec
     (profile,) = report["profiles"]
     assert profile["name"] == "default" and profile["active"] and profile["ok"]
     assert profile["site"]["api_url"] == devserver.url and profile["site"]["source"] == "config"
-    assert profile["keys"]["api_key"] == {"source": "keyring", "fingerprint": "…0a91", "used": True, "valid": True}
-    assert profile["keys"]["app_key"] == {"source": "keyring", "fingerprint": "…a99e", "used": True, "valid": True}
+    assert profile["keys"]["api_key"] == {
+        "source": "keyring",
+        "fingerprint": "…0a91",
+        "used": True,
+        "valid": True,
+    }
+    assert profile["keys"]["app_key"] == {
+        "source": "keyring",
+        "fingerprint": "…a99e",
+        "used": True,
+        "valid": True,
+    }
     assert profile["keys"]["bearer_token"]["source"] == "missing"
 
     result = cli.run("auth", "status")
@@ -130,7 +142,9 @@ def test_login_status_logout(cli: Cli, devserver: DevServer, secret_service: Sec
     assert json.loads(result.stdout)["profiles"][0]["keys"]["api_key"]["source"] == "missing"
 
 
-def test_login_on_a_terminal_prompts_without_echo(cli: Cli, devserver: DevServer, secret_service: SecretServiceHarness) -> None:
+def test_login_on_a_terminal_prompts_without_echo(
+    cli: Cli, devserver: DevServer, secret_service: SecretServiceHarness
+) -> None:
     pid, terminal = pty.fork()
     if pid == 0:  # the child: the CLI, with the pty as its controlling terminal
         os.chdir(cli.root)
@@ -170,7 +184,9 @@ def test_login_on_a_terminal_prompts_without_echo(cli: Cli, devserver: DevServer
     assert secret_service.items() == {"default:api_key": DEMO_API_KEY, "default:app_key": DEMO_APP_KEY}
 
 
-def test_login_with_a_rejected_application_key(cli: Cli, devserver: DevServer, secret_service: SecretServiceHarness) -> None:
+def test_login_with_a_rejected_application_key(
+    cli: Cli, devserver: DevServer, secret_service: SecretServiceHarness
+) -> None:
     result = login(cli, devserver, keys=(DEMO_API_KEY, "feedface" * 5))
     assert result.returncode == 1
     assert f"The application key was rejected by {devserver.url}. Nothing was stored." in result.stderr
@@ -178,13 +194,17 @@ def test_login_with_a_rejected_application_key(cli: Cli, devserver: DevServer, s
     assert not cli.config_file.exists()
 
 
-def test_login_with_a_rejected_api_key(cli: Cli, devserver: DevServer, secret_service: SecretServiceHarness) -> None:
+def test_login_with_a_rejected_api_key(
+    cli: Cli, devserver: DevServer, secret_service: SecretServiceHarness
+) -> None:
     result = login(cli, devserver, keys=("0" * 32, DEMO_APP_KEY))
     assert result.returncode == 1 and "The API key was rejected" in result.stderr
     assert secret_service.items() == {}
 
 
-def test_login_with_an_access_token(cli: Cli, devserver: DevServer, secret_service: SecretServiceHarness) -> None:
+def test_login_with_an_access_token(
+    cli: Cli, devserver: DevServer, secret_service: SecretServiceHarness
+) -> None:
     from heatmap_tui.devserver import DEMO_BEARER_TOKEN
 
     result = cli.run("auth", "login", "--api-url", devserver.url, "--bearer", input=DEMO_BEARER_TOKEN + "\n")
@@ -235,7 +255,9 @@ def test_usage_errors_exit_2(cli: Cli, devserver: DevServer, secret_service: Sec
     assert secret_service.items() == {}
 
 
-def test_profiles_list_use_remove(cli: Cli, devserver: DevServer, secret_service: SecretServiceHarness) -> None:
+def test_profiles_list_use_remove(
+    cli: Cli, devserver: DevServer, secret_service: SecretServiceHarness
+) -> None:
     assert login(cli, devserver, "--profile", "work").returncode == 0
     assert login(cli, devserver, "--profile", "lab").returncode == 0
     result = cli.run("profiles", "list")
@@ -273,7 +295,9 @@ def test_no_keyring_is_reported_plainly(cli: Cli, devserver: DevServer) -> None:
     assert result.returncode == 0 and "OS keyring: fail Keyring (not available)" in result.stdout
 
 
-def test_a_broken_config_is_named_and_kept(cli: Cli, devserver: DevServer, secret_service: SecretServiceHarness) -> None:
+def test_a_broken_config_is_named_and_kept(
+    cli: Cli, devserver: DevServer, secret_service: SecretServiceHarness
+) -> None:
     cli.config_file.parent.mkdir(parents=True)
     broken = "[profiles.default\nsite = 'US5'\n"
     cli.config_file.write_text(broken)
@@ -310,7 +334,9 @@ def test_forms_of_finds_base64_anywhere(secret: str) -> None:
         assert any(form in blob for form in forms_of(secret)[1:])
 
 
-def test_no_key_leaks_anywhere(cli: Cli, secret_service: SecretServiceHarness, caplog: pytest.LogCaptureFixture) -> None:
+def test_no_key_leaks_anywhere(
+    cli: Cli, secret_service: SecretServiceHarness, caplog: pytest.LogCaptureFixture
+) -> None:
     keys = KeyRing({(CANARY_API_KEY, CANARY_APP_KEY): DEMO_USER})
     with DevServer(seed=True, keys=keys) as server:
         assert login(cli, server, keys=(CANARY_API_KEY, CANARY_APP_KEY)).returncode == 0
@@ -322,7 +348,9 @@ def test_no_key_leaks_anywhere(cli: Cli, secret_service: SecretServiceHarness, c
 
         # A service call with the stored keys, logging everything.
         caplog.set_level(logging.DEBUG)
-        creds = resolve_credentials("default", env={}, store=KeyringStore(secret_service.backend(), timeout=10))
+        creds = resolve_credentials(
+            "default", env={}, store=KeyringStore(secret_service.backend(), timeout=10)
+        )
         assert creds.api_key.source is Source.KEYRING
         site = custom_site(server.url)
 

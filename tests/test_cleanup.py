@@ -15,21 +15,45 @@ NOW = datetime(2025, 6, 1, tzinfo=UTC)
 
 
 def snap(
-    id: str, *, days_old: float = 1, author: str = "Ada Lovelace", handle: str = "ada@x.example",
-    device: str = "desktop", view: str = "/home", event: str | None = None, app: str = "app-1",
+    id: str,
+    *,
+    days_old: float = 1,
+    author: str = "Ada Lovelace",
+    handle: str = "ada@x.example",
+    device: str = "desktop",
+    view: str = "/home",
+    event: str | None = None,
+    app: str = "app-1",
 ) -> Snapshot:
     modified = NOW - timedelta(days=days_old)
-    return Snapshot(id=id, attributes=SnapshotAttributes(
-        application_id=app, view_name=view, device_type=device, snapshot_name=f"snap {id}",
-        event_id=event or f"ev-{id}", start=0, created_at=modified - timedelta(days=1), modified_at=modified,
-        created_by=author, created_by_handle=handle,
-    ))
+    return Snapshot(
+        id=id,
+        attributes=SnapshotAttributes(
+            application_id=app,
+            view_name=view,
+            device_type=device,
+            snapshot_name=f"snap {id}",
+            event_id=event or f"ev-{id}",
+            start=0,
+            created_at=modified - timedelta(days=1),
+            modified_at=modified,
+            created_by=author,
+            created_by_handle=handle,
+        ),
+    )
 
 
-@pytest.mark.parametrize(("text", "age"), [
-    ("90d", timedelta(days=90)), ("12h", timedelta(hours=12)), ("2w", timedelta(weeks=2)),
-    ("30m", timedelta(minutes=30)), (" 45s ", timedelta(seconds=45)), ("7D", timedelta(days=7)),
-])
+@pytest.mark.parametrize(
+    ("text", "age"),
+    [
+        ("90d", timedelta(days=90)),
+        ("12h", timedelta(hours=12)),
+        ("2w", timedelta(weeks=2)),
+        ("30m", timedelta(minutes=30)),
+        (" 45s ", timedelta(seconds=45)),
+        ("7D", timedelta(days=7)),
+    ],
+)
 def test_parse_age(text, age) -> None:
     assert parse_age(text) == age
 

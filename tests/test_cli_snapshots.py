@@ -51,27 +51,55 @@ def test_list_as_json_csv_and_table_with_a_warning_when_full(cli, devserver) -> 
     assert rows[0]["is_device_type_selected_by_user"] in ("true", "false")
     assert "Warning: /home has 2 snapshots listed, the page limit" in capped_csv.stderr
 
-    ios = {s.id for s in devserver.store.snapshots.values()
-           if s.application_id == apps["Shop iOS"] and s.device_type == "mobile"}
+    ios = {
+        s.id
+        for s in devserver.store.snapshots.values()
+        if s.application_id == apps["Shop iOS"] and s.device_type == "mobile"
+    }
     assert ios and {s["id"] for s in ios_mobile.json["data"]} == ios
 
 
 def test_create_update_delete_then_restore_from_the_trash(cli, devserver) -> None:
-    created = cli.api("snapshots", "create", "--app", "Shop Web", "--name", "CLI shot", "--view", "/cli",
-                      "--device", "mobile", "--event-id", "ev-1", "--start", "1500", "--session-id", "s-1",
-                      "--device-selected", "--json")
+    created = cli.api(
+        "snapshots",
+        "create",
+        "--app",
+        "Shop Web",
+        "--name",
+        "CLI shot",
+        "--view",
+        "/cli",
+        "--device",
+        "mobile",
+        "--event-id",
+        "ev-1",
+        "--start",
+        "1500",
+        "--session-id",
+        "s-1",
+        "--device-selected",
+        "--json",
+    )
     assert created.code == 0, created
     snapshot_id = created.json["data"]["id"]
     stored = devserver.store.snapshots[snapshot_id].attributes
-    assert (stored.snapshot_name, stored.start, stored.session_id, stored.is_device_type_selected_by_user) == (
-        "CLI shot", 1500, "s-1", True)
+    assert (
+        stored.snapshot_name,
+        stored.start,
+        stored.session_id,
+        stored.is_device_type_selected_by_user,
+    ) == ("CLI shot", 1500, "s-1", True)
 
     # Partial update: the current values are looked up in the view and kept.
     updated = cli.api("snapshots", "update", snapshot_id, "--view", "/cli", "--start", "2500")
     assert updated.code == 0 and updated.stdout.strip() == snapshot_id, updated
     stored = devserver.store.snapshots[snapshot_id].attributes
     assert (stored.start, stored.event_id, stored.session_id, stored.is_device_type_selected_by_user) == (
-        2500, "ev-1", "s-1", True)
+        2500,
+        "ev-1",
+        "s-1",
+        True,
+    )
 
     deleted = cli.api("snapshots", "delete", snapshot_id, "--view", "/cli", "--yes")
     assert deleted.code == 0, deleted
@@ -80,7 +108,12 @@ def test_create_update_delete_then_restore_from_the_trash(cli, devserver) -> Non
 
     listing = cli.run("trash", "list", "--json")
     (entry,) = listing.json["data"]
-    assert (entry["id"], entry["state"], entry["site"], entry["profile"]) == (snapshot_id, "deleted", cli.url, "default")
+    assert (entry["id"], entry["state"], entry["site"], entry["profile"]) == (
+        snapshot_id,
+        "deleted",
+        cli.url,
+        "default",
+    )
 
     # Restore goes back to the recorded site by itself: no --api-url here.
     restored = cli.run("trash", "restore", snapshot_id, "--json")
@@ -97,10 +130,21 @@ def test_create_update_delete_then_restore_from_the_trash(cli, devserver) -> Non
 
 def test_update_with_every_frame_field_needs_no_lookup(cli, devserver) -> None:
     app_id = apps_by_name(devserver)["Shop Web"]
-    snapshot = devserver.store.new_snapshot(application_id=app_id, view_name="/quiet", session_id="s", view_id="v")
+    snapshot = devserver.store.new_snapshot(
+        application_id=app_id, view_name="/quiet", session_id="s", view_id="v"
+    )
     devserver.reset_stats()
-    result = cli.api("snapshots", "update", snapshot.id, "--event-id", "ev-9", "--start", "7",
-                     "--device-detected", "--json")
+    result = cli.api(
+        "snapshots",
+        "update",
+        snapshot.id,
+        "--event-id",
+        "ev-9",
+        "--start",
+        "7",
+        "--device-detected",
+        "--json",
+    )
     assert result.code == 0, result
     assert result.json["data"]["attributes"]["event_id"] == "ev-9"
     assert devserver.count(method="GET") == 0 and devserver.count(method="POST") == 0
@@ -132,7 +176,9 @@ def test_export_then_import_into_another_app_twice(cli, devserver, tmp_path) -> 
     exported = cli.api("snapshots", "export", str(path), "--all-views", "--app", "Shop iOS")
     assert exported.code == 0, exported
     source = json.loads(path.read_text())["data"]
-    assert len(source) == sum(1 for s in devserver.store.snapshots.values() if s.application_id == apps["Shop iOS"])
+    assert len(source) == sum(
+        1 for s in devserver.store.snapshots.values() if s.application_id == apps["Shop iOS"]
+    )
 
     first = cli.api("snapshots", "import", str(path), "--to-app", apps["Legacy Portal"], "--json")
     assert first.code == 0, first
@@ -146,20 +192,57 @@ def test_export_then_import_into_another_app_twice(cli, devserver, tmp_path) -> 
     assert "0 created" in second.stderr
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["snapshots", "list"], "one of the arguments --view --all-views is required"),
-    (["snapshots", "list", "--view", "/home", "--limit", "0"], "must be at least 1"),
-    (["snapshots", "create", "--name", "n", "--view", "/v", "--device", "d", "--event-id", "e", "--start", "1"],
-     "--app is required"),
-    (["snapshots", "create", "--app", "a" * 36, "--name", "", "--view", "/v", "--device", "d", "--event-id", "e",
-      "--start", "1"], "snapshot-name: String should have at least 1 character"),
-    (["snapshots", "cleanup", "--older-than", "soon"], "'soon' is not an age"),
-    (["snapshots", "cleanup", "--all-views"], "give at least one rule"),
-    (["trash", "restore"], "name the snapshot ids to restore, or --last"),
-    (["trash", "restore", "x", "--last"], "name the snapshot ids to restore, or --last"),
-    (["events", "list", "--app", "a"], "--view"),
-])
-def test_usage_errors_exit_2_before_any_request(args, message, devserver, tmp_path, monkeypatch, capsys) -> None:
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["snapshots", "list"], "one of the arguments --view --all-views is required"),
+        (["snapshots", "list", "--view", "/home", "--limit", "0"], "must be at least 1"),
+        (
+            [
+                "snapshots",
+                "create",
+                "--name",
+                "n",
+                "--view",
+                "/v",
+                "--device",
+                "d",
+                "--event-id",
+                "e",
+                "--start",
+                "1",
+            ],
+            "--app is required",
+        ),
+        (
+            [
+                "snapshots",
+                "create",
+                "--app",
+                "a" * 36,
+                "--name",
+                "",
+                "--view",
+                "/v",
+                "--device",
+                "d",
+                "--event-id",
+                "e",
+                "--start",
+                "1",
+            ],
+            "snapshot-name: String should have at least 1 character",
+        ),
+        (["snapshots", "cleanup", "--older-than", "soon"], "'soon' is not an age"),
+        (["snapshots", "cleanup", "--all-views"], "give at least one rule"),
+        (["trash", "restore"], "name the snapshot ids to restore, or --last"),
+        (["trash", "restore", "x", "--last"], "name the snapshot ids to restore, or --last"),
+        (["events", "list", "--app", "a"], "--view"),
+    ],
+)
+def test_usage_errors_exit_2_before_any_request(
+    args, message, devserver, tmp_path, monkeypatch, capsys
+) -> None:
     """Checked in-process: these end before any request (the server would count one)."""
     from heatmap_tui.cli import main
 
@@ -179,13 +262,21 @@ def test_api_errors_exit_1_in_plain_words_and_refusals_exit_2(cli, devserver, tm
         "unknown app": partial(cli.api, "snapshots", "list", "--view", "/home", "--app", "No Such App"),
         "unknown id": partial(cli.api, "snapshots", "delete", "no-such-id", "--view", "/home", "--yes"),
         "delete no tty": partial(cli.api, "snapshots", "delete", home, "--view", "/home"),
-        "bad key": partial(cli.api, "snapshots", "list", "--view", "/home", "--api-key", "0123456789abcdef0123456789abcdef"),
+        "bad key": partial(
+            cli.api, "snapshots", "list", "--view", "/home", "--api-key", "0123456789abcdef0123456789abcdef"
+        ),
         "purge no tty": partial(cli.run, "trash", "purge"),
         "unreachable": partial(unreachable.api, "snapshots", "list", "--view", "/home"),
     }
     results = dict(zip(runs, many(*runs.values()), strict=True))
-    expected = {"unknown app": 2, "unknown id": 1, "delete no tty": 2, "bad key": 1, "purge no tty": 2,
-                "unreachable": 1}
+    expected = {
+        "unknown app": 2,
+        "unknown id": 1,
+        "delete no tty": 2,
+        "bad key": 1,
+        "purge no tty": 2,
+        "unreachable": 1,
+    }
     assert {k: r.code for k, r in results.items()} == expected, "\n".join(map(str, results.values()))
     assert "no snapshot no-such-id in /home" in results["unknown id"].stderr
     assert "No Such App" in results["unknown app"].stderr
@@ -200,7 +291,11 @@ def test_a_closed_pipe_ends_quietly(cli) -> None:
     reader = subprocess.Popen(["head", "-c", "10"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
     writer = subprocess.run(
         cli.command("snapshots", "list", "--all-views", "--api-url", cli.url),
-        stdout=reader.stdin, stderr=subprocess.PIPE, text=True, env=cli.env, timeout=60,
+        stdout=reader.stdin,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=cli.env,
+        timeout=60,
     )
     reader.stdin.close()
     reader.wait()
@@ -214,8 +309,15 @@ def closed_pipe_run(cli: Cli, args: list[str]) -> subprocess.CompletedProcess[st
     reader.stdin.flush()
     assert reader.wait(timeout=10) == 0
     try:
-        return subprocess.run(cli.command(*args), stdin=subprocess.DEVNULL, stdout=reader.stdin,
-                              stderr=subprocess.PIPE, text=True, env=cli.env, timeout=60)
+        return subprocess.run(
+            cli.command(*args),
+            stdin=subprocess.DEVNULL,
+            stdout=reader.stdin,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=cli.env,
+            timeout=60,
+        )
     finally:
         reader.stdin.close()
 

@@ -9,10 +9,14 @@ from datadog_api_client.v2.api.rum_api import RUMApi
 from datadog_api_client.v2.api.rum_replay_heatmaps_api import RumReplayHeatmapsApi
 from datadog_api_client.v2.model.snapshot_create_request import SnapshotCreateRequest
 from datadog_api_client.v2.model.snapshot_create_request_data import SnapshotCreateRequestData
-from datadog_api_client.v2.model.snapshot_create_request_data_attributes import SnapshotCreateRequestDataAttributes
+from datadog_api_client.v2.model.snapshot_create_request_data_attributes import (
+    SnapshotCreateRequestDataAttributes,
+)
 from datadog_api_client.v2.model.snapshot_update_request import SnapshotUpdateRequest
 from datadog_api_client.v2.model.snapshot_update_request_data import SnapshotUpdateRequestData
-from datadog_api_client.v2.model.snapshot_update_request_data_attributes import SnapshotUpdateRequestDataAttributes
+from datadog_api_client.v2.model.snapshot_update_request_data_attributes import (
+    SnapshotUpdateRequestDataAttributes,
+)
 from datadog_api_client.v2.model.snapshot_update_request_data_type import SnapshotUpdateRequestDataType
 
 from heatmap_tui.devserver import DEMO_API_KEY, DEMO_APP_KEY
@@ -20,7 +24,9 @@ from heatmap_tui.devserver import DEMO_API_KEY, DEMO_APP_KEY
 
 @pytest.fixture
 def api_client(devserver):
-    config = Configuration(host=devserver.url, api_key={"apiKeyAuth": DEMO_API_KEY, "appKeyAuth": DEMO_APP_KEY})
+    config = Configuration(
+        host=devserver.url, api_key={"apiKeyAuth": DEMO_API_KEY, "appKeyAuth": DEMO_APP_KEY}
+    )
     with ApiClient(config) as client:
         yield client
 
@@ -38,28 +44,49 @@ def test_official_client_full_snapshot_lifecycle(api_client, devserver) -> None:
     app_id = next(a.attributes.application_id for a in apps if a.attributes.type == "browser")
     api = RumReplayHeatmapsApi(api_client)
 
-    listed = api.list_replay_heatmap_snapshots(filter_view_name="/home", filter_application_id=app_id, page_limit=500)
+    listed = api.list_replay_heatmap_snapshots(
+        filter_view_name="/home", filter_application_id=app_id, page_limit=500
+    )
     assert listed.data and all(s.attributes.view_name == "/home" for s in listed.data)
     assert listed.data[0].attributes.created_at.tzinfo is not None
     mobile = api.list_replay_heatmap_snapshots(filter_view_name="/home", filter_device_type="mobile")
     assert mobile.data and all(s.attributes.device_type == "mobile" for s in mobile.data)
 
-    created = api.create_replay_heatmap_snapshot(SnapshotCreateRequest(data=SnapshotCreateRequestData(
-        type="snapshots",
-        attributes=SnapshotCreateRequestDataAttributes(
-            application_id=app_id, device_type="desktop", event_id="ev-contract",
-            is_device_type_selected_by_user=False, snapshot_name="contract", start=1234,
-            view_name="/home", session_id="s-contract", view_id="v-contract"),
-    )))
+    created = api.create_replay_heatmap_snapshot(
+        SnapshotCreateRequest(
+            data=SnapshotCreateRequestData(
+                type="snapshots",
+                attributes=SnapshotCreateRequestDataAttributes(
+                    application_id=app_id,
+                    device_type="desktop",
+                    event_id="ev-contract",
+                    is_device_type_selected_by_user=False,
+                    snapshot_name="contract",
+                    start=1234,
+                    view_name="/home",
+                    session_id="s-contract",
+                    view_id="v-contract",
+                ),
+            )
+        )
+    )
     snapshot_id = created.data.id
     assert created.data.attributes.snapshot_name == "contract"
     assert created.data.attributes.created_by_handle
     assert snapshot_id in devserver.store.snapshots
 
-    updated = api.update_replay_heatmap_snapshot(snapshot_id, SnapshotUpdateRequest(data=SnapshotUpdateRequestData(
-        id=snapshot_id, type=SnapshotUpdateRequestDataType.SNAPSHOTS,
-        attributes=SnapshotUpdateRequestDataAttributes(event_id="ev-contract-2", is_device_type_selected_by_user=True, start=99),
-    )))
+    updated = api.update_replay_heatmap_snapshot(
+        snapshot_id,
+        SnapshotUpdateRequest(
+            data=SnapshotUpdateRequestData(
+                id=snapshot_id,
+                type=SnapshotUpdateRequestDataType.SNAPSHOTS,
+                attributes=SnapshotUpdateRequestDataAttributes(
+                    event_id="ev-contract-2", is_device_type_selected_by_user=True, start=99
+                ),
+            )
+        ),
+    )
     assert updated.data.attributes.event_id == "ev-contract-2" and updated.data.attributes.start == 99
 
     api.delete_replay_heatmap_snapshot(snapshot_id)
@@ -70,7 +97,6 @@ def test_official_client_full_snapshot_lifecycle(api_client, devserver) -> None:
 
 def test_official_client_sees_403_without_valid_keys(devserver) -> None:
     config = Configuration(host=devserver.url, api_key={"apiKeyAuth": "bad", "appKeyAuth": "bad"})
-    with ApiClient(config) as client:
-        with pytest.raises(ApiException) as info:
-            RumReplayHeatmapsApi(client).list_replay_heatmap_snapshots(filter_view_name="/home")
+    with ApiClient(config) as client, pytest.raises(ApiException) as info:
+        RumReplayHeatmapsApi(client).list_replay_heatmap_snapshots(filter_view_name="/home")
     assert info.value.status == 403

@@ -11,6 +11,7 @@ import pytest
 from keyring.backend import KeyringBackend
 from keyring.backends import fail, null
 from keyring.compat import properties
+from keyring_harness import SecretServiceHarness
 from pydantic import SecretStr
 
 from heatmap_tui.core.config import Config
@@ -32,7 +33,6 @@ from heatmap_tui.core.keyring_access import (
 )
 from heatmap_tui.core.sites import custom_site, get_site
 from heatmap_tui.devserver import DEMO_API_KEY, DEMO_APP_KEY, DEMO_BEARER_TOKEN, DevServer
-from keyring_harness import SecretServiceHarness
 
 API = KeyKind.API_KEY
 APP = KeyKind.APP_KEY
@@ -49,7 +49,9 @@ def store(secret_service_keyring: KeyringBackend) -> KeyringStore:
 
 
 @pytest.mark.keyring
-def test_store_reads_and_deletes_per_profile(store: KeyringStore, secret_service: SecretServiceHarness) -> None:
+def test_store_reads_and_deletes_per_profile(
+    store: KeyringStore, secret_service: SecretServiceHarness
+) -> None:
     store.set("work", API, SecretStr("work-api-0001"))
     store.set("work", APP, SecretStr("work-app-0001"))
     store.set("home", API, SecretStr("home-api-0002"))
@@ -75,7 +77,9 @@ def test_status_names_the_backend(store: KeyringStore) -> None:
 
 
 @pytest.mark.keyring
-def test_default_store_uses_the_configured_keyring(store: KeyringStore, secret_service: SecretServiceHarness) -> None:
+def test_default_store_uses_the_configured_keyring(
+    store: KeyringStore, secret_service: SecretServiceHarness
+) -> None:
     KeyringStore().set("p", API, SecretStr("via-default-backend"))
     assert secret_service.items() == {"p:api_key": "via-default-backend"}
 
@@ -87,7 +91,10 @@ def test_keyring_is_the_last_resort(store: KeyringStore) -> None:
     creds = resolve_credentials("default", env=NO_ENV, store=store)
     assert (creds.api_key.source, creds.app_key.source) == (Source.KEYRING, Source.KEYRING)
     assert creds.bearer_token.source is Source.MISSING
-    assert creds.auth.headers() == {"DD-API-KEY": "keyring-api-1111", "DD-APPLICATION-KEY": "keyring-app-2222"}
+    assert creds.auth.headers() == {
+        "DD-API-KEY": "keyring-api-1111",
+        "DD-APPLICATION-KEY": "keyring-app-2222",
+    }
     assert creds.missing_message() is None and creds.keyring_problem is None
 
 
@@ -118,7 +125,9 @@ def test_flags_win_over_env(store: KeyringStore) -> None:
 def test_a_token_in_the_keyring_loses_to_a_pair_from_env(store: KeyringStore) -> None:
     store.set("default", TOKEN, SecretStr("ddpat_keyring_token_9999"))
     creds = resolve_credentials("default", env=NO_ENV, store=store)
-    assert creds.uses_bearer_token and creds.auth.headers() == {"Authorization": "Bearer ddpat_keyring_token_9999"}
+    assert creds.uses_bearer_token and creds.auth.headers() == {
+        "Authorization": "Bearer ddpat_keyring_token_9999"
+    }
     env = {"DD_API_KEY": "env-api-3333", "DD_APP_KEY": "env-app-4444"}
     creds = resolve_credentials("default", env=env, store=store)
     assert not creds.uses_bearer_token and "DD-API-KEY" in creds.auth.headers()
@@ -157,7 +166,9 @@ def test_site_order_is_flag_env_config_default() -> None:
 
 
 @pytest.mark.keyring
-async def test_valid_keys_are_stored(store: KeyringStore, secret_service: SecretServiceHarness, devserver: DevServer) -> None:
+async def test_valid_keys_are_stored(
+    store: KeyringStore, secret_service: SecretServiceHarness, devserver: DevServer
+) -> None:
     site = custom_site(devserver.url)
     saved = await save_validated("default", site, DEMO_API_KEY, DEMO_APP_KEY, store=store)
     assert saved.message == (
@@ -167,7 +178,9 @@ async def test_valid_keys_are_stored(store: KeyringStore, secret_service: Secret
 
 
 @pytest.mark.keyring
-async def test_a_token_replaces_the_pair(store: KeyringStore, secret_service: SecretServiceHarness, devserver: DevServer) -> None:
+async def test_a_token_replaces_the_pair(
+    store: KeyringStore, secret_service: SecretServiceHarness, devserver: DevServer
+) -> None:
     site = custom_site(devserver.url)
     await save_validated("default", site, DEMO_API_KEY, DEMO_APP_KEY, store=store)
     saved = await save_validated("default", site, bearer_token=DEMO_BEARER_TOKEN, store=store)
@@ -190,7 +203,9 @@ async def test_a_rejected_application_key_is_not_stored(
 
 
 @pytest.mark.keyring
-async def test_a_rejected_api_key_is_named(store: KeyringStore, secret_service: SecretServiceHarness, devserver: DevServer) -> None:
+async def test_a_rejected_api_key_is_named(
+    store: KeyringStore, secret_service: SecretServiceHarness, devserver: DevServer
+) -> None:
     store.set("default", API, SecretStr("previously-stored-key"))
     with pytest.raises(KeyRejected, match="The API key was rejected") as info:
         await save_validated("default", custom_site(devserver.url), "0" * 32, DEMO_APP_KEY, store=store)
@@ -204,7 +219,9 @@ def test_the_site_label_names_the_site() -> None:
 
 
 @pytest.mark.keyring
-async def test_a_failed_check_stores_nothing(store: KeyringStore, secret_service: SecretServiceHarness, devserver: DevServer) -> None:
+async def test_a_failed_check_stores_nothing(
+    store: KeyringStore, secret_service: SecretServiceHarness, devserver: DevServer
+) -> None:
     devserver.app.faults.fail_next(400, path_prefix="/api/v2/validate_keys")
     with pytest.raises(CheckFailed, match="nothing was stored") as info:
         await save_validated("default", custom_site(devserver.url), DEMO_API_KEY, DEMO_APP_KEY, store=store)
@@ -213,7 +230,9 @@ async def test_a_failed_check_stores_nothing(store: KeyringStore, secret_service
 
 
 @pytest.mark.keyring
-async def test_an_unreachable_site_stores_nothing(store: KeyringStore, secret_service: SecretServiceHarness) -> None:
+async def test_an_unreachable_site_stores_nothing(
+    store: KeyringStore, secret_service: SecretServiceHarness
+) -> None:
     with DevServer(seed=False) as server:
         url = server.url  # a port that was just free and is closed again below
     with pytest.raises(CheckFailed, match="could not connect"):
@@ -248,7 +267,9 @@ def test_the_fail_backend_is_reported_not_raised() -> None:
 
 
 def test_the_null_backend_is_no_keyring_either() -> None:
-    assert KeyringStore(null.Keyring()).status().message == FAIL_MESSAGE.replace("fail Keyring", "null Keyring")
+    assert KeyringStore(null.Keyring()).status().message == FAIL_MESSAGE.replace(
+        "fail Keyring", "null Keyring"
+    )
 
 
 def test_the_default_keyring_set_to_fail_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -271,7 +292,11 @@ def test_without_a_keyring_env_keys_still_work() -> None:
 async def test_saving_without_a_keyring_says_so(devserver: DevServer) -> None:
     with pytest.raises(KeyringUnavailable, match="No OS keyring is available"):
         await save_validated(
-            "default", custom_site(devserver.url), DEMO_API_KEY, DEMO_APP_KEY, store=KeyringStore(fail.Keyring())
+            "default",
+            custom_site(devserver.url),
+            DEMO_API_KEY,
+            DEMO_APP_KEY,
+            store=KeyringStore(fail.Keyring()),
         )
 
 
@@ -368,7 +393,9 @@ def test_backend_errors_are_plain_and_never_quote_the_key() -> None:
 
 def test_reprs_show_at_most_four_characters() -> None:
     key = "abcdefabcdefabcdefabcdefabcd9876"
-    creds = resolve_credentials("default", api_key=key, app_key=key[::-1], env=NO_ENV, store=KeyringStore(fail.Keyring()))
+    creds = resolve_credentials(
+        "default", api_key=key, app_key=key[::-1], env=NO_ENV, store=KeyringStore(fail.Keyring())
+    )
     for text in (repr(creds), str(creds), repr(creds.api_key), repr(creds.auth), str(creds.keys)):
         assert key not in text and key[::-1] not in text and key[:8] not in text
     assert creds.api_key.fingerprint == "…9876"

@@ -37,15 +37,24 @@ def plain():
 
 
 def web_app_id(devserver) -> str:
-    return next(a.id for a in devserver.store.applications.values() if a.attributes.type == "browser"
-                and a.attributes.is_active)
+    return next(
+        a.id
+        for a in devserver.store.applications.values()
+        if a.attributes.type == "browser" and a.attributes.is_active
+    )
 
 
 def create_body(app_id: str, **changes) -> dict:
     attributes = {
-        "application_id": app_id, "device_type": "desktop", "event_id": "ev-1",
-        "is_device_type_selected_by_user": False, "snapshot_name": "Home test", "start": 1500,
-        "view_name": "/home", "session_id": "sess-1", "view_id": "view-1",
+        "application_id": app_id,
+        "device_type": "desktop",
+        "event_id": "ev-1",
+        "is_device_type_selected_by_user": False,
+        "snapshot_name": "Home test",
+        "start": 1500,
+        "view_name": "/home",
+        "session_id": "sess-1",
+        "view_id": "view-1",
     }
     attributes.update(changes)
     return {"data": {"type": "snapshots", "attributes": attributes}}
@@ -73,8 +82,14 @@ def test_list_is_filtered_and_newest_modified_first(client, devserver) -> None:
     assert {"created_by", "created_by_handle", "created_by_user_id", "org_id"} <= set(first)
 
     app_id = web_app_id(devserver)
-    r = client.get(SNAPSHOTS, params={"filter[view_name]": "/home", "filter[device_type]": "tablet",
-                                      "filter[application_id]": app_id})
+    r = client.get(
+        SNAPSHOTS,
+        params={
+            "filter[view_name]": "/home",
+            "filter[device_type]": "tablet",
+            "filter[application_id]": app_id,
+        },
+    )
     tablets = SnapshotListResponse.model_validate(r.json()).data
     assert tablets and all(s.device_type == "tablet" and s.application_id == app_id for s in tablets)
     expected = devserver.store.list_snapshots("/home", "tablet", app_id)
@@ -91,8 +106,12 @@ def test_page_limit_defaults_to_100_and_is_clamped_to_1000(client, devserver) ->
     app_id = web_app_id(devserver)
     base = datetime(2024, 1, 1, tzinfo=UTC)
     for i in range(1100):
-        devserver.store.new_snapshot(application_id=app_id, view_name="/many", id=f"many-{i:04d}",
-                                     created_at=base + timedelta(minutes=i))
+        devserver.store.new_snapshot(
+            application_id=app_id,
+            view_name="/many",
+            id=f"many-{i:04d}",
+            created_at=base + timedelta(minutes=i),
+        )
     r = client.get(SNAPSHOTS, params={"filter[view_name]": "/many"})
     assert len(r.json()["data"]) == 100
     assert r.json()["data"][0]["id"] == "many-1099"  # newest first
@@ -116,7 +135,11 @@ def test_create_sets_the_server_fields(client, devserver) -> None:
     assert snapshot.attributes.created_at >= before
     a = snapshot.attributes
     assert (a.created_by, a.created_by_handle, a.created_by_user_id, a.org_id) == (
-        "Demo User", "demo@shop.example", 1000001, 321813)
+        "Demo User",
+        "demo@shop.example",
+        1000001,
+        321813,
+    )
     assert (a.snapshot_name, a.start, a.session_id, a.view_id) == ("Home test", 1500, "sess-1", "view-1")
     assert devserver.store.snapshots[snapshot.id] == snapshot
 
@@ -126,15 +149,18 @@ def test_create_stamps_the_user_of_the_key_or_token(plain) -> None:
     keys = KeyRing({("k" * 32, "a" * 40): grace}, {"tok": User("Bot", "bot@example.com", 9, 8)})
     with DevServer(seed=True, keys=keys) as srv:
         app_id = web_app_id(srv)
-        r = plain.post(srv.url + SNAPSHOTS, json=create_body(app_id),
-                       headers={"DD-API-KEY": "k" * 32, "DD-APPLICATION-KEY": "a" * 40})
+        r = plain.post(
+            srv.url + SNAPSHOTS,
+            json=create_body(app_id),
+            headers={"DD-API-KEY": "k" * 32, "DD-APPLICATION-KEY": "a" * 40},
+        )
         assert r.json()["data"]["attributes"]["created_by_handle"] == "grace@example.com"
         assert r.json()["data"]["attributes"]["org_id"] == 7
-        r = plain.post(srv.url + SNAPSHOTS, json=create_body(app_id),
-                       headers={"Authorization": "Bearer tok"})
+        r = plain.post(srv.url + SNAPSHOTS, json=create_body(app_id), headers={"Authorization": "Bearer tok"})
         assert r.status_code == 201 and r.json()["data"]["attributes"]["created_by"] == "Bot"
-        demo = plain.get(srv.url + "/api/v2/rum/applications",
-                         headers={"Authorization": f"Bearer {DEMO_BEARER_TOKEN}"})
+        demo = plain.get(
+            srv.url + "/api/v2/rum/applications", headers={"Authorization": f"Bearer {DEMO_BEARER_TOKEN}"}
+        )
         assert demo.status_code == 403  # keys= replaces the demo credentials
 
 
@@ -144,8 +170,10 @@ def test_create_stamps_the_user_of_the_key_or_token(plain) -> None:
         (b"{not json", "not valid JSON"),
         (b"[1, 2]", "must be a JSON object"),
         (b"{}", 'data: missing required attribute "data"'),
-        (b'{"data": {"type": "snapshot", "attributes": {}}}',
-         'data.type: got type "snapshot" expected one of "snapshots"'),
+        (
+            b'{"data": {"type": "snapshot", "attributes": {}}}',
+            'data.type: got type "snapshot" expected one of "snapshots"',
+        ),
     ],
 )
 def test_create_rejects_bad_bodies_in_json_api_shape(client, body, expected) -> None:
@@ -172,8 +200,13 @@ def test_update_changes_only_what_it_may(client, devserver) -> None:
     created = client.post(SNAPSHOTS, json=create_body(web_app_id(devserver))).json()["data"]
     sid = created["id"]
     time.sleep(0.005)
-    body = {"data": {"id": sid, "type": "snapshots", "attributes": {
-        "event_id": "ev-2", "is_device_type_selected_by_user": True, "start": 99}}}
+    body = {
+        "data": {
+            "id": sid,
+            "type": "snapshots",
+            "attributes": {"event_id": "ev-2", "is_device_type_selected_by_user": True, "start": 99},
+        }
+    }
     r = client.patch(f"{SNAPSHOTS}/{sid}", json=body)
     assert r.status_code == 200
     a = r.json()["data"]["attributes"]
@@ -220,17 +253,23 @@ def test_delete_answers_204_without_a_body_then_404(client, devserver) -> None:
     ],
 )
 def test_every_endpoint_needs_valid_credentials(devserver, plain, headers) -> None:
-    for method, path in [("GET", SNAPSHOTS + "?filter[view_name]=/home"), ("POST", SNAPSHOTS),
-                         ("PATCH", SNAPSHOTS + "/x"), ("DELETE", SNAPSHOTS + "/x"),
-                         ("GET", "/api/v2/rum/applications"), ("POST", "/api/v2/rum/events/search"),
-                         ("POST", "/api/v2/rum/analytics/aggregate")]:
+    for method, path in [
+        ("GET", SNAPSHOTS + "?filter[view_name]=/home"),
+        ("POST", SNAPSHOTS),
+        ("PATCH", SNAPSHOTS + "/x"),
+        ("DELETE", SNAPSHOTS + "/x"),
+        ("GET", "/api/v2/rum/applications"),
+        ("POST", "/api/v2/rum/events/search"),
+        ("POST", "/api/v2/rum/analytics/aggregate"),
+    ]:
         r = plain.request(method, devserver.url + path, headers=headers, json={})
         assert r.status_code == 403 and r.json() == {"errors": ["Forbidden"]}, (method, path)
 
 
 def test_bearer_token_is_accepted(devserver, plain) -> None:
-    r = plain.get(devserver.url + "/api/v2/rum/applications",
-                  headers={"Authorization": f"Bearer {DEMO_BEARER_TOKEN}"})
+    r = plain.get(
+        devserver.url + "/api/v2/rum/applications", headers={"Authorization": f"Bearer {DEMO_BEARER_TOKEN}"}
+    )
     assert r.status_code == 200
 
 
@@ -265,16 +304,29 @@ def test_applications_carry_every_documented_attribute(client) -> None:
     assert any(a.attributes.is_active is False for a in apps)
     for raw in r.json()["data"]:
         assert raw["type"] == "rum_application" and raw["id"] == raw["attributes"]["application_id"]
-        assert {"application_id", "name", "type", "created_at", "updated_at", "created_by_handle",
-                "updated_by_handle", "org_id", "is_active", "hash", "tags"} <= set(raw["attributes"])
+        assert {
+            "application_id",
+            "name",
+            "type",
+            "created_at",
+            "updated_at",
+            "created_by_handle",
+            "updated_by_handle",
+            "org_id",
+            "is_active",
+            "hash",
+            "tags",
+        } <= set(raw["attributes"])
         assert isinstance(raw["attributes"]["created_at"], int)
 
 
 def test_aggregate_counts_views_busiest_first(client, devserver) -> None:
     app_id = web_app_id(devserver)
-    body = {"compute": [{"aggregation": "count"}],
-            "filter": {"query": f"@type:view @application.id:{app_id}", "from": "now-30d", "to": "now"},
-            "group_by": [{"facet": "@view.name", "limit": 100}]}
+    body = {
+        "compute": [{"aggregation": "count"}],
+        "filter": {"query": f"@type:view @application.id:{app_id}", "from": "now-30d", "to": "now"},
+        "group_by": [{"facet": "@view.name", "limit": 100}],
+    }
     r = client.post("/api/v2/rum/analytics/aggregate", json=body)
     assert r.status_code == 200
     assert {"elapsed", "request_id"} <= set(r.json()["meta"]) and r.json()["meta"]["status"] == "done"
@@ -293,8 +345,11 @@ def test_aggregate_counts_views_busiest_first(client, devserver) -> None:
 
 def test_event_search_filters_sorts_and_pages(client, devserver) -> None:
     query = '@type:view @view.name:"/home" @session.has_replay:true @device.type:desktop'
-    body = {"filter": {"query": query, "from": "now-30d", "to": "now"}, "page": {"limit": 7},
-            "sort": "-timestamp"}
+    body = {
+        "filter": {"query": query, "from": "now-30d", "to": "now"},
+        "page": {"limit": 7},
+        "sort": "-timestamp",
+    }
     seen, pages = [], 0
     while True:
         r = client.post("/api/v2/rum/events/search", json=body)
@@ -307,8 +362,11 @@ def test_event_search_filters_sorts_and_pages(client, devserver) -> None:
             break
         assert len(data) == 7
         body["page"]["cursor"] = after
-    expected = [e for e in devserver.store.events
-                if e.view_name == "/home" and e.has_replay and e.device_type == "desktop"]
+    expected = [
+        e
+        for e in devserver.store.events
+        if e.view_name == "/home" and e.has_replay and e.device_type == "desktop"
+    ]
     assert pages > 1 and [e["id"] for e in seen] == [e.id for e in expected]
     dates = [e["attributes"]["attributes"]["date"] for e in seen]
     assert dates == sorted(dates, reverse=True)
@@ -323,15 +381,22 @@ def test_event_search_time_bounds_and_defaults(client, devserver) -> None:
     events = devserver.store.events
     oldest, newest = events[-1], events[0]
     session = newest.session_id
-    r = client.post("/api/v2/rum/events/search", json={
-        "filter": {"query": f"@session.id:{session} @foo.bar:baz", "from": "now-30d"},
-        "sort": "timestamp", "page": {"limit": 1000}})
+    r = client.post(
+        "/api/v2/rum/events/search",
+        json={
+            "filter": {"query": f"@session.id:{session} @foo.bar:baz", "from": "now-30d"},
+            "sort": "timestamp",
+            "page": {"limit": 1000},
+        },
+    )
     data = r.json()["data"]
     assert data and all(e["attributes"]["attributes"]["session"]["id"] == session for e in data)
     dates = [e["attributes"]["attributes"]["date"] for e in data]
     assert dates == sorted(dates)
-    r = client.post("/api/v2/rum/events/search", json={
-        "filter": {"from": oldest.date, "to": str(oldest.date)}, "page": {"limit": 1000}})
+    r = client.post(
+        "/api/v2/rum/events/search",
+        json={"filter": {"from": oldest.date, "to": str(oldest.date)}, "page": {"limit": 1000}},
+    )
     assert oldest.id in [e["id"] for e in r.json()["data"]]
     iso = datetime.fromtimestamp(newest.date / 1000, UTC).isoformat()
     r = client.post("/api/v2/rum/events/search", json={"filter": {"from": iso, "to": "now"}})

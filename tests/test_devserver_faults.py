@@ -24,10 +24,20 @@ def client(devserver, demo_headers):
 
 def create_body(devserver, name: str = "fault test") -> dict:
     app_id = next(iter(devserver.store.applications))
-    return {"data": {"type": "snapshots", "attributes": {
-        "application_id": app_id, "device_type": "mobile", "event_id": "ev",
-        "is_device_type_selected_by_user": True, "snapshot_name": name, "start": 0,
-        "view_name": "/home"}}}
+    return {
+        "data": {
+            "type": "snapshots",
+            "attributes": {
+                "application_id": app_id,
+                "device_type": "mobile",
+                "event_id": "ev",
+                "is_device_type_selected_by_user": True,
+                "snapshot_name": name,
+                "start": 0,
+                "view_name": "/home",
+            },
+        }
+    }
 
 
 def names(devserver) -> list[str]:
@@ -164,8 +174,10 @@ def test_faults_clear(client, devserver) -> None:
 
 def test_admin_endpoints_set_knobs_and_report_stats(client, devserver) -> None:
     admin = devserver.url + "/__admin"
-    r = client.post(admin + "/faults", json={"fail_next": {"status": 500, "method": "GET"},
-                                            "rate_limit": {"limit": 5, "period": 10}})
+    r = client.post(
+        admin + "/faults",
+        json={"fail_next": {"status": 500, "method": "GET"}, "rate_limit": {"limit": 5, "period": 10}},
+    )
     assert r.status_code == 200 and r.json()["faults"]["pending"][0]["status"] == 500
     assert r.json()["rate_limit"] == {"limit": 5, "period": 10.0}
     assert client.get(APPS).status_code == 500

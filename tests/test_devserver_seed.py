@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
@@ -72,8 +73,11 @@ def test_the_org_is_big_and_varied() -> None:
     assert sum(age > timedelta(days=90) for age in ages) >= 20
     assert sum(NOW - s.modified_at < timedelta(days=1) for s in snapshots) >= 20
     assert all(s.modified_at >= s.created_at and s.created_at <= NOW for s in snapshots)
-    assert {s.device_type for s in snapshots if s.view_name == "/home" and s.application_id == web.id} \
-        == {"desktop", "mobile", "tablet"}
+    assert {s.device_type for s in snapshots if s.view_name == "/home" and s.application_id == web.id} == {
+        "desktop",
+        "mobile",
+        "tablet",
+    }
     groups = Counter((s.application_id, s.view_name, s.device_type, s.event_id) for s in snapshots)
     assert sum(n > 1 for n in groups.values()) >= 3  # duplicates for the clean-up feature
 
@@ -90,7 +94,7 @@ def test_sessions_are_replays_whose_views_follow_each_other() -> None:
         views.sort(key=lambda e: e.date)
         assert len({(e.device_type, e.application_id) for e in views}) == 1
         assert views[0].date == views[0].session_start
-        for a, b in zip(views, views[1:], strict=False):
+        for a, b in itertools.pairwise(views):
             assert b.date >= a.date + a.time_spent_ms
     home = [e for e in store.events if e.view_name == "/home" and e.has_replay]
     assert len({e.session_id for e in home}) >= 10 and len({e.device_type for e in home}) == 3
@@ -115,8 +119,10 @@ def _timed() -> float:
 
 
 def test_query_parsing() -> None:
-    terms = parse_query('@type:view @application.id:abc-1 @view.name:"/product/:id" '
-                        "@device.type:mobile -@session.has_replay:false @custom.thing:x free text")
+    terms = parse_query(
+        '@type:view @application.id:abc-1 @view.name:"/product/:id" '
+        "@device.type:mobile -@session.has_replay:false @custom.thing:x free text"
+    )
     assert terms == [
         Term("@type", "view"),
         Term("@application.id", "abc-1"),

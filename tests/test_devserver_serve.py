@@ -17,9 +17,22 @@ from heatmap_tui.devserver import DEMO_API_KEY, DEMO_APP_KEY
 def test_serve_prints_its_url_and_keys_answers_and_stops_on_a_signal(tmp_path, signum) -> None:
     data = tmp_path / "state.json"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "heatmap_tui", "serve", "--port", "0", "--seed",
-         "--data", str(data), "--rate-limit", "50/10"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "heatmap_tui",
+            "serve",
+            "--port",
+            "0",
+            "--seed",
+            "--data",
+            str(data),
+            "--rate-limit",
+            "50/10",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         first = proc.stdout.readline().strip()
@@ -27,9 +40,12 @@ def test_serve_prints_its_url_and_keys_answers_and_stops_on_a_signal(tmp_path, s
         url = first.removeprefix("serving ")
         env = dict(proc.stdout.readline().strip().split("=", 1) for _ in range(2))
         assert env == {"DD_API_KEY": DEMO_API_KEY, "DD_APP_KEY": DEMO_APP_KEY}
-        r = httpx.get(url + "/api/v2/replay/heatmap/snapshots", params={"filter[view_name]": "/home"},
-                      headers={"DD-API-KEY": env["DD_API_KEY"], "DD-APPLICATION-KEY": env["DD_APP_KEY"]},
-                      verify=False)
+        r = httpx.get(
+            url + "/api/v2/replay/heatmap/snapshots",
+            params={"filter[view_name]": "/home"},
+            headers={"DD-API-KEY": env["DD_API_KEY"], "DD-APPLICATION-KEY": env["DD_APP_KEY"]},
+            verify=False,
+        )
         assert r.status_code == 200 and r.json()["data"]
         assert r.headers["x-ratelimit-limit"] == "50" and r.headers["x-ratelimit-remaining"] == "49"
         assert data.exists()

@@ -19,8 +19,8 @@ from typing import Any
 
 import httpx
 import pytest
-
 from faults import RecordingSleep, assert_plain_sentence, make_client, matrix_lines, report, wait_for_count
+
 from heatmap_tui.core.client import DatadogClient
 from heatmap_tui.core.errors import (
     ApiError,
@@ -193,8 +193,13 @@ def item_path(snapshot: Snapshot) -> str:
 
 def create_attributes(cell: Cell) -> SnapshotCreateAttributes:
     return SnapshotCreateAttributes(
-        application_id=APP_ID, device_type="mobile", event_id=f"ev {cell.tag}",
-        is_device_type_selected_by_user=True, snapshot_name=cell.tag, start=1_000, view_name=VIEW,
+        application_id=APP_ID,
+        device_type="mobile",
+        event_id=f"ev {cell.tag}",
+        is_device_type_selected_by_user=True,
+        snapshot_name=cell.tag,
+        start=1_000,
+        view_name=VIEW,
     )
 
 
@@ -209,7 +214,9 @@ async def run_create(cell: Cell) -> Outcomes:
 
 async def run_update(cell: Cell) -> Outcomes:
     target = cell.targets[0]
-    change = SnapshotUpdateAttributes(event_id="ev updated", is_device_type_selected_by_user=False, start=NEW_START)
+    change = SnapshotUpdateAttributes(
+        event_id="ev updated", is_device_type_selected_by_user=False, start=NEW_START
+    )
     try:
         updated = await cell.snapshots.update(target.id, change)
     except ApiError as error:
@@ -245,22 +252,61 @@ OPS: dict[str, Op] = {
     op.name: op
     for op in (
         Op("list", "GET", 0, lambda c: [PATH], lambda c, p: f"list the snapshots of {VIEW}", run_list),
-        Op("create", "POST", 0, lambda c: [PATH], lambda c, p: f"create snapshot {c.tag!r}", run_create,
-           applied=created, store_delta=1),
-        Op("update", "PATCH", 1, lambda c: [item_path(c.targets[0])],
-           lambda c, p: f"update snapshot {c.targets[0].id}", run_update,
-           applied=lambda c: [c.store[c.targets[0].id].attributes.start == NEW_START]),
-        Op("delete", "DELETE", 1, lambda c: [item_path(c.targets[0])],
-           lambda c, p: f"delete snapshot {c.targets[0].id}",
-           lambda c: single(item_path(c.targets[0]), c.snapshots.delete(c.targets[0].id)),
-           applied=lambda c: [c.targets[0].id not in c.store], store_delta=-1),
-        Op("bulk delete", "DELETE", BULK, lambda c: [item_path(t) for t in c.targets],
-           lambda c, p: f"delete snapshot {p.rsplit('/', 1)[1]}", run_bulk,
-           applied=lambda c: [t.id not in c.store for t in c.targets], store_delta=-BULK),
-        Op("list apps", "GET", 0, lambda c: [APPS], lambda c, p: "list the RUM applications",
-           lambda c: single(APPS, c.rum.list_applications())),
-        Op("validate keys", "GET", 0, lambda c: [VALIDATE_KEYS], lambda c, p: "validate the keys",
-           lambda c: single(VALIDATE_KEYS, c.rum.validate_keys())),
+        Op(
+            "create",
+            "POST",
+            0,
+            lambda c: [PATH],
+            lambda c, p: f"create snapshot {c.tag!r}",
+            run_create,
+            applied=created,
+            store_delta=1,
+        ),
+        Op(
+            "update",
+            "PATCH",
+            1,
+            lambda c: [item_path(c.targets[0])],
+            lambda c, p: f"update snapshot {c.targets[0].id}",
+            run_update,
+            applied=lambda c: [c.store[c.targets[0].id].attributes.start == NEW_START],
+        ),
+        Op(
+            "delete",
+            "DELETE",
+            1,
+            lambda c: [item_path(c.targets[0])],
+            lambda c, p: f"delete snapshot {c.targets[0].id}",
+            lambda c: single(item_path(c.targets[0]), c.snapshots.delete(c.targets[0].id)),
+            applied=lambda c: [c.targets[0].id not in c.store],
+            store_delta=-1,
+        ),
+        Op(
+            "bulk delete",
+            "DELETE",
+            BULK,
+            lambda c: [item_path(t) for t in c.targets],
+            lambda c, p: f"delete snapshot {p.rsplit('/', 1)[1]}",
+            run_bulk,
+            applied=lambda c: [t.id not in c.store for t in c.targets],
+            store_delta=-BULK,
+        ),
+        Op(
+            "list apps",
+            "GET",
+            0,
+            lambda c: [APPS],
+            lambda c, p: "list the RUM applications",
+            lambda c: single(APPS, c.rum.list_applications()),
+        ),
+        Op(
+            "validate keys",
+            "GET",
+            0,
+            lambda c: [VALIDATE_KEYS],
+            lambda c, p: "validate the keys",
+            lambda c: single(VALIDATE_KEYS, c.rum.validate_keys()),
+        ),
     )
 }
 
@@ -327,7 +373,9 @@ async def run_cell(server: DevServer, op: Op, fault_name: str) -> None:
         if fault_name == "refused":
             assert server.count() == 0
         for path in paths:
-            seen = await wait_for_count(server, 0 if fault_name == "refused" else expect.tries, op.method, path)
+            seen = await wait_for_count(
+                server, 0 if fault_name == "refused" else expect.tries, op.method, path
+            )
             assert seen == (0 if fault_name == "refused" else expect.tries), f"{op.method} {path}"
         assert client.requests_sent == expect.tries * len(paths)
         if len(paths) == 1:
@@ -365,4 +413,3 @@ def test_zz_print_matrix_summary(request: pytest.FixtureRequest) -> None:
     report(request.config, lines)
     failed = [cell for cell, good in RESULTS.items() if not good]
     assert not failed, f"failed cells: {failed}"
-

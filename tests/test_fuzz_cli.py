@@ -8,47 +8,106 @@ from __future__ import annotations
 
 import io
 import sys
+from collections import Counter
 from pathlib import Path
 
 import httpx
 import keyring
 import pytest
+from faults import report
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from keyring.backends import fail
 
-from collections import Counter
-
-from faults import report
 from heatmap_tui.cli import main
 from heatmap_tui.core.sites import is_loopback_host
 
 # The commands that do not run forever or open the TUI.
 COMMANDS = [
-    ["snapshots", "list"], ["snapshots", "create"], ["snapshots", "update"], ["snapshots", "delete"],
-    ["snapshots", "cleanup"], ["snapshots", "export"], ["snapshots", "import"],
-    ["trash", "list"], ["trash", "restore"], ["trash", "purge"],
-    ["views", "list"], ["events", "list"],
-    ["auth", "status"], ["auth", "logout"], ["auth", "login"],
-    ["profiles", "list"], ["profiles", "use"], ["profiles", "remove"],
+    ["snapshots", "list"],
+    ["snapshots", "create"],
+    ["snapshots", "update"],
+    ["snapshots", "delete"],
+    ["snapshots", "cleanup"],
+    ["snapshots", "export"],
+    ["snapshots", "import"],
+    ["trash", "list"],
+    ["trash", "restore"],
+    ["trash", "purge"],
+    ["views", "list"],
+    ["events", "list"],
+    ["auth", "status"],
+    ["auth", "logout"],
+    ["auth", "login"],
+    ["profiles", "list"],
+    ["profiles", "use"],
+    ["profiles", "remove"],
 ]
 VALUE_FLAGS = [
-    "--view", "--device", "--limit", "--name", "--event-id", "--start", "--session-id", "--view-id",
-    "--older-than", "--author", "--to-app", "--to-profile", "--profile", "--site", "--api-url", "--app",
+    "--view",
+    "--device",
+    "--limit",
+    "--name",
+    "--event-id",
+    "--start",
+    "--session-id",
+    "--view-id",
+    "--older-than",
+    "--author",
+    "--to-app",
+    "--to-profile",
+    "--profile",
+    "--site",
+    "--api-url",
+    "--app",
     "--concurrency",
 ]
 SWITCHES = [
-    "--all-views", "--json", "--csv", "--yes", "--duplicates", "--apply", "--last", "--device-selected",
-    "--device-detected", "--allow-duplicates", "-h",
+    "--all-views",
+    "--json",
+    "--csv",
+    "--yes",
+    "--duplicates",
+    "--apply",
+    "--last",
+    "--device-selected",
+    "--device-detected",
+    "--allow-duplicates",
+    "-h",
 ]
-VALUES = st.sampled_from([
-    "/home", "mobile", "90d", "-1", "0", "1e9", "99999999999999999999", "EU1", "mars", "http://10.0.0.1",
-    "http://127.0.0.1:9", "ftp://x", "", " ", "..", "a:b", "\x00", "é", "--", "-", "30x",
-]) | st.text(max_size=12)
+VALUES = st.sampled_from(
+    [
+        "/home",
+        "mobile",
+        "90d",
+        "-1",
+        "0",
+        "1e9",
+        "99999999999999999999",
+        "EU1",
+        "mars",
+        "http://10.0.0.1",
+        "http://127.0.0.1:9",
+        "ftp://x",
+        "",
+        " ",
+        "..",
+        "a:b",
+        "\x00",
+        "é",
+        "--",
+        "-",
+        "30x",
+    ]
+) | st.text(max_size=12)
 # Mostly well-formed options with hostile values, sometimes stray words: both kinds of mistake.
-OPTION = st.tuples(st.sampled_from(VALUE_FLAGS), VALUES).map(list) | st.sampled_from(SWITCHES).map(lambda s: [s])
+OPTION = st.tuples(st.sampled_from(VALUE_FLAGS), VALUES).map(list) | st.sampled_from(SWITCHES).map(
+    lambda s: [s]
+)
 EXITS: Counter[int] = Counter()
-TOKENS = st.lists(OPTION | VALUES.map(lambda v: [v]), max_size=6).map(lambda parts: [t for p in parts for t in p])
+TOKENS = st.lists(OPTION | VALUES.map(lambda v: [v]), max_size=6).map(
+    lambda parts: [t for p in parts for t in p]
+)
 
 
 @pytest.fixture(scope="module")
@@ -81,8 +140,13 @@ def quiet_world(tmp_path_factory: pytest.TempPathFactory):
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(command=st.sampled_from(COMMANDS), tokens=TOKENS)
-def test_any_arguments_end_in_a_plain_exit(quiet_world: list[str], command: list[str], tokens: list[str],
-                                          capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_any_arguments_end_in_a_plain_exit(
+    quiet_world: list[str],
+    command: list[str],
+    tokens: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
     code = main([*command, *tokens])
     out, err = capsys.readouterr()
@@ -93,7 +157,9 @@ def test_any_arguments_end_in_a_plain_exit(quiet_world: list[str], command: list
     assert quiet_world == [], f"a request left loopback: {quiet_world}"
 
 
-def test_the_guard_would_catch_a_request_off_loopback(quiet_world: list[str], request: pytest.FixtureRequest) -> None:
+def test_the_guard_would_catch_a_request_off_loopback(
+    quiet_world: list[str], request: pytest.FixtureRequest
+) -> None:
     import asyncio
 
     async def attempt() -> None:
@@ -106,4 +172,7 @@ def test_the_guard_would_catch_a_request_off_loopback(quiet_world: list[str], re
     quiet_world.clear()
     if EXITS:  # the fuzz test ran first in this module
         counts = ", ".join(f"exit {code}: {n}" for code, n in sorted(EXITS.items()))
-        report(request.config, [f"CLI fuzz: {sum(EXITS.values())} argument lists over {len(COMMANDS)} commands ({counts})"])
+        report(
+            request.config,
+            [f"CLI fuzz: {sum(EXITS.values())} argument lists over {len(COMMANDS)} commands ({counts})"],
+        )

@@ -13,11 +13,11 @@ from typing import Any
 
 import httpx
 import pytest
+from faults import NOT_PLAIN, RecordingSleep, assert_plain_sentence, make_client
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
-from faults import NOT_PLAIN, RecordingSleep, assert_plain_sentence, make_client
 from heatmap_tui.core.client import DatadogClient
 from heatmap_tui.core.errors import ApiError, InvalidResponse, ServerError, error_for_status
 from heatmap_tui.core.models import (
@@ -35,8 +35,15 @@ from heatmap_tui.core.rum_models import AggregateResponse, EventsResponse, ViewE
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SITE = "http://127.0.0.1:9"  # never contacted: every answer below comes from a MockTransport
 MODELS: list[type[BaseModel]] = [
-    Snapshot, SnapshotResponse, SnapshotListResponse, RumApplicationListResponse, ErrorBody,
-    AggregateResponse, EventsResponse, ValidateResponse, ValidateKeysResponse,
+    Snapshot,
+    SnapshotResponse,
+    SnapshotListResponse,
+    RumApplicationListResponse,
+    ErrorBody,
+    AggregateResponse,
+    EventsResponse,
+    ValidateResponse,
+    ValidateKeysResponse,
 ]
 # Dates (epoch ms) a datetime can hold; see test_an_event_date_out_of_datetime_range_is_not_a_crash.
 SANE_MS = st.integers(min_value=-(10**12), max_value=10**14)
@@ -46,7 +53,11 @@ SANE_MS = st.integers(min_value=-(10**12), max_value=10**14)
 
 def json_strategy(floats: st.SearchStrategy[float], max_leaves: int) -> st.SearchStrategy[Any]:
     scalars = (
-        st.none() | st.booleans() | st.integers() | floats | st.text(max_size=20)
+        st.none()
+        | st.booleans()
+        | st.integers()
+        | floats
+        | st.text(max_size=20)
         | st.sampled_from(["snapshots", "rum_application", "2025-06-11T10:15:00Z", "", "/home", "NaN"])
     )
     return st.recursive(
@@ -66,17 +77,28 @@ date_safe_values = finite_values.filter(
 )
 
 GOOD_ATTRIBUTES: dict[str, Any] = {
-    "application_id": "app-1", "view_name": "/home", "device_type": "desktop",
-    "snapshot_name": "Home", "event_id": "ev-1", "start": 1500,
-    "is_device_type_selected_by_user": False, "session_id": "s-1", "view_id": "v-1",
-    "created_at": "2025-06-11T10:15:00Z", "modified_at": "2025-06-11T10:15:00.123+02:00",
-    "created_by": "Demo User", "created_by_handle": "demo@shop.example",
-    "created_by_user_id": 1000001, "org_id": 321813,
+    "application_id": "app-1",
+    "view_name": "/home",
+    "device_type": "desktop",
+    "snapshot_name": "Home",
+    "event_id": "ev-1",
+    "start": 1500,
+    "is_device_type_selected_by_user": False,
+    "session_id": "s-1",
+    "view_id": "v-1",
+    "created_at": "2025-06-11T10:15:00Z",
+    "modified_at": "2025-06-11T10:15:00.123+02:00",
+    "created_by": "Demo User",
+    "created_by_handle": "demo@shop.example",
+    "created_by_user_id": 1000001,
+    "org_id": 321813,
 }
 
 
 @st.composite
-def wrong_dicts(draw: st.DrawFn, good: dict[str, Any], values: st.SearchStrategy[Any] = leaf_values) -> dict[str, Any]:
+def wrong_dicts(
+    draw: st.DrawFn, good: dict[str, Any], values: st.SearchStrategy[Any] = leaf_values
+) -> dict[str, Any]:
     """`good` with a few fields dropped or replaced by any JSON value, maybe plus an unknown one."""
     out = dict(good)
     for key, action in draw(st.lists(st.tuples(st.sampled_from(sorted(good)), st.booleans()), max_size=3)):
@@ -98,31 +120,49 @@ def wrong_snapshots(draw: st.DrawFn) -> dict[str, Any]:
 @st.composite
 def wrong_events(draw: st.DrawFn) -> dict[str, Any]:
     body = {
-        "date": draw(SANE_MS), "application": {"id": "app-1"},
+        "date": draw(SANE_MS),
+        "application": {"id": "app-1"},
         "session": {"id": "s-1", "has_replay": True},
         "view": {"id": "v-1", "name": "/home", "url": "https://shop.example/home", "time_spent": 12_000_000},
         "device": {"type": "mobile"},
     }
     body = draw(wrong_dicts(body, date_safe_values))
-    attributes = draw(wrong_dicts({"timestamp": "2025-06-11T10:15:00Z", "attributes": body}, date_safe_values))
+    attributes = draw(
+        wrong_dicts({"timestamp": "2025-06-11T10:15:00Z", "attributes": body}, date_safe_values)
+    )
     return draw(wrong_dicts({"id": "AwAAAZ", "type": "rum", "attributes": attributes}, date_safe_values))
 
 
 @st.composite
 def wrong_buckets(draw: st.DrawFn) -> dict[str, Any]:
-    bucket = {"by": {"@view.name": draw(st.text(max_size=10))}, "computes": {"c0": draw(st.integers(0, 10**6))}}
+    bucket = {
+        "by": {"@view.name": draw(st.text(max_size=10))},
+        "computes": {"c0": draw(st.integers(0, 10**6))},
+    }
     return draw(wrong_dicts(bucket, finite_values))
 
 
 def wrapped(items: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
-    return st.one_of(items, st.fixed_dictionaries({"data": st.lists(items, max_size=2)}),
-                     st.fixed_dictionaries({"data": items}))
+    return st.one_of(
+        items,
+        st.fixed_dictionaries({"data": st.lists(items, max_size=2)}),
+        st.fixed_dictionaries({"data": items}),
+    )
 
 
 error_bodies = st.one_of(
     wrong_dicts({"errors": ["Bad Request", {"status": "400", "title": "Bad Request", "detail": "x"}]}),
-    st.fixed_dictionaries({"errors": st.lists(st.text(max_size=30) | st.dictionaries(
-        st.sampled_from(["status", "title", "detail", "source"]), leaf_values, max_size=4), max_size=3)}),
+    st.fixed_dictionaries(
+        {
+            "errors": st.lists(
+                st.text(max_size=30)
+                | st.dictionaries(
+                    st.sampled_from(["status", "title", "detail", "source"]), leaf_values, max_size=4
+                ),
+                max_size=3,
+            )
+        }
+    ),
 )
 
 answers = st.one_of(
@@ -131,18 +171,35 @@ answers = st.one_of(
     wrapped(wrong_snapshots()).map(lambda v: json.dumps(v).encode()),
     st.binary(max_size=200),
     st.text(max_size=80).map(str.encode),
-    st.sampled_from([
-        b"", b" ", b"null", b"NaN", b"Infinity", b"-Infinity", b"1e999", b'{"data": [', b"\xff\xfe\x00",
-        b"<html><body><h1>502 Bad Gateway</h1></body></html>", b'{"data": null}', b'{"data": {}}',
-        b'\xef\xbb\xbf{"data": []}', b'{"data": [], "data": 1}', b'{"errors": ["Forbidden"]}',
-    ]),
+    st.sampled_from(
+        [
+            b"",
+            b" ",
+            b"null",
+            b"NaN",
+            b"Infinity",
+            b"-Infinity",
+            b"1e999",
+            b'{"data": [',
+            b"\xff\xfe\x00",
+            b"<html><body><h1>502 Bad Gateway</h1></body></html>",
+            b'{"data": null}',
+            b'{"data": {}}',
+            b'\xef\xbb\xbf{"data": []}',
+            b'{"data": [], "data": 1}',
+            b'{"errors": ["Forbidden"]}',
+        ]
+    ),
 )
 
 
 def validate_either_way(model: type[BaseModel], value: Any) -> BaseModel | None:
     """Validate from Python and from JSON text: each must succeed or raise ValidationError."""
     outcomes = []
-    for validate in (lambda: model.model_validate(value), lambda: model.model_validate_json(json.dumps(value))):
+    for validate in (
+        lambda: model.model_validate(value),
+        lambda: model.model_validate_json(json.dumps(value)),
+    ):
         try:
             outcomes.append(validate())
         except ValidationError:
@@ -174,7 +231,9 @@ def test_structured_but_wrong_snapshots(value: Any) -> None:
             assert model.model_validate_json(parsed.model_dump_json()) == parsed
         if isinstance(parsed, Snapshot):
             # What the UI reads off every row.
-            assert all(isinstance(x, str) for x in (parsed.id, parsed.name, parsed.view_name, parsed.device_type))
+            assert all(
+                isinstance(x, str) for x in (parsed.id, parsed.name, parsed.view_name, parsed.device_type)
+            )
             assert isinstance(parsed.attributes.start, int)
 
 
@@ -244,8 +303,11 @@ def test_parse_turns_any_bytes_into_a_model_or_invalid_response(
 
 
 @FUZZ
-@given(content=answers, status=st.sampled_from([400, 401, 403, 404, 405, 409, 418, 429, 500, 502, 503, 504]),
-       content_type=st.sampled_from(["application/json", "text/html", "text/plain", ""]))
+@given(
+    content=answers,
+    status=st.sampled_from([400, 401, 403, 404, 405, 409, 418, 429, 500, 502, 503, 504]),
+    content_type=st.sampled_from(["application/json", "text/html", "text/plain", ""]),
+)
 async def test_any_error_answer_is_the_documented_error_in_plain_words(
     content: bytes, status: int, content_type: str
 ) -> None:
@@ -281,7 +343,9 @@ async def test_deeply_nested_json_is_an_api_error(status: int) -> None:
 
 @pytest.mark.parametrize("date", [10**20, -(10**20), 2**63 - 1])
 def test_an_event_date_out_of_datetime_range_is_not_a_crash(date: int) -> None:
-    page = EventsResponse.model_validate({"data": [{"id": "e", "attributes": {"attributes": {"date": date}}}]})
+    page = EventsResponse.model_validate(
+        {"data": [{"id": "e", "attributes": {"attributes": {"date": date}}}]}
+    )
     ViewEvent.from_event(page.data[0])
 
 

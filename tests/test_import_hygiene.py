@@ -23,6 +23,10 @@ def test_no_core_module_imports_textual_statically() -> None:
 
 def test_importing_every_core_module_loads_no_textual() -> None:
     modules = [f"heatmap_tui.core.{p.stem}" for p in CORE.glob("*.py") if p.stem != "__init__"]
-    code = "import sys\n" + "".join(f"import {m}\n" for m in modules) + "print(any(m.startswith('textual') for m in sys.modules))"
+    code = (
+        "import sys\n"
+        + "".join(f"import {m}\n" for m in modules)
+        + "print(any(m.startswith('textual') for m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

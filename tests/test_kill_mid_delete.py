@@ -37,8 +37,14 @@ def test_every_snapshot_deleted_before_the_kill_is_restorable(devserver, tmp_pat
     originals = {
         s.id: s
         for s in (
-            devserver.store.new_snapshot(application_id=app_id, view_name=VIEW, device_type="desktop",
-                                         snapshot_name=f"frame {i:02d}", start=i, session_id=f"s{i}")
+            devserver.store.new_snapshot(
+                application_id=app_id,
+                view_name=VIEW,
+                device_type="desktop",
+                snapshot_name=f"frame {i:02d}",
+                start=i,
+                session_id=f"s{i}",
+            )
             for i in range(COUNT)
         )
     }
@@ -82,5 +88,7 @@ def test_every_snapshot_deleted_before_the_kill_is_restorable(devserver, tmp_pat
     for snapshot in after:
         original = by_name[snapshot.name]
         assert (snapshot.attributes.start, snapshot.attributes.session_id) == (
-            original.attributes.start, original.attributes.session_id)
+            original.attributes.start,
+            original.attributes.session_id,
+        )
         assert (snapshot.id == original.id) == (original.id not in deleted)

@@ -113,8 +113,19 @@ def test_cli_main_imports_only_the_named_command() -> None:
     )
     loaded = {m for m in imported_by(code) if m.startswith("heatmap_tui.commands.")}
     assert "heatmap_tui.commands.snapshots" in loaded
-    assert sorted(loaded & {"heatmap_tui.commands.tui", "heatmap_tui.commands.trash", "heatmap_tui.commands.auth",
-                            "heatmap_tui.commands.profiles", "heatmap_tui.commands.views"}) == []
+    assert (
+        sorted(
+            loaded
+            & {
+                "heatmap_tui.commands.tui",
+                "heatmap_tui.commands.trash",
+                "heatmap_tui.commands.auth",
+                "heatmap_tui.commands.profiles",
+                "heatmap_tui.commands.views",
+            }
+        )
+        == []
+    )
 
 
 def test_a_usage_error_is_reported_by_the_parser_of_every_command(capsys: pytest.CaptureFixture[str]) -> None:

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from faults import report
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from faults import report
 from heatmap_tui.core.transfer import export_snapshots
 from heatmap_tui.devserver import DEMO_USER, DevServer, KeyRing
 from heatmap_tui.ui.dialogs.confirm_delete import ConfirmDelete
@@ -221,7 +221,8 @@ async def test_a_whole_session_leaks_no_key(
             f"{len(caplog.records)} log records ({len(caplog.text)} chars), "
             f"stdout {len(out)} + stderr {len(err)} chars; "
             f"{len(SECRETS)} keys x {len(forms_of(CANARY_API_KEY))} forms: {len(hits)} hits",
-            "  files: " + ", ".join(sorted(str(p.relative_to(tmp_path)) for p in files if p.suffix != ".svg")),
+            "  files: "
+            + ", ".join(sorted(str(p.relative_to(tmp_path)) for p in files if p.suffix != ".svg")),
         ],
     )
     assert hits == []

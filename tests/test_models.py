@@ -1,5 +1,5 @@
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 
 import pytest
 from hypothesis import given
@@ -23,12 +23,22 @@ SNAPSHOT = {
     "id": "0a1b",
     "type": "snapshots",
     "attributes": {
-        "application_id": "app-1", "view_name": "/home", "device_type": "desktop",
-        "snapshot_name": "Home desktop", "event_id": "ev-1", "start": 12345,
-        "session_id": "s-1", "view_id": "v-1", "is_device_type_selected_by_user": True,
-        "created_at": "2026-11-20T10:11:12.345Z", "modified_at": "2026-11-21T00:00:00Z",
-        "created_by": "Ada", "created_by_handle": "ada@example.com",
-        "created_by_user_id": 42, "org_id": 7, "brand_new_field": {"x": 1},
+        "application_id": "app-1",
+        "view_name": "/home",
+        "device_type": "desktop",
+        "snapshot_name": "Home desktop",
+        "event_id": "ev-1",
+        "start": 12345,
+        "session_id": "s-1",
+        "view_id": "v-1",
+        "is_device_type_selected_by_user": True,
+        "created_at": "2026-11-20T10:11:12.345Z",
+        "modified_at": "2026-11-21T00:00:00Z",
+        "created_by": "Ada",
+        "created_by_handle": "ada@example.com",
+        "created_by_user_id": 42,
+        "org_id": 7,
+        "brand_new_field": {"x": 1},
     },
 }
 
@@ -36,9 +46,14 @@ SNAPSHOT = {
 def test_snapshot_parses_every_attribute_and_ignores_unknown_ones() -> None:
     s = Snapshot.model_validate(SNAPSHOT)
     a = s.attributes
-    assert (s.name, s.view_name, s.device_type, s.application_id) == ("Home desktop", "/home", "desktop", "app-1")
+    assert (s.name, s.view_name, s.device_type, s.application_id) == (
+        "Home desktop",
+        "/home",
+        "desktop",
+        "app-1",
+    )
     assert a.start == 12345 and a.session_id == "s-1" and a.view_id == "v-1"
-    assert a.created_at == datetime(2026, 11, 20, 10, 11, 12, 345000, tzinfo=timezone.utc)
+    assert a.created_at == datetime(2026, 11, 20, 10, 11, 12, 345000, tzinfo=UTC)
     assert a.created_by_user_id == 42 and a.org_id == 7
     assert not hasattr(a, "brand_new_field")
 
@@ -58,13 +73,29 @@ def test_type_must_be_snapshots() -> None:
 
 def test_create_payload_has_the_api_shape_and_omits_unset_optionals() -> None:
     attrs = SnapshotCreateAttributes(
-        application_id="app", device_type="mobile", event_id="ev", is_device_type_selected_by_user=False,
-        snapshot_name="n", start=0, view_name="/cart",
+        application_id="app",
+        device_type="mobile",
+        event_id="ev",
+        is_device_type_selected_by_user=False,
+        snapshot_name="n",
+        start=0,
+        view_name="/cart",
     )
     body = SnapshotCreateRequest.of(attrs).model_dump(mode="json", exclude_none=True)
-    assert body == {"data": {"type": "snapshots", "attributes": {
-        "application_id": "app", "device_type": "mobile", "event_id": "ev",
-        "is_device_type_selected_by_user": False, "snapshot_name": "n", "start": 0, "view_name": "/cart"}}}
+    assert body == {
+        "data": {
+            "type": "snapshots",
+            "attributes": {
+                "application_id": "app",
+                "device_type": "mobile",
+                "event_id": "ev",
+                "is_device_type_selected_by_user": False,
+                "snapshot_name": "n",
+                "start": 0,
+                "view_name": "/cart",
+            },
+        }
+    }
 
 
 @pytest.mark.parametrize("field", ["snapshot_name", "view_name", "device_type", "application_id"])
@@ -76,8 +107,18 @@ def test_update_payload_cannot_carry_immutable_fields(field: str) -> None:
 def test_update_payload_shape() -> None:
     attrs = SnapshotUpdateAttributes(event_id="e", is_device_type_selected_by_user=True, start=5, view_id="v")
     body = SnapshotUpdateRequest.of("id-1", attrs).model_dump(mode="json", exclude_none=True)
-    assert body == {"data": {"id": "id-1", "type": "snapshots", "attributes": {
-        "event_id": "e", "is_device_type_selected_by_user": True, "start": 5, "view_id": "v"}}}
+    assert body == {
+        "data": {
+            "id": "id-1",
+            "type": "snapshots",
+            "attributes": {
+                "event_id": "e",
+                "is_device_type_selected_by_user": True,
+                "start": 5,
+                "view_id": "v",
+            },
+        }
+    }
 
 
 @pytest.mark.parametrize("start", [-1, 2**63, "10", 1.5, True])
@@ -93,20 +134,46 @@ def test_create_attributes_from_a_snapshot() -> None:
 
 
 def test_rum_application_tolerates_real_payload_extras() -> None:
-    app = RumApplication.model_validate({"type": "rum_application", "id": "u1", "attributes": {
-        "application_id": "u1", "name": "Shop", "type": "ios", "org_id": 321813, "is_active": False,
-        "created_at": 1755612200050, "updated_at": 1755612200050, "hash": "h", "client_token": "t",
-        "tags": [], "product_scales": {}, "product_analytics_replay_sample_rate": 100}})
-    assert (app.name, app.application_id, app.attributes.type, app.attributes.is_active) == ("Shop", "u1", "ios", False)
+    app = RumApplication.model_validate(
+        {
+            "type": "rum_application",
+            "id": "u1",
+            "attributes": {
+                "application_id": "u1",
+                "name": "Shop",
+                "type": "ios",
+                "org_id": 321813,
+                "is_active": False,
+                "created_at": 1755612200050,
+                "updated_at": 1755612200050,
+                "hash": "h",
+                "client_token": "t",
+                "tags": [],
+                "product_scales": {},
+                "product_analytics_replay_sample_rate": 100,
+            },
+        }
+    )
+    assert (app.name, app.application_id, app.attributes.type, app.attributes.is_active) == (
+        "Shop",
+        "u1",
+        "ios",
+        False,
+    )
 
 
 @pytest.mark.parametrize(
     ("body", "messages"),
-    [({"errors": ["Bad Request"]}, ["Bad Request"]),
-     ({"errors": ["Application Not Found not found"]}, ["Application Not Found not found"]),
-     ({"errors": [{"status": "400", "title": "Bad Request", "detail": "got type \"x\""}]}, ["Bad Request: got type \"x\""]),
-     ({"errors": [{"title": "Forbidden"}]}, ["Forbidden"]),
-     ({"errors": [{"status": "500"}]}, ["status 500"])],
+    [
+        ({"errors": ["Bad Request"]}, ["Bad Request"]),
+        ({"errors": ["Application Not Found not found"]}, ["Application Not Found not found"]),
+        (
+            {"errors": [{"status": "400", "title": "Bad Request", "detail": 'got type "x"'}]},
+            ['Bad Request: got type "x"'],
+        ),
+        ({"errors": [{"title": "Forbidden"}]}, ["Forbidden"]),
+        ({"errors": [{"status": "500"}]}, ["status 500"]),
+    ],
 )
 def test_both_error_shapes(body: dict, messages: list[str]) -> None:
     assert ErrorBody.model_validate(body).messages() == messages
@@ -114,15 +181,26 @@ def test_both_error_shapes(body: dict, messages: list[str]) -> None:
 
 _text = st.text(min_size=1, max_size=30)
 _opt = st.none() | _text
-_dt = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(timezone.utc))
+_dt = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC))
 
 
 @given(
     st.builds(
-        dict, application_id=_text, view_name=_text, device_type=_text, snapshot_name=_text,
-        event_id=_text, start=st.integers(0, 2**63 - 1), is_device_type_selected_by_user=st.booleans(),
-        session_id=_opt, view_id=_opt, created_at=st.none() | _dt, modified_at=st.none() | _dt,
-        created_by=_opt, created_by_handle=_opt, created_by_user_id=st.none() | st.integers(0, 2**63 - 1),
+        dict,
+        application_id=_text,
+        view_name=_text,
+        device_type=_text,
+        snapshot_name=_text,
+        event_id=_text,
+        start=st.integers(0, 2**63 - 1),
+        is_device_type_selected_by_user=st.booleans(),
+        session_id=_opt,
+        view_id=_opt,
+        created_at=st.none() | _dt,
+        modified_at=st.none() | _dt,
+        created_by=_opt,
+        created_by_handle=_opt,
+        created_by_user_id=st.none() | st.integers(0, 2**63 - 1),
         org_id=st.none() | st.integers(0, 2**63 - 1),
     ),
     _text,
@@ -141,4 +219,4 @@ def test_packed_snapshot_shares_the_parsed_values() -> None:
     s = Snapshot.model_validate(SNAPSHOT)
     packed = pack_snapshot(s)
     assert packed[1:] == tuple(s.attributes.model_dump().values())
-    assert all(a is b for a, b in zip(packed[1:], s.attributes.__dict__.values()))  # no copies
+    assert all(a is b for a, b in zip(packed[1:], s.attributes.__dict__.values(), strict=False))  # no copies

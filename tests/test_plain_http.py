@@ -16,8 +16,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from faults import DEMO_AUTH, RecordingSleep, make_client
+
 from heatmap_tui.core.client import DatadogClient
 from heatmap_tui.core.config import Profile
 from heatmap_tui.core.credentials import resolve_profile_site
@@ -42,16 +42,27 @@ NOT_LOOPBACK = [
     "http://user:secret@example.com",
     "  http://example.com  ",
 ]
-LOOPBACK = ["http://127.0.0.1:8126", "http://localhost:8126", "http://[::1]:8126", "http://127.0.0.2", "http://LOCALHOST/"]
+LOOPBACK = [
+    "http://127.0.0.1:8126",
+    "http://localhost:8126",
+    "http://[::1]:8126",
+    "http://127.0.0.2",
+    "http://LOCALHOST/",
+]
 
 
 @pytest.mark.parametrize("url", NOT_LOOPBACK)
 def test_custom_site_refuses_plain_http_off_loopback(url: str) -> None:
     with pytest.raises(SiteError) as info:
         custom_site(url)
-    assert "plain http is only allowed on loopback" in str(info.value) or "not an http(s) URL" in str(info.value)
-    for resolve in (lambda: resolve_site(api_url=url), lambda: Profile(api_url=url).resolve_site(),
-                    lambda: resolve_profile_site(None, "default", api_url=url, env={})):
+    assert "plain http is only allowed on loopback" in str(info.value) or "not an http(s) URL" in str(
+        info.value
+    )
+    for resolve in (
+        lambda: resolve_site(api_url=url),
+        lambda: Profile(api_url=url).resolve_site(),
+        lambda: resolve_profile_site(None, "default", api_url=url, env={}),
+    ):
         with pytest.raises(SiteError):
             resolve()
 
@@ -59,7 +70,9 @@ def test_custom_site_refuses_plain_http_off_loopback(url: str) -> None:
 @pytest.mark.parametrize("url", LOOPBACK)
 def test_plain_http_on_loopback_and_https_anywhere_are_fine(url: str) -> None:
     assert custom_site(url).api_url.startswith("http://")
-    assert custom_site(url.replace("http://", "https://").replace("HTTP://", "https://")).api_url.startswith("https://")
+    assert custom_site(url.replace("http://", "https://").replace("HTTP://", "https://")).api_url.startswith(
+        "https://"
+    )
     assert custom_site("https://example.com/dd").api_url == "https://example.com/dd"
 
 
@@ -86,7 +99,9 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         sent.append(str(request.url))
         raise httpx.ConnectError("the test forbids the network", request=request)
 
-    async def refuse_async(self: object, request: httpx.Request, *args: object, **kwargs: object) -> httpx.Response:
+    async def refuse_async(
+        self: object, request: httpx.Request, *args: object, **kwargs: object
+    ) -> httpx.Response:
         return refuse(self, request)
 
     monkeypatch.setattr(httpx.Client, "send", refuse)
@@ -148,10 +163,17 @@ def loopback_pair() -> Iterator[tuple[str, list[str], list[str]]]:
     """Two loopback servers: the first redirects everything to the second, which records hits."""
     first_hits: list[str] = []
     second_hits: list[str] = []
-    second = ThreadingHTTPServer(("127.0.0.1", 0), type("Second", (_Recorder,), {"hits": second_hits, "location": None}))
+    second = ThreadingHTTPServer(
+        ("127.0.0.1", 0), type("Second", (_Recorder,), {"hits": second_hits, "location": None})
+    )
     target = f"http://127.0.0.1:{second.server_address[1]}/stolen"
-    first = ThreadingHTTPServer(("127.0.0.1", 0), type("First", (_Recorder,), {"hits": first_hits, "location": target}))
-    threads = [threading.Thread(target=s.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True) for s in (first, second)]
+    first = ThreadingHTTPServer(
+        ("127.0.0.1", 0), type("First", (_Recorder,), {"hits": first_hits, "location": target})
+    )
+    threads = [
+        threading.Thread(target=s.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
+        for s in (first, second)
+    ]
     for t in threads:
         t.start()
     try:

@@ -15,8 +15,13 @@ class FakeClock:
 
 
 def headers(remaining: int, reset: int, limit: int = 100) -> dict[str, str]:
-    return {"x-ratelimit-limit": str(limit), "x-ratelimit-period": "10", "x-ratelimit-remaining": str(remaining),
-            "x-ratelimit-reset": str(reset), "x-ratelimit-name": "snapshots"}
+    return {
+        "x-ratelimit-limit": str(limit),
+        "x-ratelimit-period": "10",
+        "x-ratelimit-remaining": str(remaining),
+        "x-ratelimit-reset": str(reset),
+        "x-ratelimit-name": "snapshots",
+    }
 
 
 def test_parse_headers_reads_every_value() -> None:

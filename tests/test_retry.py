@@ -27,7 +27,10 @@ def test_every_method_retries_429_after_the_reset(method: str) -> None:
 
 
 def test_429_wait_is_capped() -> None:
-    assert policy.delay_before_retry("GET", 1, Outcome(status=429, reset_seconds=3600)) == policy.max_rate_limit_wait
+    assert (
+        policy.delay_before_retry("GET", 1, Outcome(status=429, reset_seconds=3600))
+        == policy.max_rate_limit_wait
+    )
 
 
 @pytest.mark.parametrize("status", [400, 401, 403, 404])

@@ -23,7 +23,10 @@ async def browser_app_id(rum: RumService) -> str:
 
 def test_query_quotes_view_names() -> None:
     q = view_events_query("app-1", '/a "b"', "mobile", "s-1")
-    assert q == '@type:view @application.id:app-1 @session.has_replay:true @view.name:"/a \\"b\\"" @device.type:mobile @session.id:s-1'
+    assert (
+        q
+        == '@type:view @application.id:app-1 @session.has_replay:true @view.name:"/a \\"b\\"" @device.type:mobile @session.id:s-1'
+    )
 
 
 async def test_discover_views_busiest_first(rum) -> None:
@@ -38,7 +41,9 @@ async def test_search_view_events_newest_first_filtered_and_paged(rum) -> None:
     app_id = await browser_app_id(rum)
     first = await rum.search_view_events(app_id, "/checkout", "mobile", limit=3)
     assert len(first.events) == 3 and first.cursor
-    assert all(e.view_name == "/checkout" and e.device_type == "mobile" and e.has_replay for e in first.events)
+    assert all(
+        e.view_name == "/checkout" and e.device_type == "mobile" and e.has_replay for e in first.events
+    )
     dates = [e.date for e in first.events]
     assert dates == sorted(dates, reverse=True)
     second = await rum.search_view_events(app_id, "/checkout", "mobile", limit=3, cursor=first.cursor)

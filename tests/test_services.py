@@ -45,8 +45,16 @@ def service(client) -> SnapshotService:
 
 
 def new_attributes(app_id: str, **changes) -> SnapshotCreateAttributes:
-    fields = dict(application_id=app_id, device_type="mobile", event_id="ev-new", is_device_type_selected_by_user=True,
-                  snapshot_name="Checkout on mobile", start=61_500, view_name="/checkout", session_id="s-new")
+    fields = {
+        "application_id": app_id,
+        "device_type": "mobile",
+        "event_id": "ev-new",
+        "is_device_type_selected_by_user": True,
+        "snapshot_name": "Checkout on mobile",
+        "start": 61_500,
+        "view_name": "/checkout",
+        "session_id": "s-new",
+    }
     fields.update(changes)
     return SnapshotCreateAttributes(**fields)
 
@@ -80,18 +88,28 @@ async def test_create_update_delete_round_trip(service, client, devserver) -> No
     assert a.org_id is not None and a.created_by_user_id is not None
     assert created.id in devserver.store.snapshots
 
-    updated = await service.update(created.id, SnapshotUpdateAttributes(
-        event_id="ev-2", is_device_type_selected_by_user=False, start=5, view_id="v-9"))
-    assert (updated.attributes.event_id, updated.attributes.start, updated.attributes.view_id) == ("ev-2", 5, "v-9")
+    updated = await service.update(
+        created.id,
+        SnapshotUpdateAttributes(
+            event_id="ev-2", is_device_type_selected_by_user=False, start=5, view_id="v-9"
+        ),
+    )
+    assert (updated.attributes.event_id, updated.attributes.start, updated.attributes.view_id) == (
+        "ev-2",
+        5,
+        "v-9",
+    )
     assert updated.name == "Checkout on mobile"  # PATCH cannot change it
     assert updated.attributes.modified_at >= a.modified_at
 
     await service.delete(created.id)
     assert created.id not in devserver.store.snapshots
-    with pytest.raises(NotFound, match="Could not delete snapshot .* on http://127.0.0.1:"):
+    with pytest.raises(NotFound, match=r"Could not delete snapshot .* on http://127.0.0.1:"):
         await service.delete(created.id)
     with pytest.raises(NotFound):
-        await service.update(created.id, SnapshotUpdateAttributes(event_id="e", is_device_type_selected_by_user=True, start=1))
+        await service.update(
+            created.id, SnapshotUpdateAttributes(event_id="e", is_device_type_selected_by_user=True, start=1)
+        )
 
 
 async def test_missing_view_filter_is_a_bad_request_with_the_servers_message(client) -> None:
@@ -169,12 +187,14 @@ async def test_rate_limited_after_every_try_is_a_plain_rate_limit_error(service,
         await service.list("/home")
 
 
-async def test_no_duplicate_create_when_the_connection_drops_after_the_request(service, client, devserver) -> None:
+async def test_no_duplicate_create_when_the_connection_drops_after_the_request(
+    service, client, devserver
+) -> None:
     app_id = await browser_app(client)
     before = len(devserver.store.snapshots)
     devserver.reset_stats()
     devserver.faults.drop_next(count=1, method="POST", path_prefix=SNAPSHOTS, after_apply=True)
-    with pytest.raises(NetworkError, match="closed before the answer arrived|broke while reading"):
+    with pytest.raises(NetworkError, match=r"closed before the answer arrived|broke while reading"):
         await service.create(new_attributes(app_id, snapshot_name="dropped"))
     assert devserver.count(method="POST", path_prefix=SNAPSHOTS) == 1
     assert len(devserver.store.snapshots) == before + 1
@@ -223,7 +243,9 @@ async def test_map_views_hands_each_page_over_as_it_arrives_in_the_order_asked(s
     counts = await service.map_views(count, views, concurrency=2)
     assert list(counts) == ["/search", "/home", "/cart"]  # asked order, each view once
     assert sorted(seen) == sorted(counts.items())
-    expected = {v: sum(1 for s in devserver.store.snapshots.values() if s.attributes.view_name == v) for v in counts}
+    expected = {
+        v: sum(1 for s in devserver.store.snapshots.values() if s.attributes.view_name == v) for v in counts
+    }
     assert counts == expected and all(counts.values())
 
 
@@ -239,8 +261,9 @@ async def test_bulk_delete_and_multi_view_listing(service, devserver) -> None:
         assert snapshot.id in devserver.store.snapshots  # the copy is taken before the DELETE
 
     devserver.faults.fail_next(404, count=1, method="DELETE")
-    result = await service.delete_many(victims, concurrency=3, before_delete=before_delete,
-                                       on_progress=lambda sid, err: seen.append(sid))
+    result = await service.delete_many(
+        victims, concurrency=3, before_delete=before_delete, on_progress=lambda sid, err: seen.append(sid)
+    )
     assert len(result.deleted) == 4 and len(result.failed) == 1
     assert sorted(seen) == sorted(kept) == sorted(v.id for v in victims)
     assert "4 deleted, 1 failed" in result.summary()
@@ -261,8 +284,9 @@ async def test_server_messages_become_one_short_line_and_blank_ones_are_dropped(
     def answer(request: httpx.Request) -> httpx.Response:
         return httpx.Response(400, json={"errors": ["", "first\n  line\ttwo", "x" * 1000]})
 
-    async with DatadogClient(custom_site("http://127.0.0.1:9"), ApiAuth("k", "a"),
-                             transport=httpx.MockTransport(answer)) as c:
+    async with DatadogClient(
+        custom_site("http://127.0.0.1:9"), ApiAuth("k", "a"), transport=httpx.MockTransport(answer)
+    ) as c:
         with pytest.raises(BadRequest) as info:
             await c.request("list snapshots", "GET", "/x")
     messages = info.value.messages

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import itertools
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
@@ -137,7 +138,7 @@ def test_sort_is_stable_in_both_directions() -> None:
     for _ in range(2):  # ascending, then flipped
         model.sort_by("device")
         rows = list(model.shown)
-        for a, b in zip(rows, rows[1:]):
+        for a, b in itertools.pairwise(rows):
             if a.snapshot.device_type == b.snapshot.device_type:
                 assert load_order[a.id] < load_order[b.id]
 

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from faults import RecordingSleep, loopback_transport, make_client, report
+
 from heatmap_tui.core.client import DatadogClient
 from heatmap_tui.core.errors import ApiError, RateLimited, ServerError
 from heatmap_tui.core.models import Snapshot, SnapshotCreateAttributes, SnapshotUpdateAttributes
@@ -112,9 +112,14 @@ class Soak:
     async def create(self) -> str | None:
         n = next(self.names)
         attributes = SnapshotCreateAttributes(
-            application_id=APP_ID, view_name=self.rng.choice(VIEWS), device_type=self.rng.choice(DEVICES),
-            snapshot_name=f"soak #{n}", event_id=f"ev-{n}", start=self.rng.randrange(0, 600_000),
-            is_device_type_selected_by_user=self.rng.random() < 0.5, session_id=f"s-{n}",
+            application_id=APP_ID,
+            view_name=self.rng.choice(VIEWS),
+            device_type=self.rng.choice(DEVICES),
+            snapshot_name=f"soak #{n}",
+            event_id=f"ev-{n}",
+            start=self.rng.randrange(0, 600_000),
+            is_device_type_selected_by_user=self.rng.random() < 0.5,
+            session_id=f"s-{n}",
         )
         try:
             made = await self.service.create(attributes)
@@ -127,7 +132,8 @@ class Soak:
 
     async def update(self, target: Snapshot) -> None:
         change = SnapshotUpdateAttributes(
-            event_id=f"{target.attributes.event_id}+", start=self.rng.randrange(0, 600_000),
+            event_id=f"{target.attributes.event_id}+",
+            start=self.rng.randrange(0, 600_000),
             is_device_type_selected_by_user=not target.attributes.is_device_type_selected_by_user,
             session_id=target.attributes.session_id,
         )
@@ -141,7 +147,9 @@ class Soak:
 
     async def delete(self, kind: str, targets: list[Snapshot]) -> None:
         self.belief.delete_attempts += len(targets)
-        result = await delete_with_trash(self.service, targets, self.trash, site=self.client.site, profile="soak")
+        result = await delete_with_trash(
+            self.service, targets, self.trash, site=self.client.site, profile="soak"
+        )
         for snapshot_id in result.deleted:
             self.belief.deleted[snapshot_id] = self.belief.snapshots.pop(snapshot_id)
             self.belief.delete_failed.discard(snapshot_id)
@@ -204,7 +212,8 @@ async def run_batch(soak: Soak, first_op: int, size: int) -> None:
 
 def expected_in(view: str, device: str | None, snapshots: dict[str, Snapshot]) -> set[str]:
     return {
-        s.id for s in snapshots.values()
+        s.id
+        for s in snapshots.values()
         if s.view_name == view and (device is None or s.device_type == device)
     }
 
@@ -215,14 +224,18 @@ def soak_server() -> Iterator[DevServer]:
         yield server
 
 
-async def test_soak_mixed_operations_with_faults(soak_server: DevServer, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+async def test_soak_mixed_operations_with_faults(
+    soak_server: DevServer, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     server = soak_server
     server.set_rate_limit(*RATE_LIMIT)
     server.faults.set_error_rate(0.1, status=503, seed=SEED)
     sleep = RecordingSleep(real=True)
     tries = TryLog(loopback_transport(max_connections=CONNECTIONS))
     client = make_client(server, sleep, retry=POLICY, transport=tries)
-    soak = Soak(server, client, SnapshotService(client), Trash(tmp_path / "trash.jsonl"), tries, random.Random(SEED))
+    soak = Soak(
+        server, client, SnapshotService(client), Trash(tmp_path / "trash.jsonl"), tries, random.Random(SEED)
+    )
     started = time.monotonic()
     try:
         for batch, first in enumerate(range(0, OPERATIONS, BATCH)):
@@ -242,18 +255,21 @@ async def test_soak_mixed_operations_with_faults(soak_server: DevServer, tmp_pat
     fault_count = Counter(r.fault for r in records if r.fault)
     by_kind = ", ".join(f"{k} {n}" for k, n in belief.ops.most_common())
     failed = ", ".join(f"{k} {n}" for k, n in belief.failed.most_common()) or "none"
-    report(request.config, [
-        f"soak: {sum(belief.ops.values())} operations in {wall:.1f} s ({by_kind}); failed as allowed: {failed}",
-        f"soak: {len(records)} requests at the server ({dict(Counter(r.method for r in records))}), "
-        f"{len(records) - len(sequences)} retries over {len(sequences)} retry sequences",
-        f"soak: faults seen: {fault_count.get('error_rate', 0)} x 503 (error rate), {fault_count.get('fail', 0)} x 429 "
-        f"(injected), {sum(1 for r in records if r.status == 429 and not r.fault)} x 429 (rate limit "
-        f"{RATE_LIMIT[0]}/{RATE_LIMIT[1]:g} s); errors raised: {dict(belief.errors) or 'none'}",
-        f"soak: client waits: {waits} for a rate-limit window, {sum(1 for w in sleep.waits if w >= 0.5)} of 0.5 s "
-        f"or more, {len(sleep.waits)} sleeps, {sum(sleep.waits):.1f} s summed over concurrent tasks",
-        f"soak: end state: {len(belief.snapshots)} snapshots, {len(belief.deleted)} deleted (all in the trash), "
-        f"{belief.list_checks} listings checked mid-flight",
-    ])
+    report(
+        request.config,
+        [
+            f"soak: {sum(belief.ops.values())} operations in {wall:.1f} s ({by_kind}); failed as allowed: {failed}",
+            f"soak: {len(records)} requests at the server ({dict(Counter(r.method for r in records))}), "
+            f"{len(records) - len(sequences)} retries over {len(sequences)} retry sequences",
+            f"soak: faults seen: {fault_count.get('error_rate', 0)} x 503 (error rate), {fault_count.get('fail', 0)} x 429 "
+            f"(injected), {sum(1 for r in records if r.status == 429 and not r.fault)} x 429 (rate limit "
+            f"{RATE_LIMIT[0]}/{RATE_LIMIT[1]:g} s); errors raised: {dict(belief.errors) or 'none'}",
+            f"soak: client waits: {waits} for a rate-limit window, {sum(1 for w in sleep.waits if w >= 0.5)} of 0.5 s "
+            f"or more, {len(sleep.waits)} sleeps, {sum(sleep.waits):.1f} s summed over concurrent tasks",
+            f"soak: end state: {len(belief.snapshots)} snapshots, {len(belief.deleted)} deleted (all in the trash), "
+            f"{belief.list_checks} listings checked mid-flight",
+        ],
+    )
 
     # Nothing but the documented errors of the faults made.
     assert not belief.unexpected, belief.unexpected[:5]
@@ -262,7 +278,9 @@ async def test_soak_mixed_operations_with_faults(soak_server: DevServer, tmp_pat
     # The server holds exactly what the app believes it made: no lost write, no duplicate create.
     assert server.store.snapshots == belief.snapshots
     for view, page in final_pages.items():
-        assert {s.id: s for s in page.items} == {i: belief.snapshots[i] for i in expected_in(view, None, belief.snapshots)}
+        assert {s.id: s for s in page.items} == {
+            i: belief.snapshots[i] for i in expected_in(view, None, belief.snapshots)
+        }
     assert not set(belief.deleted) & set(server.store.snapshots)
 
     # The retry policy, per retry sequence (one operation's tries at one method and path) ...
@@ -274,6 +292,7 @@ async def test_soak_mixed_operations_with_faults(soak_server: DevServer, tmp_pat
             assert all(s == 429 for s in retried_after), (method, path, statuses)
         else:
             assert all(s == 429 or (isinstance(s, int) and s >= 500) or s == "network" for s in retried_after)
+
     # ... and at the server: at most 3 tries an operation; POST and PATCH repeated only after a 429.
     def at_server(method: str, status: int | None = None) -> int:
         return sum(1 for r in records if r.method == method and (status is None or r.status == status))

@@ -41,7 +41,9 @@ def apps_by_name(devserver) -> dict[str, str]:
     return {a.name: a.id for a in devserver.store.applications.values()}
 
 
-async def test_export_writes_the_list_endpoints_shape_and_reads_back(devserver, service, tmp_path: Path) -> None:
+async def test_export_writes_the_list_endpoints_shape_and_reads_back(
+    devserver, service, tmp_path: Path
+) -> None:
     page = await service.list("/home")
     path = tmp_path / "out" / "home.json"
     assert export_snapshots(page.items, path) == len(page.items)
@@ -61,12 +63,18 @@ def test_single_snapshot_and_bare_list_are_accepted(devserver) -> None:
     assert parse_snapshots(json.dumps({"data": [extra]})) == [one]
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("{", "is not JSON"),
-    ('{"errors": ["x"]}', "is not a snapshot export"),
-    ('"data"', "is not a snapshot export"),
-    ('{"data": [{"id": "x", "type": "snapshots", "attributes": {}}]}', "snapshot #1 is not valid (attributes."),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("{", "is not JSON"),
+        ('{"errors": ["x"]}', "is not a snapshot export"),
+        ('"data"', "is not a snapshot export"),
+        (
+            '{"data": [{"id": "x", "type": "snapshots", "attributes": {}}]}',
+            "snapshot #1 is not valid (attributes.",
+        ),
+    ],
+)
 def test_unreadable_files_are_plain_errors(text, message) -> None:
     with pytest.raises(TransferError, match=message.replace("(", r"\(").replace(".", r"\.")):
         parse_snapshots(text, "export.json")
@@ -99,7 +107,9 @@ async def test_import_into_another_app_twice_creates_once(devserver, service) ->
     assert len(third.created) == 2
 
 
-async def test_a_view_that_cannot_be_checked_fails_its_snapshots_instead_of_risking_duplicates(devserver, service) -> None:
+async def test_a_view_that_cannot_be_checked_fails_its_snapshots_instead_of_risking_duplicates(
+    devserver, service
+) -> None:
     apps = apps_by_name(devserver)
     source = (await service.list("/cart", application_id=apps["Shop Web"], limit=3)).items
     devserver.faults.fail_next(500, count=3, method="GET", path_prefix=SNAPSHOTS)

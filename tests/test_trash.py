@@ -37,8 +37,14 @@ def make(devserver, count: int, view: str = VIEW) -> list[Snapshot]:
     app_id = next(iter(devserver.store.applications))
     return [
         devserver.store.new_snapshot(
-            application_id=app_id, view_name=view, device_type="mobile", snapshot_name=f"shot {i}",
-            start=1000 + i, session_id=f"s{i}", view_id=f"v{i}", is_device_type_selected_by_user=True,
+            application_id=app_id,
+            view_name=view,
+            device_type="mobile",
+            snapshot_name=f"shot {i}",
+            start=1000 + i,
+            session_id=f"s{i}",
+            view_id=f"v{i}",
+            is_device_type_selected_by_user=True,
         )
         for i in range(count)
     ]
@@ -58,8 +64,16 @@ def test_record_keeps_every_attribute_in_the_api_shape(devserver, trash) -> None
     line = json.loads(trash.path.read_text())
     assert line["kind"] == "trashed" and line["site"] == "US5" and line["profile"] == "work"
     assert line["application_id"] == snapshot.application_id and line["batch_id"] == "b1"
-    assert set(line["snapshot"]["attributes"]) >= {"created_at", "modified_at", "created_by", "created_by_handle",
-                                                     "created_by_user_id", "org_id", "session_id", "view_id"}
+    assert set(line["snapshot"]["attributes"]) >= {
+        "created_at",
+        "modified_at",
+        "created_by",
+        "created_by_handle",
+        "created_by_user_id",
+        "org_id",
+        "session_id",
+        "view_id",
+    }
     (entry,) = trash.entries()
     assert entry.snapshot == snapshot  # nothing lost on the way through the file
     assert entry.state is EntryState.UNCONFIRMED and entry.batch_id == "b1"
@@ -67,8 +81,9 @@ def test_record_keeps_every_attribute_in_the_api_shape(devserver, trash) -> None
 
 async def test_delete_restore_once_and_the_mapping_is_recorded(devserver, service, trash) -> None:
     originals = make(devserver, 5)
-    result = await delete_with_trash(service, originals, trash, site=custom_site(devserver.url), profile="default",
-                                     batch_id="batch-1")
+    result = await delete_with_trash(
+        service, originals, trash, site=custom_site(devserver.url), profile="default", batch_id="batch-1"
+    )
     assert sorted(result.deleted) == sorted(s.id for s in originals) and not result.failed
     assert not any(s.id in devserver.store.snapshots for s in originals)
     entries = trash.entries()
@@ -98,7 +113,9 @@ async def test_an_unconfirmed_entry_is_restored_only_if_the_server_lost_it(devse
     devserver.store.delete_snapshot(gone.id)
     report = await trash.restore(trash.entries(), service)
     assert [e.id for e, _ in report.restored] == [gone.id]
-    assert [(e.id, why) for e, why in report.skipped] == [(kept.id, "still exists on the server: its delete never happened")]
+    assert [(e.id, why) for e, why in report.skipped] == [
+        (kept.id, "still exists on the server: its delete never happened")
+    ]
 
 
 async def test_a_refused_delete_is_recorded_and_not_restored(devserver, service, trash) -> None:
@@ -124,11 +141,23 @@ async def test_no_copy_no_delete(devserver, service, tmp_path) -> None:
     assert devserver.count(method="DELETE") == 0
 
 
-async def test_a_torn_last_line_is_skipped_reported_and_never_swallows_the_next_record(devserver, service, trash) -> None:
+async def test_a_torn_last_line_is_skipped_reported_and_never_swallows_the_next_record(
+    devserver, service, trash
+) -> None:
     first, second = make(devserver, 2)
     trash.record(first, site="x", profile="p", batch_id="b1")
-    whole = json.dumps({"v": 1, "kind": "trashed", "at": "2025-01-01T00:00:00Z", "batch_id": "b1", "id": second.id,
-                        "site": "x", "profile": "p", "snapshot": second.model_dump(mode="json")})
+    whole = json.dumps(
+        {
+            "v": 1,
+            "kind": "trashed",
+            "at": "2025-01-01T00:00:00Z",
+            "batch_id": "b1",
+            "id": second.id,
+            "site": "x",
+            "profile": "p",
+            "snapshot": second.model_dump(mode="json"),
+        }
+    )
     with trash.path.open("a") as f:
         f.write(whole[: len(whole) // 2])  # a kill in the middle of a write
     contents = trash.read()

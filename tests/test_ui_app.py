@@ -18,7 +18,7 @@ from heatmap_tui.ui.screens.browser import BrowserScreen
 from heatmap_tui.ui.screens.help import HelpScreen, help_groups
 from heatmap_tui.ui.screens.site_picker import SitePicker
 from heatmap_tui.ui.services import Overrides
-from tests.apps.shell_app import (  # noqa: F401
+from tests.apps.shell_app import (
     DEMO_ENV,
     NOW,
     SIZE,
@@ -398,7 +398,11 @@ async def test_demo_goes_straight_to_the_browser_and_writes_nothing(
             # Nothing leads away from the demo server: no other site, profile or keys.
             names = [c.name for c in palette_commands(app, browser)]
             assert "Switch application…" in names
-            assert not [n for n in names if n.startswith(("Switch site", "Switch profile", "New profile", "Enter keys"))]
+            assert not [
+                n
+                for n in names
+                if n.startswith(("Switch site", "Switch profile", "New profile", "Enter keys"))
+            ]
             await pilot.press("escape")  # back to the application picker
             await settle(pilot)
             assert isinstance(app.screen, AppPicker)

@@ -16,7 +16,7 @@ from heatmap_tui.ui.dialogs.sort_menu import SortMenu
 from heatmap_tui.ui.dialogs.view_picker import ViewPicker
 from heatmap_tui.ui.screens.browser import BrowserScreen
 from heatmap_tui.ui.widgets.detail_pane import snapshot_json
-from tests.apps.browser_app import (  # noqa: F401
+from tests.apps.browser_app import (
     VIEWS,
     BrowserApp,
     application_id,
@@ -25,7 +25,6 @@ from tests.apps.browser_app import (  # noqa: F401
     settle,
     store_snapshots,
 )
-
 
 SIZE = (120, 40)
 
@@ -48,7 +47,14 @@ async def test_loads_the_view_with_a_status_line(server: DevServer) -> None:
         assert sorted(shown_ids(app)) == sorted(s.id for s in expected)
         assert app.focused is table
         status = status_text(app)
-        for part in ("demo", "default", "Shop Web", "/home · any device", "60 snapshots", "refreshed 12:00:00 UTC"):
+        for part in (
+            "demo",
+            "default",
+            "Shop Web",
+            "/home · any device",
+            "60 snapshots",
+            "refreshed 12:00:00 UTC",
+        ):
             assert part in status
         info = app.connection.client.rate_limit_info
         assert info is not None and f"API {info.remaining}/{info.limit} left" in status
@@ -133,7 +139,10 @@ async def test_live_filter_and_sort(server: DevServer) -> None:
         await pilot.press(*"tablet lovelace")
         shown = list(table.model.shown)
         assert 0 < len(shown) < table.model.total_count
-        assert all(r.snapshot.device_type == "tablet" and r.snapshot.attributes.created_by == "Ada Lovelace" for r in shown)
+        assert all(
+            r.snapshot.device_type == "tablet" and r.snapshot.attributes.created_by == "Ada Lovelace"
+            for r in shown
+        )
         assert f"{len(shown)}/60 shown" in status_text(app)
         await pilot.press("escape")
         assert app.focused is table
@@ -184,7 +193,9 @@ async def test_detail_json_view_and_refresh_keeping_the_cursor(server: DevServer
         a = server.store.snapshots[oldest].attributes
         server.store.update_snapshot(
             oldest,
-            SnapshotUpdateAttributes(event_id="evt-elsewhere", start=a.start, is_device_type_selected_by_user=True),
+            SnapshotUpdateAttributes(
+                event_id="evt-elsewhere", start=a.start, is_device_type_selected_by_user=True
+            ),
         )
         await pilot.press("r")
         await settle(pilot)
@@ -207,8 +218,12 @@ async def test_all_views_mode_lists_every_known_view(server: DevServer) -> None:
         table = app.browser.table
         expected = store_snapshots(server, device="desktop")
         assert table.model.total_count == len(expected)
-        assert {s.view_name for s in (r.snapshot for r in table.model.shown)} == {s.view_name for s in expected}
-        assert len({table.model.cells(r)[1] for r in table.model.shown}) > 1  # the view column tells them apart
+        assert {s.view_name for s in (r.snapshot for r in table.model.shown)} == {
+            s.view_name for s in expected
+        }
+        assert (
+            len({table.model.cells(r)[1] for r in table.model.shown}) > 1
+        )  # the view column tells them apart
         assert f"all {len(VIEWS)} views · desktop" in status_text(app)
         assert server.count("GET", "/api/v2/replay/heatmap/snapshots") == len(VIEWS)
         await pilot.press("a")

@@ -16,7 +16,7 @@ from heatmap_tui.devserver import DevServer
 from heatmap_tui.ui.dialogs.bulk_progress import BulkDeleteProgress
 from heatmap_tui.ui.dialogs.cleanup_dialog import NO_RULE, CleanupDialog
 from heatmap_tui.ui.dialogs.confirm_delete import ConfirmDelete
-from tests.apps.browser_app import (  # noqa: F401
+from tests.apps.browser_app import (
     NOW,
     BrowserApp,
     data_dir,
@@ -54,7 +54,9 @@ async def test_preview_is_plan_cleanup_and_delete_removes_exactly_it(server: Dev
         dialog = await open_cleanup(pilot)
         loaded = app.browser.table.model.snapshots
         assert len(loaded) == 60
-        assert "Looks at the 60 snapshots loaded for view /home · any device" in text_of(dialog, "#cleanup-scope")
+        assert "Looks at the 60 snapshots loaded for view /home · any device" in text_of(
+            dialog, "#cleanup-scope"
+        )
         assert text_of(dialog, "#cleanup-count") == NO_RULE
         assert dialog.query_one("#cleanup-delete", Button).disabled
         assert app.focused is dialog.query_one("#cleanup-age", Input)
@@ -67,7 +69,10 @@ async def test_preview_is_plan_cleanup_and_delete_removes_exactly_it(server: Dev
         table = dialog.query_one("#cleanup-preview", DataTable)
         reasons = [str(table.get_row_at(i)[-1]) for i in range(table.row_count)]
         assert reasons == ["\n".join(s.reasons) for s in plan.selected]
-        assert text_of(dialog, "#cleanup-count") == f"{len(plan)} of 60 snapshots would go: not modified for 90d."
+        assert (
+            text_of(dialog, "#cleanup-count")
+            == f"{len(plan)} of 60 snapshots would go: not modified for 90d."
+        )
         # Rules combine with AND: the preview follows each change.
         dialog.query_one("#cleanup-duplicates", Checkbox).value = True
         await settle(pilot)
@@ -123,7 +128,9 @@ async def test_an_unreadable_age_is_marked_inline_and_selects_nothing(server: De
         await settle(pilot)
         age = dialog.query_one("#cleanup-age", Input)
         assert age.has_class("-invalid")
-        assert "'ninety' is not an age: use a number and a unit, e.g. 90d" in text_of(dialog, "#cleanup-age-error")
+        assert "'ninety' is not an age: use a number and a unit, e.g. 90d" in text_of(
+            dialog, "#cleanup-age-error"
+        )
         assert text_of(dialog, "#cleanup-count") == "Fix the age above to see what would go."
         assert preview_ids(dialog) == [] and dialog.query_one("#cleanup-delete", Button).disabled
         age.value = "12w"
@@ -144,7 +151,9 @@ async def test_all_views_mode_cleans_up_over_every_loaded_view(server: DevServer
         assert len({s.view_name for s in loaded}) > 1
         views = len(app.browser.views)
         scope = text_of(dialog, "#cleanup-scope")
-        assert f"Looks at the {len(loaded)} snapshots loaded for all {views} known views · any device." in scope
+        assert (
+            f"Looks at the {len(loaded)} snapshots loaded for all {views} known views · any device." in scope
+        )
         dialog.query_one("#cleanup-duplicates", Checkbox).value = True
         await settle(pilot)
         plan = plan_cleanup(loaded, CleanupRules(duplicates=True), now=NOW)

@@ -18,7 +18,7 @@ from heatmap_tui.ui.app import HeatmapApp
 from heatmap_tui.ui.dialogs.credentials_form import CredentialsForm
 from heatmap_tui.ui.screens.app_picker import AppPicker
 from heatmap_tui.ui.screens.site_picker import SitePicker
-from tests.apps.shell_app import (  # noqa: F401
+from tests.apps.shell_app import (
     SIZE,
     config_path,
     notifications,

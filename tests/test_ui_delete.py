@@ -12,8 +12,7 @@ from heatmap_tui.core.trash import EntryState, Trash
 from heatmap_tui.devserver import DevServer
 from heatmap_tui.ui.dialogs.bulk_progress import BulkDeleteProgress
 from heatmap_tui.ui.dialogs.confirm_delete import ConfirmDelete
-from tests.apps.browser_app import BrowserApp, data_dir, notifications, server, settle  # noqa: F401
-
+from tests.apps.browser_app import BrowserApp, data_dir, notifications, server, settle
 
 SIZE = (120, 40)
 PATH = "/api/v2/replay/heatmap/snapshots"
@@ -115,7 +114,10 @@ async def test_bulk_failures_are_listed_with_reasons_and_their_rows_stay(server:
         await settle(pilot)
         summary = summary_of(app)
         assert summary.startswith(f"{len(marked) - 1} deleted, 1 failed.")
-        assert "The API key or application key was rejected, or lacks the permission (HTTP 403): Forbidden." in summary
+        assert (
+            "The API key or application key was rejected, or lacks the permission (HTTP 403): Forbidden."
+            in summary
+        )
         await pilot.press("escape")
         await settle(pilot)
         survivors = [s for s in marked if server.store.get_snapshot(s.id) is not None]

@@ -20,12 +20,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from faults import matrix_lines, report
 from textual.widgets import Input, Static
 
 from heatmap_tui.devserver import DEMO_API_KEY, DEMO_APP_KEY, DevServer
 from heatmap_tui.ui.dialogs.confirm_delete import ConfirmDelete
 from heatmap_tui.ui.dialogs.snapshot_form import SnapshotForm
-from tests.apps.browser_app import (  # noqa: F401
+from tests.apps.browser_app import (
     BrowserApp,
     data_dir,
     form_of,
@@ -34,7 +35,6 @@ from tests.apps.browser_app import (  # noqa: F401
     settle,
     store_snapshots,
 )
-from faults import matrix_lines, report
 
 SIZE = (120, 40)
 PATH = "/api/v2/replay/heatmap/snapshots"
@@ -61,7 +61,9 @@ FAULTS: dict[str, Fault] = {
     "500": Fault(fail(500), ("HTTP 500",)),
     "503": Fault(fail(503), ("HTTP 503",)),
     "502": Fault(fail(502), ("HTTP 502",)),
-    "html": Fault(lambda s, m: s.faults.html_next(TRIES, method=m, path_prefix=PATH, status=502), ("HTML page",)),
+    "html": Fault(
+        lambda s, m: s.faults.html_next(TRIES, method=m, path_prefix=PATH, status=502), ("HTML page",)
+    ),
     "malformed": Fault(
         lambda s, m: s.faults.malformed_next(TRIES, method=m, path_prefix=PATH, after_apply=True),
         ("not valid JSON",),
@@ -77,13 +79,24 @@ FAULTS: dict[str, Fault] = {
         ("closed before the answer arrived", "broke while reading the answer"),
     ),
     "403": Fault(fail(403), ("HTTP 403",)),
-    "404": Fault(fail(404), ("HTTP 404", "no longer exists", "already deleted elsewhere"), delete_outcome="gone"),
+    "404": Fault(
+        fail(404), ("HTTP 404", "no longer exists", "already deleted elsewhere"), delete_outcome="gone"
+    ),
 }
 OPS = {"list": "GET", "edit": "PATCH", "delete": "DELETE"}
 
 RESULTS: dict[tuple[str, str], bool] = {}  # (fault, op) -> passed
 
-NOT_PLAIN = ("Traceback", "httpx", "httpcore", "pydantic", "ValidationError", "object at 0x", "<class", "<html")
+NOT_PLAIN = (
+    "Traceback",
+    "httpx",
+    "httpcore",
+    "pydantic",
+    "ValidationError",
+    "object at 0x",
+    "<class",
+    "<html",
+)
 
 
 def shown_messages(app: BrowserApp) -> list[str]:
@@ -101,7 +114,9 @@ def assert_plain_message(new: list[str], fault: Fault, fault_name: str) -> None:
     for text in new:
         for bad in (*NOT_PLAIN, DEMO_API_KEY, DEMO_APP_KEY):
             assert bad not in text, f"{bad!r} in {text!r}"
-    assert any(any(s.lower() in t.lower() for s in fault.says) for t in new), f"none of {fault.says} in {new!r}"
+    assert any(any(s.lower() in t.lower() for s in fault.says) for t in new), (
+        f"none of {fault.says} in {new!r}"
+    )
 
 
 def table_ids(app: BrowserApp) -> list[str]:

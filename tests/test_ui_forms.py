@@ -21,7 +21,7 @@ from heatmap_tui.ui.forms import (
     validate_create,
     validate_update,
 )
-from tests.apps.browser_app import (  # noqa: F401
+from tests.apps.browser_app import (
     BrowserApp,
     form_of,
     notifications,
@@ -30,7 +30,6 @@ from tests.apps.browser_app import (  # noqa: F401
     steady_cursors,
     store_snapshots,
 )
-
 
 # --- validators ---------------------------------------------------------------
 
@@ -130,8 +129,15 @@ def test_ids_must_be_whitespace_free_and_optional_ones_may_be_empty() -> None:
 
 
 def test_update_carries_only_what_patch_accepts() -> None:
-    form = FormInput(snapshot_name="new name", view_name="/x", device_type="tablet", application_id="a",
-                     event_id="evt", start="1:00.000", is_device_type_selected_by_user=False)
+    form = FormInput(
+        snapshot_name="new name",
+        view_name="/x",
+        device_type="tablet",
+        application_id="a",
+        event_id="evt",
+        start="1:00.000",
+        is_device_type_selected_by_user=False,
+    )
     outcome = validate_update(form)
     assert outcome.ok and outcome.value is not None
     assert outcome.value.model_dump(exclude_none=True) == {
@@ -229,7 +235,7 @@ async def test_create_server_errors_keep_every_typed_value(server: DevServer) ->
         await pilot.press("n")
         await settle(pilot)
         form = form_of(app)
-        typed = dict(snapshot_name="Keep me", event_id="evt-9", start="4500", session_id="sess-1")
+        typed = {"snapshot_name": "Keep me", "event_id": "evt-9", "start": "4500", "session_id": "sess-1"}
         fill(form, device_type="mobile", **typed)
         for status in (400, 500):
             server.faults.fail_next(status, method="POST")
@@ -273,7 +279,10 @@ async def test_edit_sends_only_what_patch_accepts(server: DevServer) -> None:
         a = stored.attributes
         assert (a.event_id, a.start) == ("evt-new", 120_250)
         assert (a.snapshot_name, a.view_name, a.device_type, a.application_id) == (
-            original.name, original.view_name, original.device_type, original.application_id,
+            original.name,
+            original.view_name,
+            original.device_type,
+            original.application_id,
         )
         assert a.session_id == original.attributes.session_id
         row = app.browser.table.cursor_snapshot

@@ -15,7 +15,7 @@ from heatmap_tui.ui.app import HeatmapApp
 from heatmap_tui.ui.screens.app_picker import EMPTY_ORG, AppPicker
 from heatmap_tui.ui.screens.browser import BrowserScreen
 from heatmap_tui.ui.screens.site_picker import SitePicker
-from tests.apps.shell_app import (  # noqa: F401
+from tests.apps.shell_app import (
     DEMO_ENV,
     NOW,
     SIZE,

@@ -15,7 +15,7 @@ from heatmap_tui.ui.dialogs import replay_picker
 from heatmap_tui.ui.dialogs.replay_fill import COMPUTING
 from heatmap_tui.ui.dialogs.replay_picker import ReplayPicker, format_duration, short_id
 from heatmap_tui.ui.dialogs.snapshot_form import SnapshotForm
-from tests.apps.browser_app import (  # noqa: F401
+from tests.apps.browser_app import (
     BrowserApp,
     form_of,
     notifications,
@@ -108,7 +108,9 @@ async def test_create_for_checkout_on_mobile_without_typing_an_id(server: DevSer
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is app.browser
-        [created] = [s for s in store_snapshots(server, "/checkout", "mobile") if s.name.startswith("/checkout")]
+        [created] = [
+            s for s in store_snapshots(server, "/checkout", "mobile") if s.name.startswith("/checkout")
+        ]
         a = created.attributes
         assert (a.event_id, a.session_id, a.view_id, a.start) == (
             chosen.event_id, chosen.session_id, chosen.view_id, start,
@@ -176,7 +178,9 @@ async def test_a_typed_event_id_still_works_after_a_pick(server: DevServer) -> N
                 if s.name.startswith("/checkout")] == ["evt-typed"]  # fmt: skip
 
 
-async def test_paging_by_key_and_at_the_end_of_the_list(server: DevServer, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_paging_by_key_and_at_the_end_of_the_list(
+    server: DevServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(replay_picker, "PAGE_SIZE", 4)
     app = BrowserApp(server)
     async with app.run_test(size=SIZE) as pilot:

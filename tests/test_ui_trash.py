@@ -17,7 +17,7 @@ from heatmap_tui.devserver import DevServer
 from heatmap_tui.ui.dialogs.confirm_delete import ConfirmDialog
 from heatmap_tui.ui.dialogs.restore_progress import RestoreProgress
 from heatmap_tui.ui.screens.trash_screen import EMPTY, TrashScreen
-from tests.apps.browser_app import (  # noqa: F401
+from tests.apps.browser_app import (
     NOW,
     BrowserApp,
     data_dir,

@@ -8,7 +8,7 @@ from textual.widgets import Input, OptionList
 
 from heatmap_tui.devserver import DevServer
 from heatmap_tui.ui.dialogs.view_picker import ViewPicker
-from tests.apps.browser_app import (  # noqa: F401
+from tests.apps.browser_app import (
     BrowserApp,
     application_id,
     notifications,
@@ -98,5 +98,7 @@ async def test_all_views_pressed_while_discovery_runs_waits_for_the_views(server
         listed = server.count("GET", "/api/v2/replay/heatmap/snapshots")
         assert listed == 1 + len(found)  # the first view, then every discovered one
         app_id = application_id(server)
-        stored = {s.attributes.view_name for s in server.store.snapshots.values() if s.application_id == app_id}
+        stored = {
+            s.attributes.view_name for s in server.store.snapshots.values() if s.application_id == app_id
+        }
         assert {browser.table.model.cells(r)[1] for r in browser.table.model.shown} == stored & set(found)

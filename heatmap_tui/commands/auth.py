@@ -9,7 +9,6 @@ import os
 import sys
 from typing import Any
 
-from heatmap_tui.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE
 from heatmap_tui.commands.common import (
     CliError,
     add_account_options,
@@ -24,6 +23,7 @@ from heatmap_tui.commands.common import (
     say,
     target_args,
 )
+from heatmap_tui.commands.exit_codes import EXIT_ERROR, EXIT_OK, EXIT_USAGE
 from heatmap_tui.core.config import load_config_or_default, save_config
 from heatmap_tui.core.credentials import (
     ENV_API_KEY,
@@ -107,9 +107,7 @@ def _read_secrets(labels: list[str]) -> list[str]:
             if interactive:
                 raise CliError(f"no {name} was given", EXIT_USAGE)
             expected = " and ".join(f"the {lab[0].lower()}{lab[1:]}" for lab in labels)
-            raise CliError(
-                f"no {name} on standard input; expected {expected}, one per line", EXIT_USAGE
-            )
+            raise CliError(f"no {name} on standard input; expected {expected}, one per line", EXIT_USAGE)
         values.append(value)
     return values
 

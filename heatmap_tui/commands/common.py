@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from heatmap_tui.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE
+from heatmap_tui.commands.exit_codes import EXIT_ERROR, EXIT_OK, EXIT_USAGE
 from heatmap_tui.core.config import (
     Config,
     ConfigError,
@@ -142,9 +142,7 @@ def add_site_options(parser: argparse.ArgumentParser) -> None:
         metavar="SITE",
         help="Datadog site name or domain, e.g. US5 or datadoghq.eu (env DD_SITE)",
     )
-    group.add_argument(
-        "--api-url", metavar="URL", help="a custom API base URL, e.g. the embedded server's"
-    )
+    group.add_argument("--api-url", metavar="URL", help="a custom API base URL, e.g. the embedded server's")
 
 
 def add_key_options(parser: argparse.ArgumentParser) -> None:

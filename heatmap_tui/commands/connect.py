@@ -14,8 +14,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from heatmap_tui.cli import EXIT_USAGE
 from heatmap_tui.commands.common import CliError, add_account_options, read_config, resolve_from_args
+from heatmap_tui.commands.exit_codes import EXIT_USAGE
 from heatmap_tui.core.client import DatadogClient
 from heatmap_tui.core.config import Config
 from heatmap_tui.core.credentials import ResolvedCredentials
@@ -68,7 +68,9 @@ class Connection:
         """An id as given; a name (case-insensitive) looked up among the applications."""
         if _looks_like_id(wanted):
             return wanted
-        matches = [i for i, name in (await self.applications()).items() if name.casefold() == wanted.casefold()]
+        matches = [
+            i for i, name in (await self.applications()).items() if name.casefold() == wanted.casefold()
+        ]
         if len(matches) == 1:
             return matches[0]
         if not matches:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from heatmap_tui.cli import EXIT_OK
 from heatmap_tui.commands.common import CliError, command, emit_lines, print_json, read_config, say
+from heatmap_tui.commands.exit_codes import EXIT_OK
 from heatmap_tui.core.config import Config, check_profile_name, save_config
 from heatmap_tui.core.keyring_access import KeyringStore, KeyringUnavailable
 

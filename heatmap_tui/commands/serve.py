@@ -8,7 +8,7 @@ import sys
 import threading
 from typing import Any
 
-from heatmap_tui.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE
+from heatmap_tui.commands.exit_codes import EXIT_ERROR, EXIT_OK, EXIT_USAGE
 
 
 def rate_limit(text: str) -> tuple[int, float]:
@@ -19,9 +19,7 @@ def rate_limit(text: str) -> tuple[int, float]:
             raise ValueError
         limit, seconds = int(count), float(period)
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected N/SECONDS (e.g. 100/10), got {text!r}"
-        ) from None
+        raise argparse.ArgumentTypeError(f"expected N/SECONDS (e.g. 100/10), got {text!r}") from None
     if limit < 1 or seconds <= 0:
         raise argparse.ArgumentTypeError(
             f"needs at least 1 request per a positive number of seconds, got {text!r}"
@@ -73,8 +71,8 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from heatmap_tui.devserver import DEMO_API_KEY, DEMO_APP_KEY, DevServer
     from heatmap_tui.core.sites import is_loopback_host
+    from heatmap_tui.devserver import DEMO_API_KEY, DEMO_APP_KEY, DevServer
 
     if not is_loopback_host(args.host):
         print(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from heatmap_tui.cli import EXIT_OK, EXIT_USAGE
 from heatmap_tui.commands.argtypes import age
 from heatmap_tui.commands.common import CliError, command, print_json, say
 from heatmap_tui.commands.connect import add_target_options, connect, run
+from heatmap_tui.commands.exit_codes import EXIT_OK, EXIT_USAGE
 from heatmap_tui.commands.output import add_output_options, print_table, snapshot_rows
 from heatmap_tui.commands.snapshot_lookup import add_view_options, collect
 from heatmap_tui.commands.snapshot_write import add_concurrency_option, delete_through_trash
@@ -37,7 +37,9 @@ def register(actions: argparse._SubParsersAction) -> None:
 
 @command
 def cleanup_command(ns: argparse.Namespace) -> int:
-    rules = CleanupRules(older_than=ns.older_than, author=ns.author, device=ns.device, duplicates=ns.duplicates)
+    rules = CleanupRules(
+        older_than=ns.older_than, author=ns.author, device=ns.device, duplicates=ns.duplicates
+    )
     if rules.empty:
         raise CliError("give at least one rule: --older-than, --author, --device or --duplicates", EXIT_USAGE)
 
@@ -48,7 +50,9 @@ def cleanup_command(ns: argparse.Namespace) -> int:
             _show_plan(ns, plan)
             if not ns.apply:
                 if plan.selected:
-                    say("Dry run: nothing was deleted. Add --apply to delete them (a copy goes to the trash).")
+                    say(
+                        "Dry run: nothing was deleted. Add --apply to delete them (a copy goes to the trash)."
+                    )
                 return EXIT_OK
             if not plan.selected:
                 return EXIT_OK

@@ -10,9 +10,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from heatmap_tui.cli import EXIT_ERROR, EXIT_OK
 from heatmap_tui.commands.common import command, emit_lines, print_json, say, target_args
 from heatmap_tui.commands.connect import add_target_options, connect, run
+from heatmap_tui.commands.exit_codes import EXIT_ERROR, EXIT_OK
 from heatmap_tui.commands.output import add_output_options
 from heatmap_tui.core.transfer import ImportReport, import_snapshots, parse_snapshots, read_snapshots
 
@@ -27,8 +27,12 @@ def register(actions: argparse._SubParsersAction) -> None:
     )
     add_target_options(importing, app_flags=("--to-app", "--app"))
     importing.add_argument("file", metavar="FILE", help="an export file (- for stdin)")
-    importing.add_argument("--to-profile", metavar="NAME", help="the profile to import into (same as --profile)")
-    importing.add_argument("--allow-duplicates", action="store_true", help="create them even if already there")
+    importing.add_argument(
+        "--to-profile", metavar="NAME", help="the profile to import into (same as --profile)"
+    )
+    importing.add_argument(
+        "--allow-duplicates", action="store_true", help="create them even if already there"
+    )
     add_output_options(importing)
     importing.set_defaults(func=import_command)
 
@@ -55,7 +59,9 @@ def import_command(ns: argparse.Namespace) -> int:
     if ns.json:
         print_json(
             {
-                "created": [{"from": old.id, "id": new.id, "snapshot_name": new.name} for old, new in report.created],
+                "created": [
+                    {"from": old.id, "id": new.id, "snapshot_name": new.name} for old, new in report.created
+                ],
                 "skipped": [{"from": s.id, "reason": why} for s, why in report.skipped],
                 "failed": [{"from": s.id, "error": str(err)} for s, err in report.failed],
             }

@@ -68,7 +68,9 @@ async def collect(
     return list(found.values())
 
 
-async def locate(conn: Connection, ids: Sequence[str], ns: argparse.Namespace) -> tuple[list[Snapshot], list[str]]:
+async def locate(
+    conn: Connection, ids: Sequence[str], ns: argparse.Namespace
+) -> tuple[list[Snapshot], list[str]]:
     """The snapshots with these ids, in the order given, and the ids not found."""
     everything = {s.id: s for s in await collect(conn, views=ns.view, app=ns.app)}
     wanted = list(dict.fromkeys(ids))

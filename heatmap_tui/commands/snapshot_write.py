@@ -12,10 +12,19 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from heatmap_tui.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE
 from heatmap_tui.commands.argtypes import concurrency, milliseconds
-from heatmap_tui.commands.common import CliError, command, confirm, emit, error, print_json, require_tty_or_yes, say
+from heatmap_tui.commands.common import (
+    CliError,
+    command,
+    confirm,
+    emit,
+    error,
+    print_json,
+    require_tty_or_yes,
+    say,
+)
 from heatmap_tui.commands.connect import Connection, add_target_options, connect, run
+from heatmap_tui.commands.exit_codes import EXIT_ERROR, EXIT_OK, EXIT_USAGE
 from heatmap_tui.commands.output import Progress, add_output_options
 from heatmap_tui.commands.snapshot_lookup import locate, not_found_message
 from heatmap_tui.core.models import Snapshot, SnapshotCreateAttributes, SnapshotUpdateAttributes
@@ -29,9 +38,13 @@ def register(actions: argparse._SubParsersAction) -> None:
     add_target_options(create)
     create.add_argument("--name", required=True, help="the snapshot's name")
     create.add_argument("--view", required=True, help="the view name, e.g. /home")
-    create.add_argument("--device", required=True, metavar="TYPE", help="device type: desktop, mobile, tablet")
+    create.add_argument(
+        "--device", required=True, metavar="TYPE", help="device type: desktop, mobile, tablet"
+    )
     create.add_argument("--event-id", required=True, help="the RUM view event whose replay frame is used")
-    create.add_argument("--start", required=True, type=milliseconds, metavar="MS", help="ms from the session start")
+    create.add_argument(
+        "--start", required=True, type=milliseconds, metavar="MS", help="ms from the session start"
+    )
     create.add_argument("--session-id", help="the replay session of the event")
     create.add_argument("--view-id", help="the RUM view id of the event")
     create.add_argument(
@@ -57,10 +70,20 @@ def register(actions: argparse._SubParsersAction) -> None:
     update.add_argument("--session-id", help="the replay session of the event")
     update.add_argument("--view-id", help="the RUM view id of the event")
     flag = update.add_mutually_exclusive_group()
-    flag.add_argument("--device-selected", dest="device_selected", action="store_const", const=True,
-                      help="the device type was chosen by a person")
-    flag.add_argument("--device-detected", dest="device_selected", action="store_const", const=False,
-                      help="the device type was detected")
+    flag.add_argument(
+        "--device-selected",
+        dest="device_selected",
+        action="store_const",
+        const=True,
+        help="the device type was chosen by a person",
+    )
+    flag.add_argument(
+        "--device-detected",
+        dest="device_selected",
+        action="store_const",
+        const=False,
+        help="the device type was detected",
+    )
     add_output_options(update)
     update.set_defaults(func=update_command)
 
@@ -78,8 +101,13 @@ def register(actions: argparse._SubParsersAction) -> None:
 
 
 def add_concurrency_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--concurrency", type=concurrency, default=DEFAULT_CONCURRENCY, metavar="N",
-                        help="requests at once (default %(default)s)")
+    parser.add_argument(
+        "--concurrency",
+        type=concurrency,
+        default=DEFAULT_CONCURRENCY,
+        metavar="N",
+        help="requests at once (default %(default)s)",
+    )
 
 
 @command

@@ -16,11 +16,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from heatmap_tui.cli import EXIT_OK
 from heatmap_tui.commands import snapshot_cleanup, snapshot_import, snapshot_write
 from heatmap_tui.commands.argtypes import positive_int
 from heatmap_tui.commands.common import command, emit, say
 from heatmap_tui.commands.connect import add_target_options, connect, run
+from heatmap_tui.commands.exit_codes import EXIT_OK
 from heatmap_tui.commands.output import (
     SNAPSHOT_HEADERS,
     add_output_options,
@@ -34,14 +34,18 @@ from heatmap_tui.core.transfer import dumps_snapshots, export_snapshots
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("snapshots", help="list, create, update, delete, clean up, export and import snapshots")
+    parser = subparsers.add_parser(
+        "snapshots", help="list, create, update, delete, clean up, export and import snapshots"
+    )
     actions = parser.add_subparsers(dest="snapshots_command", metavar="ACTION", required=True)
 
     listing = actions.add_parser("list", help="list the snapshots of views")
     add_target_options(listing)
     add_view_options(listing, required=True)
     listing.add_argument("--device", metavar="TYPE", help="only this device type (desktop, mobile, tablet)")
-    listing.add_argument("--limit", type=positive_int, metavar="N", help="page limit per view (default: the config's, 1000)")
+    listing.add_argument(
+        "--limit", type=positive_int, metavar="N", help="page limit per view (default: the config's, 1000)"
+    )
     add_output_options(listing, csv_too=True)
     listing.set_defaults(func=list_command)
 

@@ -8,8 +8,8 @@ entry, with that profile's keys (flags, environment, keyring as usual). `--profi
 from __future__ import annotations
 
 import argparse
+from functools import partial
 
-from heatmap_tui.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE
 from heatmap_tui.commands.argtypes import age
 from heatmap_tui.commands.common import (
     CliError,
@@ -24,6 +24,7 @@ from heatmap_tui.commands.common import (
     target_args,
 )
 from heatmap_tui.commands.connect import connect, run
+from heatmap_tui.commands.exit_codes import EXIT_ERROR, EXIT_OK, EXIT_USAGE
 from heatmap_tui.commands.output import print_table, short_time
 from heatmap_tui.core.cleanup import format_age
 from heatmap_tui.core.trash import RestoreReport, Trash, TrashContents, TrashEntry
@@ -58,7 +59,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="forget trash entries for good",
         description="Without --older-than, empties the trash. Asks on a terminal; elsewhere needs --yes.",
     )
-    purge.add_argument("--older-than", type=age, metavar="AGE", help="only entries deleted longer ago: 30d, 12h, 2w")
+    purge.add_argument(
+        "--older-than", type=age, metavar="AGE", help="only entries deleted longer ago: 30d, 12h, 2w"
+    )
     purge.add_argument("--yes", "-y", action="store_true", help="do not ask")
     purge.set_defaults(func=purge_command)
 
@@ -69,7 +72,9 @@ def _read(trash: Trash) -> TrashContents:
     bad_lines = contents.bad_lines
     if bad_lines:
         numbers = ", ".join(str(n) for n in bad_lines[:10]) + (" ..." if len(bad_lines) > 10 else "")
-        say(f"Warning: {trash.path}: skipped {len(bad_lines)} unreadable line(s) ({numbers}), e.g. a write cut short.")
+        say(
+            f"Warning: {trash.path}: skipped {len(bad_lines)} unreadable line(s) ({numbers}), e.g. a write cut short."
+        )
     return contents
 
 
@@ -123,7 +128,7 @@ def restore_command(ns: argparse.Namespace) -> int:
         groups.setdefault((entry.site, entry.profile), []).append(entry)
     reports: list[RestoreReport] = []
     for (site, profile), group in groups.items():
-        reports.append(run(lambda: _restore_group(trash, ns, site, profile, group)))
+        reports.append(run(partial(_restore_group, trash, ns, site, profile, group)))
 
     everything = RestoreReport()
     for report in reports:
@@ -140,7 +145,9 @@ async def _restore_group(
     target = ns
     if not (ns.profile or ns.site or ns.api_url):  # back where it came from
         is_url = site.startswith(("http://", "https://"))
-        target = target_args(ns, profile=profile, site=None if is_url else site, api_url=site if is_url else None)
+        target = target_args(
+            ns, profile=profile, site=None if is_url else site, api_url=site if is_url else None
+        )
     async with connect(target) as conn:
         say(f"Restoring {len(entries)} snapshot(s) to {conn.site_label} (profile {conn.profile})...")
         return await trash.restore(entries, conn.snapshots)
@@ -150,14 +157,18 @@ def _print_report(ns: argparse.Namespace, report: RestoreReport) -> None:
     if ns.json:
         print_json(
             {
-                "restored": [{"id": e.id, "new_id": new.id, "snapshot_name": new.name} for e, new in report.restored],
+                "restored": [
+                    {"id": e.id, "new_id": new.id, "snapshot_name": new.name} for e, new in report.restored
+                ],
                 "skipped": [{"id": e.id, "reason": why} for e, why in report.skipped],
                 "failed": [{"id": e.id, "error": str(err)} for e, err in report.failed],
             }
         )
     else:
-        lines = [f"restored  {e.id} -> {new.id}  {new.name} ({new.view_name}, {new.device_type})"
-                 for e, new in report.restored]
+        lines = [
+            f"restored  {e.id} -> {new.id}  {new.name} ({new.view_name}, {new.device_type})"
+            for e, new in report.restored
+        ]
         lines += [f"skipped   {e.id}  {e.snapshot.name}: {why}" for e, why in report.skipped]
         lines += [f"failed    {e.id}  {e.snapshot.name}: {err}" for e, err in report.failed]
         emit_lines(lines)
@@ -169,7 +180,9 @@ def purge_command(ns: argparse.Namespace) -> int:
     require_tty_or_yes(ns, "purge the trash")
     trash = Trash()
     if not ns.yes:
-        what = f"entries deleted more than {format_age(ns.older_than)} ago" if ns.older_than else "every entry"
+        what = (
+            f"entries deleted more than {format_age(ns.older_than)} ago" if ns.older_than else "every entry"
+        )
         if not confirm(f"Forget {what} in {trash.path} for good? They cannot be restored afterwards."):
             say("Nothing purged.")
             return EXIT_OK

@@ -11,8 +11,8 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from heatmap_tui.cli import EXIT_OK
 from heatmap_tui.commands.common import add_profile_option, add_site_options, command
+from heatmap_tui.commands.exit_codes import EXIT_OK
 from heatmap_tui.commands.serve import non_negative
 from heatmap_tui.core.config import check_profile_name
 from heatmap_tui.core.sites import resolve_site

@@ -11,10 +11,10 @@ import argparse
 import asyncio
 from dataclasses import dataclass
 
-from heatmap_tui.cli import EXIT_OK
 from heatmap_tui.commands.argtypes import positive_int
 from heatmap_tui.commands.common import command, print_json, say
 from heatmap_tui.commands.connect import Connection, add_target_options, connect, run
+from heatmap_tui.commands.exit_codes import EXIT_OK
 from heatmap_tui.commands.output import add_output_options, print_table, short_time
 from heatmap_tui.core.rum_models import ViewEvent
 from heatmap_tui.core.snapshots import DEFAULT_CONCURRENCY
@@ -25,7 +25,9 @@ MAX_EVENTS_PAGE = 1000  # the events search's page limit
 def register(subparsers: argparse._SubParsersAction) -> None:
     views = subparsers.add_parser("views", help="the views of RUM applications, with counts")
     view_actions = views.add_subparsers(dest="views_command", metavar="ACTION", required=True)
-    listing = view_actions.add_parser("list", help="views with RUM activity in the last 30 days, busiest first")
+    listing = view_actions.add_parser(
+        "list", help="views with RUM activity in the last 30 days, busiest first"
+    )
     add_target_options(listing)
     add_output_options(listing)
     listing.set_defaults(func=views_command)
@@ -36,7 +38,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_target_options(listing)
     listing.add_argument("--view", required=True, metavar="VIEW", help="the view name, e.g. /home")
     listing.add_argument("--device", metavar="TYPE", help="only this device type")
-    listing.add_argument("--limit", type=positive_int, default=50, metavar="N", help="at most N (default %(default)s)")
+    listing.add_argument(
+        "--limit", type=positive_int, default=50, metavar="N", help="at most N (default %(default)s)"
+    )
     add_output_options(listing)
     listing.set_defaults(func=events_command)
 
@@ -63,9 +67,13 @@ def views_command(ns: argparse.Namespace) -> int:
             async def row(app_id: str, name: str, count: int) -> ViewRow:
                 async with gate:
                     page = await conn.snapshots.list(name, application_id=app_id)
-                return ViewRow(app_id, names.get(app_id, app_id), name, count, len(page.items), page.may_be_truncated)
+                return ViewRow(
+                    app_id, names.get(app_id, app_id), name, count, len(page.items), page.may_be_truncated
+                )
 
-            jobs = [row(a, v.name, v.count) for a, views in zip(app_ids, discovered, strict=True) for v in views]
+            jobs = [
+                row(a, v.name, v.count) for a, views in zip(app_ids, discovered, strict=True) for v in views
+            ]
             return list(await asyncio.gather(*jobs))
 
     rows = run(body)
@@ -73,7 +81,12 @@ def views_command(ns: argparse.Namespace) -> int:
         print_json({"data": [_row_json(row) for row in rows]})
     elif rows:
         table = [
-            [r.application, r.view_name, str(r.view_count), f"{r.snapshot_count}{'+' if r.snapshots_may_be_more else ''}"]
+            [
+                r.application,
+                r.view_name,
+                str(r.view_count),
+                f"{r.snapshot_count}{'+' if r.snapshots_may_be_more else ''}",
+            ]
             for r in rows
         ]
         print_table(("APPLICATION", "VIEW", "VIEWS (30D)", "SNAPSHOTS"), table)
@@ -125,7 +138,9 @@ def events_command(ns: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-async def _events(conn: Connection, app_id: str, view: str, device: str | None, limit: int) -> list[ViewEvent]:
+async def _events(
+    conn: Connection, app_id: str, view: str, device: str | None, limit: int
+) -> list[ViewEvent]:
     """Up to `limit` events, following the search's cursor past its page limit."""
     events: list[ViewEvent] = []
     cursor = None

@@ -29,9 +29,7 @@ class ApiAuth:
 
     @property
     def is_complete(self) -> bool:
-        return self.bearer_token is not None or (
-            self.api_key is not None and self.app_key is not None
-        )
+        return self.bearer_token is not None or (self.api_key is not None and self.app_key is not None)
 
     def headers(self) -> dict[str, str]:
         if self.bearer_token is not None:

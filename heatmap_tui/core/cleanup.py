@@ -129,7 +129,9 @@ def plan_cleanup(
 ) -> CleanupPlan:
     """The snapshots the rules select, each with its reasons; order as given."""
     if rules.empty:
-        raise CleanupError("no cleanup rule was given: say what to remove (an age, an author, a device, duplicates)")
+        raise CleanupError(
+            "no cleanup rule was given: say what to remove (an age, an author, a device, duplicates)"
+        )
     now = now or datetime.now(UTC)
     unique = list({s.id: s for s in snapshots}.values())
     duplicates = find_duplicates(unique) if rules.duplicates else {}

@@ -8,6 +8,7 @@ fixed schema (strings, ints, bools, tables), so no TOML-writing dependency is ne
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
@@ -221,10 +222,8 @@ def write_atomic(path: Path, text: str) -> None:
             os.fsync(handle.fileno())
         os.replace(tmp_name, path)
     except BaseException as exc:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp_name)
-        except OSError:
-            pass
         if isinstance(exc, OSError):
             raise ConfigError(f"cannot be written ({_os_reason(exc)})", path) from None
         raise

@@ -9,6 +9,7 @@ puts a key in a repr, a message or a log: only `fingerprint` (the last 4 charact
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -179,9 +180,7 @@ def resolve_credentials(
     keys are missing and `keyring_problem` says why. Raises SiteError for an unusable site.
     """
     env = os.environ if env is None else env
-    resolved_site, site_source = resolve_profile_site(
-        config, profile, site=site, api_url=api_url, env=env
-    )
+    resolved_site, site_source = resolve_profile_site(config, profile, site=site, api_url=api_url, env=env)
     flags = {KeyKind.API_KEY: api_key, KeyKind.APP_KEY: app_key, KeyKind.BEARER_TOKEN: bearer_token}
     found: dict[KeyKind, ResolvedKey] = {}
     for kind, flag_value in flags.items():
@@ -319,10 +318,8 @@ async def save_validated(
         except KeyringProblem:
             # Never leave half a pair behind: drop what this call may have written.
             for kind in new:
-                try:
+                with contextlib.suppress(KeyringProblem):
                     store.delete(profile, kind)
-                except KeyringProblem:
-                    pass
             raise
         for kind in KeyKind:
             if kind not in new:

@@ -150,9 +150,7 @@ class KeyringStore:
 
         return self._call(delete)
 
-    def get_all(
-        self, profile: str, kinds: tuple[KeyKind, ...] = tuple(KeyKind)
-    ) -> dict[KeyKind, SecretStr]:
+    def get_all(self, profile: str, kinds: tuple[KeyKind, ...] = tuple(KeyKind)) -> dict[KeyKind, SecretStr]:
         found = {}
         for kind in kinds:
             value = self.get(profile, kind)

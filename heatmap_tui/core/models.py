@@ -87,7 +87,7 @@ def pack_snapshot(snapshot: Snapshot) -> PackedSnapshot:
 
 def unpack_snapshot(packed: PackedSnapshot) -> Snapshot:
     """The model again (equal to the one packed); values were validated when first parsed."""
-    attributes = SnapshotAttributes.model_construct(**dict(zip(PACKED_FIELDS[1:], packed[1:])))
+    attributes = SnapshotAttributes.model_construct(**dict(zip(PACKED_FIELDS[1:], packed[1:], strict=False)))
     return Snapshot.model_construct(id=packed[0], attributes=attributes)
 
 

@@ -51,9 +51,7 @@ class RumService:
 
     async def validate_api_key(self) -> None:
         """Check the API key alone (v1); raises AuthError when rejected."""
-        await self.client.request_model(
-            "validate the API key", "GET", "/api/v1/validate", ValidateResponse
-        )
+        await self.client.request_model("validate the API key", "GET", "/api/v1/validate", ValidateResponse)
 
     async def discover_views(self, app_id: str, since: str = "now-30d", limit: int = 100) -> list[ViewCount]:
         """The busiest views first, with their view counts."""
@@ -63,15 +61,23 @@ class RumService:
             "group_by": [{"facet": "@view.name", "limit": limit}],
         }
         answer = await self.client.request_model(
-            "discover the views of the application", "POST", "/api/v2/rum/analytics/aggregate",
-            AggregateResponse, json_body=body,
+            "discover the views of the application",
+            "POST",
+            "/api/v2/rum/analytics/aggregate",
+            AggregateResponse,
+            json_body=body,
         )
         views = []
         for bucket in answer.data.buckets:
             name = bucket.by.get("@view.name")
             count = bucket.computes.get("c0", 0)
             if isinstance(name, str) and name:
-                views.append(ViewCount(name=name, count=int(count) if isinstance(count, (int, float)) and math.isfinite(count) else 0))
+                views.append(
+                    ViewCount(
+                        name=name,
+                        count=int(count) if isinstance(count, (int, float)) and math.isfinite(count) else 0,
+                    )
+                )
         return sorted(views, key=lambda v: -v.count)
 
     async def search_view_events(
@@ -91,7 +97,11 @@ class RumService:
         if cursor:
             page["cursor"] = cursor
         body = {
-            "filter": {"query": view_events_query(app_id, view_name, device_type, session_id), "from": since, "to": "now"},
+            "filter": {
+                "query": view_events_query(app_id, view_name, device_type, session_id),
+                "from": since,
+                "to": "now",
+            },
             "page": page,
             "sort": "-timestamp" if newest_first else "timestamp",
         }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -100,10 +100,10 @@ class ViewEvent(_Tolerant):
     @classmethod
     def from_event(cls, event: RumEvent) -> ViewEvent:
         body = event.attributes.attributes
-        date = event.attributes.timestamp or datetime.fromtimestamp(0, tz=timezone.utc)
+        date = event.attributes.timestamp or datetime.fromtimestamp(0, tz=UTC)
         if body.date is not None:
             try:
-                date = datetime.fromtimestamp(body.date / 1000, tz=timezone.utc)
+                date = datetime.fromtimestamp(body.date / 1000, tz=UTC)
             except (OverflowError, OSError, ValueError):
                 pass  # a date no clock can show: keep the event's own timestamp
         spent = body.view.time_spent

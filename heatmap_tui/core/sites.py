@@ -79,9 +79,7 @@ def check_transport_url(url: str) -> None:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise SiteError(f"{url!r} is not an http(s) URL with a host")
     if parts.scheme == "http" and not is_loopback_host(parts.hostname):
-        raise SiteError(
-            f"plain http is only allowed on loopback addresses; use https for {parts.hostname}"
-        )
+        raise SiteError(f"plain http is only allowed on loopback addresses; use https for {parts.hostname}")
 
 
 def custom_site(url: str) -> Site:

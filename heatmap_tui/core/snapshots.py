@@ -123,12 +123,18 @@ class SnapshotService:
     async def update(self, snapshot_id: str, attributes: SnapshotUpdateAttributes) -> Snapshot:
         body = SnapshotUpdateRequest.of(snapshot_id, attributes).model_dump(mode="json", exclude_none=True)
         result = await self.client.request_model(
-            f"update snapshot {snapshot_id}", "PATCH", f"{PATH}/{snapshot_id}", SnapshotResponse, json_body=body
+            f"update snapshot {snapshot_id}",
+            "PATCH",
+            f"{PATH}/{snapshot_id}",
+            SnapshotResponse,
+            json_body=body,
         )
         return result.data
 
     async def delete(self, snapshot_id: str) -> None:
-        await self.client.request(f"delete snapshot {snapshot_id}", "DELETE", f"{PATH}/{snapshot_id}", ok=(200, 204))
+        await self.client.request(
+            f"delete snapshot {snapshot_id}", "DELETE", f"{PATH}/{snapshot_id}", ok=(200, 204)
+        )
 
     async def delete_many(
         self,

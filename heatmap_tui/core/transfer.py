@@ -77,7 +77,9 @@ def parse_snapshots(text: str, source: str = "the input") -> list[Snapshot]:
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"]) or "the item"
-            raise TransferError(f"{source}: snapshot #{index + 1} is not valid ({where}: {first['msg']})") from None
+            raise TransferError(
+                f"{source}: snapshot #{index + 1} is not valid ({where}: {first['msg']})"
+            ) from None
     return snapshots
 
 

@@ -226,9 +226,7 @@ class Trash:
     def record_failure(self, snapshot_id: str, batch_id: str, error: str) -> None:
         self._append_quietly({"kind": FAILED, "batch_id": batch_id, "id": snapshot_id, "error": error})
 
-    def hook(
-        self, *, site: Site | str, profile: str, batch_id: str
-    ) -> Callable[[Snapshot], Awaitable[None]]:
+    def hook(self, *, site: Site | str, profile: str, batch_id: str) -> Callable[[Snapshot], Awaitable[None]]:
         """A `before_delete` for SnapshotService.delete_many: the copy is written off the event loop.
 
         When the copy cannot be written it raises NotTrashed, which delete_many counts as that
@@ -240,7 +238,9 @@ class Trash:
             try:
                 await asyncio.to_thread(self.record, snapshot, site=label, profile=profile, batch_id=batch_id)
             except TrashError as exc:
-                raise NotTrashed(f"delete snapshot {snapshot.id}", label, detail=f"{NotTrashed.reason}: {exc}") from None
+                raise NotTrashed(
+                    f"delete snapshot {snapshot.id}", label, detail=f"{NotTrashed.reason}: {exc}"
+                ) from None
 
         return before_delete
 
@@ -268,7 +268,9 @@ class Trash:
                 finally:
                     os.close(fd)
         except OSError as exc:
-            raise TrashError(f"{self.path}: cannot be written ({exc.strerror or type(exc).__name__})") from None
+            raise TrashError(
+                f"{self.path}: cannot be written ({exc.strerror or type(exc).__name__})"
+            ) from None
 
     @contextlib.contextmanager
     def _lock(self, *, exclusive: bool) -> Iterator[None]:
@@ -340,7 +342,9 @@ class Trash:
             if entry.restored_as is not None:
                 report.skipped.append((entry, f"already restored as {entry.restored_as}"))
             elif entry.id in restored_ids:
-                report.skipped.append((entry, f"already restored as {restored_ids[entry.id]} (from another batch)"))
+                report.skipped.append(
+                    (entry, f"already restored as {restored_ids[entry.id]} (from another batch)")
+                )
             elif entry.id in seen:
                 report.skipped.append((entry, "listed twice"))
             else:
@@ -378,7 +382,9 @@ class Trash:
         return report
 
     def _record_restored(self, entry: TrashEntry, new_id: str) -> None:
-        self._append({"kind": RESTORED, "batch_id": entry.batch_id, "id": entry.id, "new_id": new_id}, sync=True)
+        self._append(
+            {"kind": RESTORED, "batch_id": entry.batch_id, "id": entry.id, "new_id": new_id}, sync=True
+        )
 
     async def _still_on_server(
         self, entries: Sequence[TrashEntry], service: SnapshotService, concurrency: int
@@ -427,7 +433,9 @@ class Trash:
             except FileNotFoundError:
                 return PurgeResult([], 0)
             except OSError as exc:
-                raise TrashError(f"{self.path}: cannot be read ({exc.strerror or type(exc).__name__})") from None
+                raise TrashError(
+                    f"{self.path}: cannot be read ({exc.strerror or type(exc).__name__})"
+                ) from None
             entries, bad, records = _parse(raw)
             purged = [
                 e

@@ -73,9 +73,7 @@ class Faults:
         after_apply: bool = False,
     ) -> None:
         """Answer with truncated JSON (`status`, or the real status when `after_apply`)."""
-        self._add(
-            OneShot(MALFORMED, count, method, path_prefix, status=status, after_apply=after_apply)
-        )
+        self._add(OneShot(MALFORMED, count, method, path_prefix, status=status, after_apply=after_apply))
 
     def html_next(
         self,
@@ -96,9 +94,7 @@ class Faults:
         after_apply: bool = False,
     ) -> None:
         """Answer with an empty body (`status`, or the real status when `after_apply`)."""
-        self._add(
-            OneShot(EMPTY, count, method, path_prefix, status=status, after_apply=after_apply)
-        )
+        self._add(OneShot(EMPTY, count, method, path_prefix, status=status, after_apply=after_apply))
 
     def hang_next(
         self,
@@ -166,9 +162,7 @@ class Faults:
             return {
                 "latency_ms": self.latency_ms,
                 "error_rate": (
-                    {"p": self._error_rate[0], "status": self._error_rate[1]}
-                    if self._error_rate
-                    else None
+                    {"p": self._error_rate[0], "status": self._error_rate[1]} if self._error_rate else None
                 ),
                 "pending": [asdict(rule) for rule in self._rules],
             }

@@ -70,6 +70,4 @@ def parse_time(value: Any, now: datetime, field: str) -> int:
             return epoch_ms(to_ms(datetime.fromisoformat(text)))
         except ValueError:
             pass
-    raise bad_request(
-        f'{field}: cannot read {value!r} as a time; use "now", "now-30d", ISO 8601 or epoch ms'
-    )
+    raise bad_request(f'{field}: cannot read {value!r} as a time; use "now", "now-30d", ISO 8601 or epoch ms')

@@ -33,9 +33,7 @@ class RateLimits:
             if int(count) < 1 or float(period) <= 0:
                 raise ValueError(f"rate limit must be at least 1 request per >0 s, got {limit}")
         with self._lock:
-            self.limit, self.period = (
-                (int(limit[0]), float(limit[1])) if limit else (None, UNLIMITED_PERIOD)
-            )
+            self.limit, self.period = (int(limit[0]), float(limit[1])) if limit else (None, UNLIMITED_PERIOD)
             self._windows.clear()
 
     @property

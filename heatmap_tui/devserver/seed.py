@@ -174,8 +174,7 @@ def _snapshots(
     while len(plan) < spec.snapshots:
         plan.append((_pick_view(rng, spec.views), rng.choice(spec.devices), None))
     return [
-        _snapshot(rng, app_id, view, device, age if age is not None else _age_ms(rng, spec),
-                  index, now_ms)
+        _snapshot(rng, app_id, view, device, age if age is not None else _age_ms(rng, spec), index, now_ms)
         for view, device, age in plan
     ]
 

@@ -76,9 +76,7 @@ class Store:
                 return None
             changes = attrs.model_dump()
             changes["modified_at"] = self.clock.now()
-            updated = current.model_copy(
-                update={"attributes": current.attributes.model_copy(update=changes)}
-            )
+            updated = current.model_copy(update={"attributes": current.attributes.model_copy(update=changes)})
             self.snapshots[snapshot_id] = updated
             self.save()
             return updated
@@ -118,7 +116,7 @@ class Store:
         user: User = DEMO_USER,
         created_at: datetime | None = None,
         modified_at: datetime | None = None,
-        id: str | None = None,  # noqa: A002 - the API's name for it
+        id: str | None = None,
     ) -> Snapshot:
         """Build a snapshot with server-set fields filled in, store it and return it."""
         now = self.clock.now()
@@ -191,8 +189,7 @@ class Store:
         document = json.loads(self.data_file.read_text(encoding="utf-8"))
         with self.lock:
             self.applications = {
-                a.id: a
-                for a in (RumApplication.model_validate(x) for x in document.get("applications", []))
+                a.id: a for a in (RumApplication.model_validate(x) for x in document.get("applications", []))
             }
             self.snapshots = {
                 s.id: s for s in (Snapshot.model_validate(x) for x in document.get("snapshots", []))

@@ -30,6 +30,7 @@ from heatmap_tui.ui.session import Connection
 
 if TYPE_CHECKING:
     from heatmap_tui.core.rum_models import ViewCount
+
     # Imported where they are used: a start straight into the browser needs none of them.
     from heatmap_tui.ui.dialogs.credentials_form import CredentialsResult
     from heatmap_tui.ui.screens.app_picker import AppPicker
@@ -238,7 +239,9 @@ class HeatmapApp(App[None]):
                 found = await connection.rum.discover_views(app_id)
             except ApiError as exc:
                 # The views only fill the view picker: without them the browser still works.
-                self.notify(f"{exc} Type a view name in the browser.", title="No views found", severity="warning")
+                self.notify(
+                    f"{exc} Type a view name in the browser.", title="No views found", severity="warning"
+                )
         self._remember(app_id=app_id, view=view if same_app else None, device=device)
         browser = BrowserScreen(
             connection,

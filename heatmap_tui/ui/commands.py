@@ -52,7 +52,11 @@ def palette_commands(app: HeatmapApp, screen: Screen[Any]) -> list[PaletteComman
         for name in app.config.profiles:
             if name != app.profile:
                 site = app.config.profiles[name].api_url or app.config.profiles[name].site or "US1"
-                add(f"Switch profile: {name}", f"Use profile {name!r} ({site})", _bind(app.switch_profile, name))
+                add(
+                    f"Switch profile: {name}",
+                    f"Use profile {name!r} ({site})",
+                    _bind(app.switch_profile, name),
+                )
         add("New profile…", "Type the new profile's name in the site picker", app.action_new_profile)
         add("Enter keys…", f"Type and check other keys for profile {app.profile!r}", app.action_enter_keys)
     if app.services.read_only:

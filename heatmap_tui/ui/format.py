@@ -6,7 +6,7 @@ and trivial to test.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from rich.cells import cell_len, set_cell_size
 
@@ -18,8 +18,8 @@ _DAY = 24 * _HOUR
 def _as_utc(dt: datetime) -> datetime:
     # The API sends RFC 3339 with an offset; a naive value can only be UTC.
     if dt.tzinfo is None:
-        return dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc)
+        return dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC)
 
 
 def format_start(ms: int) -> str:

@@ -12,7 +12,7 @@ import argparse
 import asyncio
 import tempfile
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ from heatmap_tui.devserver import DEMO_API_KEY, DEMO_APP_KEY, DevServer
 from heatmap_tui.ui.app import HeatmapApp
 from heatmap_tui.ui.services import RedirectTransport, Services, routed_connections
 
-NOW = datetime(2026, 5, 1, 12, 0, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 5, 1, 12, 0, 0, tzinfo=UTC)
 SIZE = (120, 40)
 WRONG_APP_KEY = "0" * 40
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from heatmap_tui.core.auth import ApiAuth
 from heatmap_tui.core.client import DatadogClient
@@ -18,7 +18,7 @@ from heatmap_tui.core.snapshots import SnapshotService
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ from heatmap_tui.ui.dialogs.snapshot_form import SnapshotForm
 from heatmap_tui.ui.screens.browser import BrowserScreen
 from heatmap_tui.ui.session import Connection
 
-NOW = datetime(2026, 5, 1, 12, 0, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 5, 1, 12, 0, 0, tzinfo=UTC)
 VIEWS = [v.name for v in WEB_VIEWS]
 
 

@@ -7,7 +7,7 @@ so the screens show a stable site name instead of a random loopback port.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +19,10 @@ from heatmap_tui.core.keyring_access import KeyringStore
 from heatmap_tui.core.retry import RetryPolicy
 from heatmap_tui.devserver import DEMO_API_KEY, DEMO_APP_KEY, DevServer
 from heatmap_tui.ui.app import HeatmapApp
-from heatmap_tui.ui.screenshots import settle  # noqa: F401  (the tests' settle too)
+from heatmap_tui.ui.screenshots import settle
 from heatmap_tui.ui.services import Overrides, RedirectTransport, Services, routed_connections
 
-NOW = datetime(2026, 5, 1, 12, 0, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 5, 1, 12, 0, 0, tzinfo=UTC)
 SIZE = (120, 40)
 DEMO_ENV = {"DD_API_KEY": DEMO_API_KEY, "DD_APP_KEY": DEMO_APP_KEY}
 # Quick retries: a test need not wait out the real backoff.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from textual.app import App, ComposeResult
 from textual.message import Message
@@ -10,7 +10,7 @@ from textual.message import Message
 from heatmap_tui.core.models import Snapshot
 from heatmap_tui.ui.widgets.snapshot_table import SnapshotTable
 
-NOW = datetime(2026, 5, 1, 12, 0, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 5, 1, 12, 0, 0, tzinfo=UTC)
 VIEWS = ("/checkout", "/cart", "/home", "/products/:id", "/search", "/account/settings")
 DEVICES = ("desktop", "mobile", "tablet")
 AUTHORS = ("Ada Lovelace", "Grace Hopper", "Alan Turing", None)

@@ -35,7 +35,11 @@ def summary_text(result: BulkResult, snapshots: Sequence[Snapshot], stopped: boo
         head = f"Stopped: {head}, {unknown} not confirmed (refresh to see what is left)"
     lines: list[Content] = [Content.styled(head + ".", "bold")]
     for snapshot_id, error in result.failed.items():
-        lines.append(Content.assemble(("✗ ", "$error"), (names.get(snapshot_id, snapshot_id), "bold"), f": {reason(error)}"))
+        lines.append(
+            Content.assemble(
+                ("✗ ", "$error"), (names.get(snapshot_id, snapshot_id), "bold"), f": {reason(error)}"
+            )
+        )
     return Content("\n").join(lines)
 
 
@@ -132,7 +136,9 @@ class BulkDeleteProgress(ModalScreen[BulkResult]):
         self.query_one("#bulk-summary", Static).update(summary_text(result, self.snapshots, stopped))
         button = self.query_one("#bulk-close", Button)
         button.label, button.variant = "Close", "primary"
-        self.query_one(Vertical).border_title = f"Deleted {len(result.deleted)} of {len(self.snapshots)} snapshots"
+        self.query_one(
+            Vertical
+        ).border_title = f"Deleted {len(result.deleted)} of {len(self.snapshots)} snapshots"
 
     def action_close(self) -> None:
         if self.result is None:

@@ -19,7 +19,14 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Checkbox, DataTable, Input, Label, Select, Static
 
-from heatmap_tui.core.cleanup import CleanupError, CleanupPlan, CleanupRules, last_change, parse_age, plan_cleanup
+from heatmap_tui.core.cleanup import (
+    CleanupError,
+    CleanupPlan,
+    CleanupRules,
+    last_change,
+    parse_age,
+    plan_cleanup,
+)
 from heatmap_tui.core.models import Snapshot
 from heatmap_tui.ui.format import format_relative
 from heatmap_tui.ui.session import Clock, utc_now
@@ -27,7 +34,14 @@ from heatmap_tui.ui.widgets.filter_bar import ANY_DEVICE, DEVICE_OPTIONS
 
 NO_RULE = "Set a rule above: an age, an author, a device, or duplicates."
 # Fixed widths, so that long cells wrap inside the dialog (rows grow) instead of scrolling sideways.
-PREVIEW_COLUMNS = (("Name", 24), ("View", 12), ("Device", 7), ("Modified", 8), ("Author", 17), ("Why it goes", 30))
+PREVIEW_COLUMNS = (
+    ("Name", 24),
+    ("View", 12),
+    ("Device", 7),
+    ("Modified", 8),
+    ("Author", 17),
+    ("Why it goes", 30),
+)
 
 
 class CleanupDialog(ModalScreen[list[Snapshot] | None]):

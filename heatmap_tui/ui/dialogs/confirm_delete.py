@@ -16,7 +16,9 @@ from textual.widgets import Button, Label, Static
 
 from heatmap_tui.core.models import Snapshot
 
-WARNING_ONE = "A copy goes to the trash first: u undoes this delete, T opens the trash. It comes back with a new id."
+WARNING_ONE = (
+    "A copy goes to the trash first: u undoes this delete, T opens the trash. It comes back with a new id."
+)
 WARNING_MANY = (
     "A copy of each goes to the trash first: u undoes this delete, T opens the trash. "
     "They come back with new ids."
@@ -68,7 +70,9 @@ class ConfirmDialog(ModalScreen[bool]):
 
     AUTO_FOCUS = "#cancel"
 
-    def __init__(self, *, title: str, question: str, items: RenderableType, warning: str, confirm_label: str) -> None:
+    def __init__(
+        self, *, title: str, question: str, items: RenderableType, warning: str, confirm_label: str
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.question = question
@@ -108,7 +112,9 @@ class ConfirmDelete(ConfirmDialog):
         one = count == 1
         super().__init__(
             title="Delete snapshot" if one else "Delete snapshots",
-            question=f"Delete snapshot {self.snapshots[0].name!r}?" if one else f"Delete these {count} snapshots?",
+            question=f"Delete snapshot {self.snapshots[0].name!r}?"
+            if one
+            else f"Delete these {count} snapshots?",
             items=snapshot_table(self.snapshots),
             warning=WARNING_ONE if one else WARNING_MANY,
             confirm_label="Delete" if one else f"Delete {count}",

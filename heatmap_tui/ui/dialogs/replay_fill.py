@@ -63,7 +63,11 @@ class ReplayFill:
         self.query_one("#f-view_id", Input).value = event.view_id or ""
         if not self.editing:
             device = self.query_one("#f-device_type")
-            if isinstance(device, Select) and device.value is Select.NULL and event.device_type in DEVICE_TYPES:
+            if (
+                isinstance(device, Select)
+                and device.value is Select.NULL
+                and event.device_type in DEVICE_TYPES
+            ):
                 device.value = event.device_type  # the picker searched every device: take the frame's
             name = self.query_one("#f-snapshot_name", Input)
             if not name.value.strip():
@@ -101,9 +105,13 @@ class ReplayFill:
                 self._show_start_hint(start.value)
         if ms is None:
             if token == self._start_token and start.value == before:
-                self.field_error("start", "Could not tell where this view starts in its session. Type it by hand.")
+                self.field_error(
+                    "start", "Could not tell where this view starts in its session. Type it by hand."
+                )
             return
         if start.value != before:  # typed by hand while the server answered: that wins
-            self.notify(f"Kept the start you typed; this frame's view starts at {format_start(ms)} ({ms} ms).")
+            self.notify(
+                f"Kept the start you typed; this frame's view starts at {format_start(ms)} ({ms} ms)."
+            )
             return
         start.value = str(ms)

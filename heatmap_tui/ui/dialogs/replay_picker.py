@@ -119,7 +119,9 @@ class ReplayPicker(ModalScreen[ViewEvent | None]):
         with Vertical(id="replay-picker") as box:
             box.border_title = f"Pick a replay frame · {self.view_name} · {self.device_type or 'any device'}"
             box.border_subtitle = "replay views of the last 30 days"
-            table: DataTable[str | Text] = DataTable(id="replay-events", cursor_type="row", zebra_stripes=True)
+            table: DataTable[str | Text] = DataTable(
+                id="replay-events", cursor_type="row", zebra_stripes=True
+            )
             table.add_columns(*COLUMNS)
             yield table
             yield Static("", id="replay-detail")
@@ -204,7 +206,9 @@ class ReplayPicker(ModalScreen[ViewEvent | None]):
                 "Escape, then type an event id, or try another view or device."
             )
         elif self.cursor:
-            self._status(f"{count} replay views loaded, newest first · more: m, or move to the end of the list")
+            self._status(
+                f"{count} replay views loaded, newest first · more: m, or move to the end of the list"
+            )
         else:
             self._status(f"{count} replay view{'s' if count != 1 else ''}, newest first · all loaded")
         self.query_one("#replay-more", Button).disabled = self.cursor is None

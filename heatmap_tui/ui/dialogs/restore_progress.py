@@ -53,9 +53,13 @@ def report_text(report: RestoreReport) -> Content:
     for entry, error in report.failed:
         lines.append(Content.assemble(("✗ ", "$error"), (entry.snapshot.name, "bold"), f": {reason(error)}"))
     for entry, why in report.skipped:
-        lines.append(Content.assemble(("– ", "$text-muted"), (entry.snapshot.name, "bold"), f": skipped, {why}"))
+        lines.append(
+            Content.assemble(("– ", "$text-muted"), (entry.snapshot.name, "bold"), f": skipped, {why}")
+        )
     for entry, new in report.restored:
-        lines.append(Content.assemble(("✓ ", "$success"), (entry.snapshot.name, "bold"), f": {entry.id} → {new.id}"))
+        lines.append(
+            Content.assemble(("✓ ", "$success"), (entry.snapshot.name, "bold"), f": {entry.id} → {new.id}")
+        )
     return Content("\n").join(lines)
 
 

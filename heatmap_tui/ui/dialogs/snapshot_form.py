@@ -206,7 +206,9 @@ class SnapshotForm(ReplayFill, ModalScreen[FormResult | None]):
         for name in FIELDS:
             self.field_error(name, outcome.errors.get(name, ""))
         count = len(outcome.errors)
-        self._set_form_error(f"Fix the {count} field{'s' if count != 1 else ''} marked in red." if count else "")
+        self._set_form_error(
+            f"Fix the {count} field{'s' if count != 1 else ''} marked in red." if count else ""
+        )
         return outcome
 
     @on(Input.Changed)
@@ -231,7 +233,9 @@ class SnapshotForm(ReplayFill, ModalScreen[FormResult | None]):
         if self.saving:
             return
         if self.computing_start:
-            self.notify("Still computing the start from the replay: save again in a moment.", severity="warning")
+            self.notify(
+                "Still computing the start from the replay: save again in a moment.", severity="warning"
+            )
             return
         self._checked_once = True
         outcome = self._check()

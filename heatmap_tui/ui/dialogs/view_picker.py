@@ -60,7 +60,9 @@ class ViewPicker(ModalScreen[str | None]):
         Binding("up", "move(-1)", "Previous", show=False, id="view_picker.up"),
     ]
 
-    def __init__(self, views: Iterable[str], current: str = "", counts: Mapping[str, int] | None = None) -> None:
+    def __init__(
+        self, views: Iterable[str], current: str = "", counts: Mapping[str, int] | None = None
+    ) -> None:
         super().__init__()
         self.views = list(views)
         self.current = current
@@ -81,7 +83,9 @@ class ViewPicker(ModalScreen[str | None]):
 
     def _options(self, text: str) -> list[Option]:
         needle = text.casefold().strip()
-        return [Option(view_prompt(v, self.counts.get(v)), id=v) for v in self.views if needle in v.casefold()]
+        return [
+            Option(view_prompt(v, self.counts.get(v)), id=v) for v in self.views if needle in v.casefold()
+        ]
 
     def set_views(self, views: Iterable[str], counts: Mapping[str, int]) -> None:
         """The views were discovered while the picker was open: show them, keeping the highlight."""

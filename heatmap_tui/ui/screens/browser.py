@@ -17,8 +17,8 @@ from textual.worker import Worker
 from heatmap_tui.core.errors import ApiError
 from heatmap_tui.core.models import Snapshot
 from heatmap_tui.core.rum_models import ViewCount
-from heatmap_tui.core.snapshots import SnapshotPage
 from heatmap_tui.core.sites import Site
+from heatmap_tui.core.snapshots import SnapshotPage
 from heatmap_tui.core.trash import Trash
 from heatmap_tui.ui.screens.browser_delete import DeleteFlow
 from heatmap_tui.ui.screens.browser_views import ViewsFlow
@@ -373,7 +373,9 @@ class BrowserScreen(ViewsFlow, DeleteFlow, Screen[None]):
                 self.action_sort(column)
 
         table = self.table
-        self.app.push_screen(SortMenu(SORT_COLUMNS, table.model.sort_column, table.model.sort_reverse), picked)
+        self.app.push_screen(
+            SortMenu(SORT_COLUMNS, table.model.sort_column, table.model.sort_reverse), picked
+        )
 
     # --- marks and going back ------------------------------------------------
 
@@ -455,8 +457,12 @@ class BrowserScreen(ViewsFlow, DeleteFlow, Screen[None]):
         if snapshot is None:
             return
         form = SnapshotForm(
-            self.connection.snapshots, application_id=self.application_id, snapshot=snapshot,
-            views=self.known_views, rum=self.connection.rum, clock=self.clock,
+            self.connection.snapshots,
+            application_id=self.application_id,
+            snapshot=snapshot,
+            views=self.known_views,
+            rum=self.connection.rum,
+            clock=self.clock,
         )
         self.app.push_screen(form, self._form_done)
 
@@ -499,4 +505,3 @@ class BrowserScreen(ViewsFlow, DeleteFlow, Screen[None]):
         if action in NEEDS_ROW and self.is_mounted and self.table.model.cursor_row is None:
             return None  # shown dimmed: there is no row to act on
         return True
-

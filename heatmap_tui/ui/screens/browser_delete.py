@@ -15,7 +15,14 @@ from textual import work
 from heatmap_tui.core.errors import NotFound
 from heatmap_tui.core.models import Snapshot
 from heatmap_tui.core.snapshots import BulkResult
-from heatmap_tui.core.trash import EntryState, RestoreReport, TrashEntry, TrashError, delete_with_trash, new_batch_id
+from heatmap_tui.core.trash import (
+    EntryState,
+    RestoreReport,
+    TrashEntry,
+    TrashError,
+    delete_with_trash,
+    new_batch_id,
+)
 
 # The dialogs and the trash screen are imported by the actions that open them: showing the
 # browser needs none of them.
@@ -102,7 +109,9 @@ class DeleteFlow(_Host):
         error = result.failed.get(snapshot.id)
         if isinstance(error, NotFound):
             self.table.remove_ids([snapshot.id])
-            self.notify(f"Snapshot {snapshot.name!r} was already deleted elsewhere; removed it from the table.")
+            self.notify(
+                f"Snapshot {snapshot.name!r} was already deleted elsewhere; removed it from the table."
+            )
         elif error is not None:
             self.notify(str(error), title="Could not delete", severity="error", timeout=8)
         else:
@@ -142,7 +151,11 @@ class DeleteFlow(_Host):
             self.notify(str(exc), title="Could not read the trash", severity="error", timeout=8)
             return
         if not entries:
-            gone = "the snapshots deleted last were purged from the trash" if self._undo_batch else "the trash is empty"
+            gone = (
+                "the snapshots deleted last were purged from the trash"
+                if self._undo_batch
+                else "the trash is empty"
+            )
             self.notify(f"Nothing to undo: {gone}.")
             return
         first = entries[0]
@@ -196,7 +209,9 @@ class DeleteFlow(_Host):
 
         snapshots = self.table.model.snapshots
         if not snapshots:
-            self.notify("No snapshots are loaded: load a view (or all views) to clean up.", severity="warning")
+            self.notify(
+                "No snapshots are loaded: load a view (or all views) to clean up.", severity="warning"
+            )
             return
         device = self.device or "any device"
         where = f"all {len(self.views)} known views" if self.all_views else f"view {self.view}"

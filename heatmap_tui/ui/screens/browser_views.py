@@ -50,7 +50,10 @@ class ViewsFlow(_Host):
         view_input = self.query_one("#view-input", Input)
         if not name:
             view_input.value = self.view
-            self.notify("A view name is needed: the API lists the snapshots of one view at a time.", severity="warning")
+            self.notify(
+                "A view name is needed: the API lists the snapshots of one view at a time.",
+                severity="warning",
+            )
             return
         view_input.value = name
         self.table.focus()
@@ -96,7 +99,9 @@ class ViewsFlow(_Host):
         except ApiError as exc:  # the filter still takes any typed name
             self._discovery = None
             if not quiet:
-                self.notify(f"{exc} Type a view name instead.", title="Could not list the views", severity="warning")
+                self.notify(
+                    f"{exc} Type a view name instead.", title="Could not list the views", severity="warning"
+                )
             return
         self.views_found(found)
 

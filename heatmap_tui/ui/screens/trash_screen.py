@@ -73,7 +73,9 @@ class TrashScreen(Screen[bool]):
 
     AUTO_FOCUS = "#trash-table"
 
-    def __init__(self, trash: Trash, connection: Connection, *, read_only: bool = False, clock: Clock = utc_now) -> None:
+    def __init__(
+        self, trash: Trash, connection: Connection, *, read_only: bool = False, clock: Clock = utc_now
+    ) -> None:
         super().__init__()
         self.trash = trash
         self.connection = connection

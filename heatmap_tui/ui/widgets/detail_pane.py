@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from itertools import zip_longest
 
 from rich.json import JSON
@@ -18,7 +18,7 @@ from heatmap_tui.ui.format import format_absolute, format_relative, format_start
 
 def _rfc3339(dt: datetime) -> str:
     """`2026-05-01T12:00:00.123Z`: milliseconds and a Z, as Datadog writes timestamps."""
-    dt = dt.astimezone(timezone.utc) if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    dt = dt.astimezone(UTC) if dt.tzinfo else dt.replace(tzinfo=UTC)
     return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
 
 

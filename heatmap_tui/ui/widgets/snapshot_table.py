@@ -40,7 +40,7 @@ def _join(layout: Layout, width: int, texts: list[str], styles: list[Style], gap
     """
     pieces: list[tuple[str, Style]] = []
     x = 0
-    for (_, start, cell_width), text, style in zip(layout.cells, texts, styles):
+    for (_, start, cell_width), text, style in zip(layout.cells, texts, styles, strict=False):
         pieces += ((" " * (start - x), gap), (text, style))
         x = start + cell_width
     pieces.append((" " * (width - x), gap))
@@ -384,9 +384,7 @@ class SnapshotTable(ScrollView, can_focus=True):
         # Lines span the scrollbar's cells too, so that they need no padding per frame.
         line_width = max(width, layout.width)
         styles = self._get_styles()
-        return _Frame(
-            width, height, line_width, layout, styles, round(self.scroll_x), round(self.scroll_y)
-        )
+        return _Frame(width, height, line_width, layout, styles, round(self.scroll_x), round(self.scroll_y))
 
     def render_line(self, y: int) -> Strip:
         frame = self._frame or self._frame_state()
@@ -425,7 +423,7 @@ class SnapshotTable(ScrollView, can_focus=True):
             row_style = styles["cursor" if cursor else "marked" if marked else "base"]
             dim_style = styles["dim"] if row_style is styles["base"] else row_style
             texts, cell_styles = [_MARK_GLYPH if marked else " "], [row_style]
-            for (column, _, width), text in zip(frame.layout.cells[1:], self.model.cells(row)):
+            for (column, _, width), text in zip(frame.layout.cells[1:], self.model.cells(row), strict=False):
                 texts.append(fit_cells(text, width, column.right))
                 cell_styles.append(dim_style if column.dim else row_style)
             strip = _join(frame.layout, frame.line_width, texts, cell_styles, row_style)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from heatmap_tui.core.models import PACKED_FIELDS, PackedSnapshot, Snapshot, pack_snapshot, unpack_snapshot
@@ -79,8 +79,12 @@ def compute_layout(natural: dict[str, int], width: int) -> Layout:
 
 
 _AT = {name: i for i, name in enumerate(PACKED_FIELDS)}
-_ID, _NAME, _VIEW, _DEVICE, _START = (_AT[k] for k in ("id", "snapshot_name", "view_name", "device_type", "start"))
-_BY, _HANDLE, _CREATED, _MODIFIED = (_AT[k] for k in ("created_by", "created_by_handle", "created_at", "modified_at"))
+_ID, _NAME, _VIEW, _DEVICE, _START = (
+    _AT[k] for k in ("id", "snapshot_name", "view_name", "device_type", "start")
+)
+_BY, _HANDLE, _CREATED, _MODIFIED = (
+    _AT[k] for k in ("created_by", "created_by_handle", "created_at", "modified_at")
+)
 
 
 class Row:
@@ -92,7 +96,7 @@ class Row:
     so list.index and membership run at C speed.
     """
 
-    __slots__ = ("values", "haystack")
+    __slots__ = ("haystack", "values")
 
     def __init__(self, values: PackedSnapshot, haystack: str) -> None:
         self.values = values
@@ -147,7 +151,7 @@ def _timestamp(dt: datetime | None) -> float:
     if dt is None:
         return float("-inf")  # never-dated rows sort as the oldest
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
     return dt.timestamp()
 
 
@@ -185,7 +189,7 @@ class TableModel:
         self._sorted: list[Row] = []
         self._shown: list[Row] = []
         self._marked: set[str] = set()
-        self.at = datetime.now(timezone.utc)  # what relative times count from: the load's time
+        self.at = datetime.now(UTC)  # what relative times count from: the load's time
         self._widths: dict[str, int] | None = None
         self._orders: dict[tuple[str, bool], list[Row]] = {}  # sorted lists, per direction
         self.filter_text = ""
@@ -253,7 +257,7 @@ class TableModel:
     def load(self, snapshots: Iterable[Snapshot], now: datetime | None = None) -> None:
         """Replace every row; the cursor stays on the same snapshot id if it is still shown.
         `now` (default: the clock) dates the relative times."""
-        at = now or datetime.now(timezone.utc)
+        at = now or datetime.now(UTC)
         self.load_rows(make_rows(snapshots, at), at)
 
     def load_rows(self, rows: list[Row], now: datetime) -> None:
