@@ -38,7 +38,7 @@ from heatmap_tui.core.errors import ApiError
 from heatmap_tui.core.keyring_access import KeyKind, KeyringStore
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("auth", help="store, check and remove the keys of a profile")
     actions = parser.add_subparsers(dest="auth_command", metavar="ACTION", required=True)
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from heatmap_tui.commands.common import CliError, add_account_options, read_config, resolve_from_args
 from heatmap_tui.commands.exit_codes import EXIT_USAGE
@@ -101,6 +101,6 @@ async def connect(ns: argparse.Namespace) -> AsyncIterator[Connection]:
         )
 
 
-def run(body: Callable[[], Awaitable[T]]) -> T:
+def run(body: Callable[[], Coroutine[Any, Any, T]]) -> T:
     """Run a command's async body (one event loop per call)."""
     return asyncio.run(body())

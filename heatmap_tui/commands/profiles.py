@@ -10,7 +10,7 @@ from heatmap_tui.core.config import Config, check_profile_name, save_config
 from heatmap_tui.core.keyring_access import KeyringStore, KeyringUnavailable
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("profiles", help="list, switch and remove profiles")
     actions = parser.add_subparsers(dest="profiles_command", metavar="ACTION", required=True)
 

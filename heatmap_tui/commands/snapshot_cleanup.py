@@ -15,7 +15,7 @@ from heatmap_tui.core.cleanup import CleanupPlan, CleanupRules, plan_cleanup
 from heatmap_tui.core.transfer import snapshot_json
 
 
-def register(actions: argparse._SubParsersAction) -> None:
+def register(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     cleanup = actions.add_parser(
         "cleanup",
         help="preview (default) or --apply the removal of old, duplicate or unwanted snapshots",

@@ -17,7 +17,7 @@ from heatmap_tui.commands.output import add_output_options
 from heatmap_tui.core.transfer import ImportReport, import_snapshots, parse_snapshots, read_snapshots
 
 
-def register(actions: argparse._SubParsersAction) -> None:
+def register(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     importing = actions.add_parser(
         "import",
         help="create the snapshots of an export file, skipping those already there",

@@ -33,7 +33,7 @@ from heatmap_tui.core.transfer import snapshot_json
 from heatmap_tui.core.trash import Trash, delete_with_trash, new_batch_id
 
 
-def register(actions: argparse._SubParsersAction) -> None:
+def register(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     create = actions.add_parser("create", help="create a snapshot; prints its id (or --json)")
     add_target_options(create)
     create.add_argument("--name", required=True, help="the snapshot's name")

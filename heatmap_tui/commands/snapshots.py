@@ -33,7 +33,7 @@ from heatmap_tui.core.models import Snapshot
 from heatmap_tui.core.transfer import dumps_snapshots, export_snapshots
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "snapshots", help="list, create, update, delete, clean up, export and import snapshots"
     )

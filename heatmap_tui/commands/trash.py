@@ -30,7 +30,7 @@ from heatmap_tui.core.cleanup import format_age
 from heatmap_tui.core.trash import RestoreReport, Trash, TrashContents, TrashEntry
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("trash", help="list, restore and purge deleted snapshots kept locally")
     actions = parser.add_subparsers(dest="trash_command", metavar="ACTION", required=True)
 

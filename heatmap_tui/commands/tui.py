@@ -101,7 +101,7 @@ def demo_services(server: DevServer, scratch: Path, *, read_only: bool = False) 
     )
     return Services(
         config_path=None,
-        store=KeyringStore(backend=fail.Keyring()),
+        store=KeyringStore(backend=fail.Keyring()),  # type: ignore[no-untyped-call]
         read_only=read_only,
         overrides=overrides,
         env={},  # DD_SITE or DD_API_KEY of the person's shell must not leak into the demo

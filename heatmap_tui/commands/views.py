@@ -22,7 +22,7 @@ from heatmap_tui.core.snapshots import DEFAULT_CONCURRENCY
 MAX_EVENTS_PAGE = 1000  # the events search's page limit
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     views = subparsers.add_parser("views", help="the views of RUM applications, with counts")
     view_actions = views.add_subparsers(dest="views_command", metavar="ACTION", required=True)
     listing = view_actions.add_parser(

@@ -117,10 +117,10 @@ class DatadogClient:
                 )
             except httpx.TransportError as exc:
                 maybe_applied = maybe_applied or not isinstance(exc, httpx.ConnectError)
-                error = self._network_error(op, exc)
+                network_error = self._network_error(op, exc)
                 delay = self.retry.delay_before_retry(method, tries, Outcome(network_error=True))
                 if delay is None:
-                    raise error from None
+                    raise network_error from None
                 log.info("%s: %s; retrying in %.2fs", op, type(exc).__name__, delay)
                 await self._sleep(delay)
                 continue

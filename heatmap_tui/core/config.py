@@ -98,7 +98,7 @@ class Config(_Model):
     def active_name(self) -> str:
         """The profile to use when none is named: the active one, the only one, or "default"."""
         if self.active_profile in self.profiles:
-            return self.active_profile  # type: ignore[return-value]
+            return self.active_profile
         if len(self.profiles) == 1:
             return next(iter(self.profiles))
         return DEFAULT_PROFILE
@@ -178,11 +178,11 @@ def parse_config(text: str, path: Path) -> Config:
         config = Config.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        loc = [str(p) for p in first["loc"]]
+        where = [str(p) for p in first["loc"]]
         msg = first["msg"]
         if first["type"] == "extra_forbidden":
             msg = "unknown setting"
-        raise ConfigError(f"{'.'.join(loc)}: {msg}", path, _line_of(text, loc)) from None
+        raise ConfigError(f"{'.'.join(where)}: {msg}", path, _line_of(text, where)) from None
     for name, profile in config.profiles.items():
         try:
             check_profile_name(name)

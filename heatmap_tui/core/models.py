@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
-SNAPSHOT_TYPE = "snapshots"
+SNAPSHOT_TYPE: Literal["snapshots"] = "snapshots"
 INT64_MAX = 2**63 - 1
 
 
@@ -153,7 +153,7 @@ class SnapshotUpdateRequest(_Request):
 def create_attributes_from(snapshot: Snapshot, **changes: Any) -> SnapshotCreateAttributes:
     """The create payload that would re-create `snapshot` (restore, import, copy)."""
     a = snapshot.attributes
-    fields = {
+    fields: dict[str, Any] = {
         "application_id": a.application_id,
         "device_type": a.device_type,
         "event_id": a.event_id,

@@ -48,4 +48,4 @@ class RetryPolicy:
     def backoff(self, tries_done: int) -> float:
         """Exponential backoff with full jitter on the upper half: base*2^(n-1) .. capped."""
         ceiling = min(self.max_delay, self.base_delay * 2 ** (tries_done - 1))
-        return ceiling / 2 + self.jitter() * ceiling / 2
+        return float(ceiling / 2 + self.jitter() * ceiling / 2)

@@ -14,7 +14,9 @@ import re
 
 # C0 controls, DEL and C1 controls; the Arabic letter mark, LRM/RLM, the bidi embeddings and
 # overrides (U+202A-E) and isolates (U+2066-9); line and paragraph separators; lone surrogates.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]")
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]"
+)
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 

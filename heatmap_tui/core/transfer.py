@@ -61,8 +61,10 @@ def parse_snapshots(text: str, source: str = "the input") -> list[Snapshot]:
     """`{"data": [..]}`, `{"data": {..}}` or `[..]`; raises TransferError in plain words."""
     try:
         document = json.loads(text)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         raise TransferError(f"{source} is not JSON ({exc.msg}, line {exc.lineno})") from None
+    except ValueError as exc:  # a number too long to convert, say
+        raise TransferError(f"{source} is not JSON ({exc})") from None
     items: Any = document.get("data") if isinstance(document, dict) else document
     if isinstance(items, dict):
         items = [items]

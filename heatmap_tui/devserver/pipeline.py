@@ -61,7 +61,7 @@ class DevApp:
             self.faults.sleep(rule.seconds)
         if rule is not None and not rule.after_apply:
             response = self._fault_response(rule, match)
-            self.log.record(req.method, req.path, response and response.status, rule.kind)
+            self.log.record(req.method, req.path, response.status if response else None, rule.kind)
             return response
         fault = rule.kind if rule is not None else None
         status = None if rule is not None else self.faults.roll_error()

@@ -193,7 +193,9 @@ def _snapshot(
     candidates = [e for e in index.get((view.name, device), ()) if e.date <= created]
     if candidates:  # a replay still kept: point at a real view event
         event = rng.choice(candidates)
-        event_id, session_id, view_id = event.id, event.session_id, event.view_id
+        event_id = event.id
+        session_id: str | None = event.session_id
+        view_id: str | None = event.view_id
         start = event.date - event.session_start + rng.randint(0, event.time_spent_ms)
     else:  # the replay is gone (or never seeded); the ids are all that is left of it
         event_id, session_id, view_id = _uuid(rng), _uuid(rng), _uuid(rng)
@@ -227,6 +229,7 @@ def _duplicates(rng: random.Random, snapshots: list[Snapshot], now_ms: int) -> l
     copies = []
     for original in rng.sample(snapshots, DUPLICATES):
         a = original.attributes
+        assert a.created_at is not None  # every seeded snapshot has one
         created = epoch_ms(a.created_at) + rng.randint(1, 60) * MINUTE_MS
         created = min(created, now_ms)
         author = rng.choice(AUTHORS)

@@ -152,6 +152,9 @@ class HeatmapApp(App[None]):
             SitePicker(profile, list(self.config.profiles), self.site, configured=configured)
         )
 
+    def _left_browser(self, _result: object) -> None:
+        self.call_later(self.show_apps)
+
     async def show_apps(self) -> None:
         assert self.connection is not None
         await self._reset_stack()
@@ -257,7 +260,7 @@ class HeatmapApp(App[None]):
         if from_start:
             await self._reset_stack()
             # Escape goes back to the app picker, made only then: one screen less at start.
-            await self.push_screen(browser, callback=lambda _: self.call_later(self.show_apps))
+            await self.push_screen(browser, callback=self._left_browser)
         else:
             await self.push_screen(browser)
         if name is None:

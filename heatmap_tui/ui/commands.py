@@ -36,7 +36,10 @@ def palette_commands(app: HeatmapApp, screen: Screen[Any]) -> list[PaletteComman
     from heatmap_tui.ui.screens.app_picker import AppPicker  # not needed to start in the browser
 
     commands: list[PaletteCommand] = []
-    add = lambda name, help, run: commands.append(PaletteCommand(name, help, run))  # noqa: E731
+
+    def add(name: str, help: str, run: Callable[[], Any]) -> None:
+        commands.append(PaletteCommand(name, help, run))
+
     if isinstance(screen, BrowserScreen):
         for action, name, help in BROWSER_COMMANDS:
             # check_action says what fits now: False in read-only mode, None with nothing to act on.

@@ -156,7 +156,7 @@ def _build(model: type[T], values: dict[str, object], errors: dict[str, str]) ->
     if errors:
         return Outcome(errors=errors)
     try:
-        return Outcome(value=model(**values))  # type: ignore[call-arg]
+        return Outcome(value=model(**values))
     except ValidationError as exc:  # the checks above should make this unreachable
         for problem in exc.errors():
             name = str(problem["loc"][0]) if problem["loc"] else "snapshot_name"

@@ -49,7 +49,7 @@ def first_run_services(server: DevServer, scratch: Path) -> Services:
     """A first run: no config, no keyring, no keys in the environment; US5 is the server."""
     return Services(
         config_path=None,
-        store=KeyringStore(backend=fail.Keyring()),
+        store=KeyringStore(backend=fail.Keyring()),  # type: ignore[no-untyped-call]
         connect=routed_connections(server.url),
         clock=lambda: NOW,
         env={},

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from textual import work
+from textual.notifications import SeverityLevel
 
 from heatmap_tui.core.errors import NotFound
 from heatmap_tui.core.models import Snapshot
@@ -126,7 +127,7 @@ class DeleteFlow(_Host):
         if result.deleted:
             self._undo_batch = batch
         self.table.remove_ids(result.deleted)
-        severity = "error" if result.failed else "information"
+        severity: SeverityLevel = "error" if result.failed else "information"
         hint = f" ({UNDO_HINT})" if result.deleted else ""
         self.notify(result.summary() + hint, title="Bulk delete", severity=severity, timeout=8)
         self._after_delete()
@@ -186,7 +187,7 @@ class DeleteFlow(_Host):
 
         if report is None:
             return
-        severity = "error" if report.failed else "warning" if report.skipped else "information"
+        severity: SeverityLevel = "error" if report.failed else "warning" if report.skipped else "information"
         self.notify(restored_message(report), severity=severity, timeout=8)
         if report.restored:
             self.action_refresh()

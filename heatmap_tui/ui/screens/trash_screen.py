@@ -12,6 +12,8 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.coordinate import Coordinate
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
@@ -190,7 +192,9 @@ class TrashScreen(Screen[bool]):
         if not self.entries:
             return
         self.marked ^= {row}
-        self.table.update_cell_at((row, 0), Text("●" if row in self.marked else " ", style="bold yellow"))
+        self.table.update_cell_at(
+            Coordinate(row, 0), Text("●" if row in self.marked else " ", style="bold yellow")
+        )
         self.table.action_cursor_down()
         self._update_title()
 
@@ -204,7 +208,7 @@ class TrashScreen(Screen[bool]):
         if report is None:
             return
         self.restored_any = self.restored_any or bool(report.restored)
-        severity = "error" if report.failed else "warning" if report.skipped else "information"
+        severity: SeverityLevel = "error" if report.failed else "warning" if report.skipped else "information"
         self.notify(restored_message(report), severity=severity)
         self.reload()
 

@@ -277,7 +277,7 @@ class SnapshotTable(ScrollView, can_focus=True):
         if snapshot is not None:
             self.post_message(self.Selected(self, snapshot))
 
-    def _on_click(self, event: events.Click) -> None:
+    async def _on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
         if offset is None:
             return
