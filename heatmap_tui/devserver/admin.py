@@ -5,7 +5,8 @@ POST /__admin/faults takes a JSON object with any of these keys, applied in this
    "error_rate": {"p": 0.2, "status": 503, "seed": 1},
    "fail_next": {"status": 503, "count": 2, "method": "POST", "path_prefix": "/api/v2", "reset": 1},
    "drop_next": {"count": 1, "after_apply": true}, "malformed_next": {...}, "html_next": {...},
-   "empty_next": {...}, "hang_next": {"seconds": 5}}
+   "empty_next": {...}, "hang_next": {"seconds": 5}, "bad_item_next": {"index": 0},
+   "trickle_next": {"seconds": 2}, "oversize_next": {"size": 40000000, "gzip": true}}
 The one-shot knobs take the keyword arguments of the Faults methods of the same name.
 """
 
@@ -20,7 +21,17 @@ if TYPE_CHECKING:
     from heatmap_tui.devserver.pipeline import DevApp
 
 PREFIX = "/__admin/"
-ONE_SHOT_KNOBS = ("fail_next", "drop_next", "malformed_next", "html_next", "empty_next", "hang_next")
+ONE_SHOT_KNOBS = (
+    "fail_next",
+    "drop_next",
+    "malformed_next",
+    "html_next",
+    "empty_next",
+    "hang_next",
+    "bad_item_next",
+    "trickle_next",
+    "oversize_next",
+)
 KNOBS = ("clear", "latency_ms", "rate_limit", "error_rate", *ONE_SHOT_KNOBS)
 
 

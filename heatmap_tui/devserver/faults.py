@@ -13,6 +13,9 @@ from typing import Any
 # One-shot fault kinds; also the fault names in the request log.
 FAIL, DROP, MALFORMED, HTML, EMPTY, HANG = "fail", "drop", "malformed", "html", "empty", "hang"
 ERROR_RATE = "error_rate"
+# Hostile-server faults: one list item the client cannot parse, a body sent a byte at a time,
+# a body larger than any client should hold.
+BAD_ITEM, TRICKLE, OVERSIZE = "bad_item", "trickle", "oversize"
 
 
 @dataclass
@@ -24,7 +27,10 @@ class OneShot:
     status: int = 200
     reset: int = 1  # X-RateLimit-Reset sent with a 429
     after_apply: bool = False  # handle the request for real first, then spoil the answer
-    seconds: float = 0.0  # how long a hang lasts
+    seconds: float = 0.0  # how long a hang lasts; for a trickle, the pause after each byte
+    index: int = 0  # which item of a list answer a bad_item spoils
+    size: int = 0  # bytes of an oversize body (before gzip)
+    gzip: bool = False  # an oversize body sent gzip-encoded: small on the wire, huge decoded
 
     def matches(self, method: str, path: str) -> bool:
         return (self.method is None or self.method == method) and (
@@ -105,6 +111,38 @@ class Faults:
     ) -> None:
         """Wait `seconds` before handling the request (pick more than the client's read timeout)."""
         self._add(OneShot(HANG, count, method, path_prefix, seconds=seconds, after_apply=True))
+
+    def bad_item_next(
+        self,
+        count: int = 1,
+        method: str | None = "GET",
+        path_prefix: str | None = None,
+        index: int = 0,
+    ) -> None:
+        """Handle for real, then give item `index` of the answer's `data` list a `start` that is
+        not a number: one snapshot a client cannot parse among good ones."""
+        self._add(OneShot(BAD_ITEM, count, method, path_prefix, index=index, after_apply=True))
+
+    def trickle_next(
+        self,
+        seconds: float,
+        count: int = 1,
+        method: str | None = None,
+        path_prefix: str | None = None,
+    ) -> None:
+        """Handle for real, then send the body one byte at a time, `seconds` apart."""
+        self._add(OneShot(TRICKLE, count, method, path_prefix, seconds=seconds, after_apply=True))
+
+    def oversize_next(
+        self,
+        size: int,
+        count: int = 1,
+        method: str | None = None,
+        path_prefix: str | None = None,
+        gzip: bool = False,
+    ) -> None:
+        """Answer 200 with a JSON body of `size` bytes (gzip-encoded when `gzip`)."""
+        self._add(OneShot(OVERSIZE, count, method, path_prefix, size=size, gzip=gzip))
 
     def set_error_rate(self, p: float, status: int = 503, seed: int | None = None) -> None:
         """Answer each request with `status` with probability `p` (0 turns it off)."""

@@ -80,6 +80,7 @@ class RequestHandler(BaseHTTPRequestHandler):
             query=parse_qs(split.query, keep_blank_values=True),
             headers=self.headers,
             body=body,
+            target=self.path,
         )
         try:
             response = self.server.app.handle(request)
@@ -130,6 +131,15 @@ class RequestHandler(BaseHTTPRequestHandler):
                 self.send_header(name, value)
             self.end_headers()
             if self.command != "HEAD" and body:
-                self.wfile.write(body)
+                if response.trickle > 0:
+                    self._trickle(body, response.trickle)
+                else:
+                    self.wfile.write(body)
         except OSError:  # the client went away (e.g. it timed out during a hang)
             self.close_connection = True
+
+    def _trickle(self, body: bytes, pause: float) -> None:
+        """One byte, then a pause (a fault): each read is quick, the whole answer is not."""
+        for i in range(len(body)):
+            self.wfile.write(body[i : i + 1])
+            self.server.app.faults.sleep(pause)

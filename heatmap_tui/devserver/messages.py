@@ -20,6 +20,7 @@ class Request:
     body: bytes = b""
     path_params: dict[str, str] = field(default_factory=dict)
     user: User | None = None
+    target: str = ""  # the raw request-target, as received
 
     def param(self, name: str) -> str | None:
         values = self.query.get(name)
@@ -48,6 +49,7 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
     raw: bytes | None = None
     content_type: str = "application/json"
+    trickle: float = 0.0  # seconds between the bytes of the body (a fault); 0: all at once
 
     def body(self) -> bytes:
         if self.status == 204:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import gzip
 import sys
 import traceback
 from collections.abc import Callable
@@ -11,6 +13,7 @@ from heatmap_tui.devserver.auth import KeyRing
 from heatmap_tui.devserver.clock import Clock
 from heatmap_tui.devserver.errors import ApiError, plain_error, status_message
 from heatmap_tui.devserver.faults import (
+    BAD_ITEM,
     DROP,
     EMPTY,
     ERROR_RATE,
@@ -18,6 +21,8 @@ from heatmap_tui.devserver.faults import (
     HANG,
     HTML,
     MALFORMED,
+    OVERSIZE,
+    TRICKLE,
     Faults,
     OneShot,
 )
@@ -61,7 +66,9 @@ class DevApp:
             self.faults.sleep(rule.seconds)
         if rule is not None and not rule.after_apply:
             response = self._fault_response(rule, match)
-            self.log.record(req.method, req.path, response.status if response else None, rule.kind)
+            self.log.record(
+                req.method, req.path, response.status if response else None, rule.kind, req.target
+            )
             return response
         fault = rule.kind if rule is not None else None
         status = None if rule is not None else self.faults.roll_error()
@@ -70,7 +77,7 @@ class DevApp:
             fault = ERROR_RATE
         else:
             response = self._serve(req, match)
-        self.log.record(req.method, req.path, response.status, fault)
+        self.log.record(req.method, req.path, response.status, fault, req.target)
         return _spoil(rule, response) if rule is not None else response
 
     def _serve(self, req: Request, match: Match) -> Response:
@@ -113,6 +120,8 @@ class DevApp:
             return Response(rule.status, headers=headers, raw=MALFORMED_BODY)
         if rule.kind == EMPTY:
             return Response(rule.status, headers=headers, raw=b"")
+        if rule.kind == OVERSIZE:
+            return _oversize(rule, headers)
         raise AssertionError(f"unknown fault {rule.kind}")
 
 
@@ -124,7 +133,31 @@ def _spoil(rule: OneShot, response: Response) -> Response | None:
         return Response(response.status, headers=response.headers, raw=MALFORMED_BODY)
     if rule.kind == EMPTY:
         return Response(response.status, headers=response.headers, raw=b"")
+    if rule.kind == TRICKLE:
+        response.trickle = rule.seconds
+    if rule.kind == BAD_ITEM:
+        return _spoil_item(response, rule.index)
     return response
+
+
+def _spoil_item(response: Response, index: int) -> Response:
+    """Item `index` of the `data` list with a `start` no client can read as a number."""
+    payload = copy.deepcopy(response.payload)
+    items = payload.get("data") if isinstance(payload, dict) else None
+    if isinstance(items, list) and -len(items) <= index < len(items) and isinstance(items[index], dict):
+        attributes = items[index].setdefault("attributes", {})
+        if isinstance(attributes, dict):
+            attributes["start"] = "soon"
+    return Response(response.status, payload, response.headers)
+
+
+def _oversize(rule: OneShot, headers: dict[str, str]) -> Response:
+    """A valid JSON body of `rule.size` bytes: an empty list padded with a long string."""
+    head, tail = b'{"data":[],"pad":"', b'"}'
+    body = head + b"x" * max(0, rule.size - len(head) - len(tail)) + tail
+    if not rule.gzip:
+        return Response(200, headers=headers, raw=body)
+    return Response(200, headers={**headers, "Content-Encoding": "gzip"}, raw=gzip.compress(body, 1))
 
 
 def _answer(produce: Callable[[], Response]) -> Response:

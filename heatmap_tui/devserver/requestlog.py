@@ -12,6 +12,9 @@ class RequestRecord(NamedTuple):
     path: str  # without the query string
     status: int | None  # None: the connection was dropped before anything was handled
     fault: str | None  # the fault that shaped the answer, if any
+    # The request-target exactly as it arrived (percent-escapes and query kept): what tests
+    # compare when they check how a client encodes ids into paths.
+    target: str = ""
 
 
 class RequestLog:
@@ -19,9 +22,9 @@ class RequestLog:
         self._lock = threading.Lock()
         self._records: list[RequestRecord] = []
 
-    def record(self, method: str, path: str, status: int | None, fault: str | None) -> None:
+    def record(self, method: str, path: str, status: int | None, fault: str | None, target: str = "") -> None:
         with self._lock:
-            self._records.append(RequestRecord(method, path, status, fault))
+            self._records.append(RequestRecord(method, path, status, fault, target or path))
 
     @property
     def records(self) -> list[RequestRecord]:
