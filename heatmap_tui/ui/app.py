@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.widgets import Static
@@ -21,6 +22,7 @@ from heatmap_tui.core.config import Config, ConfigError
 from heatmap_tui.core.credentials import ResolvedCredentials, Source
 from heatmap_tui.core.errors import ApiError
 from heatmap_tui.core.keyring_access import KeyringUnavailable
+from heatmap_tui.core.safe_text import visible
 from heatmap_tui.core.sites import Site, SiteError
 from heatmap_tui.ui.commands import HeatmapCommands
 from heatmap_tui.ui.keymap import keymap_warning
@@ -61,8 +63,25 @@ class HeatmapApp(App[None]):
         self.read_only = services.read_only
         self._first_start = True
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast of the app: messages carry names and server text, so never markup.
+
+        Screens and widgets reach this through Widget.notify; `markup` is ignored on purpose.
+        """
+        super().notify(
+            visible(message), title=visible(title), severity=severity, timeout=timeout, markup=False
+        )
+
     def compose(self) -> ComposeResult:
-        yield Static("heatmap-tui · starting…", id="splash")
+        yield Static("heatmap-tui · starting…", id="splash", markup=False)
 
     def on_mount(self) -> None:
         self.config, self.config_error = self.services.load_config()

@@ -16,9 +16,11 @@ from textual.widgets import Button, Label, ProgressBar, Static
 
 from heatmap_tui.core.errors import ApiError
 from heatmap_tui.core.models import Snapshot
+from heatmap_tui.core.safe_text import visible
 from heatmap_tui.core.sites import Site
 from heatmap_tui.core.snapshots import BulkResult, SnapshotService
 from heatmap_tui.core.trash import Trash, delete_with_trash
+from heatmap_tui.ui.safe import safe
 
 
 def reason(error: ApiError) -> str:
@@ -37,7 +39,9 @@ def summary_text(result: BulkResult, snapshots: Sequence[Snapshot], stopped: boo
     for snapshot_id, error in result.failed.items():
         lines.append(
             Content.assemble(
-                ("✗ ", "$error"), (names.get(snapshot_id, snapshot_id), "bold"), f": {reason(error)}"
+                ("✗ ", "$error"),
+                safe(names.get(snapshot_id, snapshot_id), "bold"),
+                safe(f": {reason(error)}"),
             )
         )
     return Content("\n").join(lines)
@@ -94,10 +98,10 @@ class BulkDeleteProgress(ModalScreen[BulkResult]):
     def compose(self) -> ComposeResult:
         with Vertical(id="bulk-progress") as box:
             box.border_title = f"Deleting {len(self.snapshots)} snapshots"
-            yield Label("Deleting…", id="bulk-status")
+            yield Label("Deleting…", id="bulk-status", markup=False)
             yield ProgressBar(total=len(self.snapshots), show_eta=False, id="bulk-bar")
             with VerticalScroll(id="bulk-summary-box"):
-                yield Static("", id="bulk-summary")
+                yield Static("", id="bulk-summary", markup=False)
             with Horizontal(id="bulk-buttons"):
                 yield Button("Stop", variant="warning", id="bulk-close")
 
@@ -132,7 +136,7 @@ class BulkDeleteProgress(ModalScreen[BulkResult]):
         status = "Stopped." if stopped else "Done."
         if result.deleted:
             status += " Press u in the browser to undo: the trash has a copy of each."
-        self.query_one("#bulk-status", Label).update(status)
+        self.query_one("#bulk-status", Label).update(visible(status))
         self.query_one("#bulk-summary", Static).update(summary_text(result, self.snapshots, stopped))
         button = self.query_one("#bulk-close", Button)
         button.label, button.variant = "Close", "primary"

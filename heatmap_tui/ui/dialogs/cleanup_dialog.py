@@ -28,7 +28,9 @@ from heatmap_tui.core.cleanup import (
     plan_cleanup,
 )
 from heatmap_tui.core.models import Snapshot
+from heatmap_tui.core.safe_text import visible
 from heatmap_tui.ui.format import format_relative
+from heatmap_tui.ui.safe import safe_rich
 from heatmap_tui.ui.session import Clock, utc_now
 from heatmap_tui.ui.widgets.filter_bar import ANY_DEVICE, DEVICE_OPTIONS
 
@@ -94,26 +96,27 @@ class CleanupDialog(ModalScreen[list[Snapshot] | None]):
                 f"Looks at the {len(self.snapshots)} snapshots loaded for {self.scope}. "
                 "Every rule set must match. Nothing is deleted before you confirm, and a copy goes to the trash.",
                 id="cleanup-scope",
+                markup=False,
             )
             with Horizontal(id="cleanup-rules"):
                 with Vertical(classes="cleanup-rule"):
-                    yield Label("Not modified for")
+                    yield Label("Not modified for", markup=False)
                     yield Input(placeholder="e.g. 90d, 12w, 36h", id="cleanup-age")
-                    yield Static("", id="cleanup-age-error")
+                    yield Static("", id="cleanup-age-error", markup=False)
                 with Vertical(classes="cleanup-rule"):
-                    yield Label("Author (name or handle)")
+                    yield Label("Author (name or handle)", markup=False)
                     yield Input(
                         placeholder="anyone",
                         suggester=SuggestFromList(authors, case_sensitive=False),
                         id="cleanup-author",
                     )
                 with Vertical(classes="cleanup-rule"):
-                    yield Label("Device")
+                    yield Label("Device", markup=False)
                     yield Select(DEVICE_OPTIONS, value=ANY_DEVICE, allow_blank=False, id="cleanup-device")
                 with Vertical(classes="cleanup-rule"):
-                    yield Label("Duplicates (same frame)")
+                    yield Label("Duplicates (same frame)", markup=False)
                     yield Checkbox("all but the newest", id="cleanup-duplicates")
-            yield Label("", id="cleanup-count")
+            yield Label("", id="cleanup-count", markup=False)
             preview: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True, id="cleanup-preview")
             for label, width in PREVIEW_COLUMNS:
                 preview.add_column(label, width=width)
@@ -178,10 +181,11 @@ class CleanupDialog(ModalScreen[list[Snapshot] | None]):
             s, changed = selected.snapshot, last_change(selected.snapshot)
             modified = format_relative(changed, now) if changed else "never"
             author = s.attributes.created_by or s.attributes.created_by_handle or "?"
-            cells = (s.name, s.view_name, s.device_type, modified, author, "\n".join(selected.reasons))
-            table.add_row(*map(Text, cells), key=s.id, height=None)
+            cells = (s.name, s.view_name, s.device_type, modified, author)
+            reasons = Text("\n").join(safe_rich(reason) for reason in selected.reasons)
+            table.add_row(*map(safe_rich, cells), reasons, key=s.id, height=None)
         total = len(plan)
-        count.update(f"{total} of {plan.considered} snapshots would go: {plan.rules.describe()}.")
+        count.update(visible(f"{total} of {plan.considered} snapshots would go: {plan.rules.describe()}."))
         delete.disabled = total == 0
         delete.label = f"Delete {total}" if total else "Delete"
 

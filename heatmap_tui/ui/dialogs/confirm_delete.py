@@ -15,6 +15,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from heatmap_tui.core.models import Snapshot
+from heatmap_tui.core.safe_text import visible
+from heatmap_tui.ui.safe import safe, safe_rich
 
 WARNING_ONE = (
     "A copy goes to the trash first: u undoes this delete, T opens the trash. It comes back with a new id."
@@ -32,7 +34,7 @@ def snapshot_table(snapshots: Sequence[Snapshot]) -> Table:
     table.add_column("Device", no_wrap=True)
     table.add_column("ID", no_wrap=True, style="dim")
     for s in snapshots:
-        table.add_row(s.name, s.view_name, s.device_type, s.id)
+        table.add_row(safe_rich(s.name), safe_rich(s.view_name), safe_rich(s.device_type), safe_rich(s.id))
     return table
 
 
@@ -82,11 +84,11 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-delete") as box:
-            box.border_title = self.title_text
-            yield Label(self.question, id="confirm-question")
+            box.border_title = safe(self.title_text)
+            yield Label(visible(self.question), id="confirm-question", markup=False)
             with VerticalScroll(id="confirm-list"):
-                yield Static(self.items, id="confirm-items")
-            yield Static(self.warning, id="confirm-warning")
+                yield Static(self.items, id="confirm-items", markup=False)
+            yield Static(self.warning, id="confirm-warning", markup=False)
             with Horizontal(id="confirm-buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button(self.confirm_label, variant="error", id="delete")

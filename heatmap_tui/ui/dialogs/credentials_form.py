@@ -22,7 +22,9 @@ from heatmap_tui.core.auth import ApiAuth
 from heatmap_tui.core.credentials import ENV_API_KEY, ENV_APP_KEY, CredentialsError, KeyRejected
 from heatmap_tui.core.errors import ApiError
 from heatmap_tui.core.keyring_access import KeyKind, KeyringProblem, KeyringUnavailable
+from heatmap_tui.core.safe_text import visible
 from heatmap_tui.core.sites import Site
+from heatmap_tui.ui.safe import safe
 
 if TYPE_CHECKING:
     from heatmap_tui.ui.services import Services
@@ -91,21 +93,23 @@ class CredentialsForm(ModalScreen[CredentialsResult | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="credentials") as box:
-            box.border_title = f"Keys for {self.site.label} · profile {self.profile}"
+            box.border_title = safe(f"Keys for {self.site.label} · profile {self.profile}")
             intro = (
                 self.reason
                 or f"heatmap-tui needs an API key and an application key of your {self.site.label} organization."
             )
-            yield Static(f"{intro} {WHERE_TO_FIND}", id="cred-intro")
-            yield Label("API key")
+            yield Static(f"{intro} {WHERE_TO_FIND}", id="cred-intro", markup=False)
+            yield Label("API key", markup=False)
             yield Input(password=True, placeholder="32 characters", id="api-key")
-            yield Label("Application key")
+            yield Label("Application key", markup=False)
             yield Input(password=True, placeholder="40 characters", id="app-key")
-            yield Static("", id="cred-error", classes="-empty")
+            yield Static("", id="cred-error", classes="-empty", markup=False)
             with Horizontal(id="cred-busy", classes="-idle"):
                 yield LoadingIndicator()
-                yield Static(f"Validating the keys with {self.site.label}…", id="cred-busy-text")
-            yield Static("Checking the OS keyring…", id="cred-note")
+                yield Static(
+                    f"Validating the keys with {self.site.label}…", id="cred-busy-text", markup=False
+                )
+            yield Static("Checking the OS keyring…", id="cred-note", markup=False)
             with Horizontal(id="cred-buttons"):
                 yield Button("Cancel", id="cred-cancel")
                 yield Button("Check and save", variant="primary", id="cred-save")
@@ -125,7 +129,9 @@ class CredentialsForm(ModalScreen[CredentialsResult | None]):
         note.set_class(not available, "-warning")
         if available:
             note.update(
-                f"The keys are checked against {self.site.label}, then stored in the OS keyring ({backend})."
+                visible(
+                    f"The keys are checked against {self.site.label}, then stored in the OS keyring ({backend})."
+                )
             )
             self.query_one("#cred-save", Button).label = "Check and save"
         else:
@@ -236,5 +242,5 @@ class CredentialsForm(ModalScreen[CredentialsResult | None]):
 
     def _show_error(self, message: str | None) -> None:
         error = self.query_one("#cred-error", Static)
-        error.update(message or "")
+        error.update(visible(message or ""))
         error.set_class(not message, "-empty")

@@ -10,13 +10,16 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Label, Static
 
 from heatmap_tui.core.errors import ApiError
 from heatmap_tui.core.rum import RumService
 from heatmap_tui.core.rum_models import ViewEvent
+from heatmap_tui.core.safe_text import visible
 from heatmap_tui.ui.format import fit_cells, format_absolute, format_relative
+from heatmap_tui.ui.safe import safe, safe_rich
 from heatmap_tui.ui.session import Clock, utc_now
 
 PAGE_SIZE = 50
@@ -117,17 +120,19 @@ class ReplayPicker(ModalScreen[ViewEvent | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="replay-picker") as box:
-            box.border_title = f"Pick a replay frame · {self.view_name} · {self.device_type or 'any device'}"
+            box.border_title = safe(
+                f"Pick a replay frame · {self.view_name} · {self.device_type or 'any device'}"
+            )
             box.border_subtitle = "replay views of the last 30 days"
             table: DataTable[str | Text] = DataTable(
                 id="replay-events", cursor_type="row", zebra_stripes=True
             )
             table.add_columns(*COLUMNS)
             yield table
-            yield Static("", id="replay-detail")
-            yield Static("", id="replay-status")
+            yield Static("", id="replay-detail", markup=False)
+            yield Static("", id="replay-status", markup=False)
             with Horizontal(id="replay-buttons"):
-                yield Label(KEYS, id="replay-keys")
+                yield Label(KEYS, id="replay-keys", markup=False)
                 yield Button("Load more", compact=True, id="replay-more")
                 yield Button("Cancel", compact=True, id="replay-cancel")
                 yield Button("Use this frame", compact=True, variant="primary", id="replay-use")
@@ -181,9 +186,9 @@ class ReplayPicker(ModalScreen[ViewEvent | None]):
                 format_absolute(event.date),
                 Text(short_id(event.session_id), style="dim"),
                 Text(short_id(event.view_id), style="dim"),
-                event.device_type or "-",
+                safe_rich(event.device_type or "-"),
                 format_duration(event.time_spent_ms),
-                _cut(event.url or "-", URL_WIDTH),
+                safe_rich(_cut(event.url or "-", URL_WIDTH)),
                 key=event.event_id,
             )
         self._fit_table()
@@ -216,7 +221,7 @@ class ReplayPicker(ModalScreen[ViewEvent | None]):
 
     def _status(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#replay-status", Static)
-        status.update(text)
+        status.update(visible(text))
         status.set_class(error, "-error")
 
     # --- the highlighted event ---------------------------------------------------
@@ -232,8 +237,12 @@ class ReplayPicker(ModalScreen[ViewEvent | None]):
         if event is None:
             return
         detail.update(
-            f"event   {event.event_id}   session {event.session_id or '-'}\n"
-            f"view id {event.view_id or '-'}   {event.url or ''}"
+            Content("\n").join(
+                [
+                    safe(f"event   {event.event_id}   session {event.session_id or '-'}"),
+                    safe(f"view id {event.view_id or '-'}   {event.url or ''}"),
+                ]
+            )
         )
 
     @on(DataTable.RowHighlighted, "#replay-events")

@@ -15,9 +15,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, ProgressBar, Static
 
 from heatmap_tui.core.models import Snapshot, SnapshotCreateAttributes
+from heatmap_tui.core.safe_text import visible
 from heatmap_tui.core.snapshots import SnapshotService
 from heatmap_tui.core.trash import RestoreReport, Trash, TrashEntry
 from heatmap_tui.ui.dialogs.bulk_progress import reason
+from heatmap_tui.ui.safe import safe
 
 
 class _ReportingService(SnapshotService):
@@ -51,14 +53,20 @@ def restored_message(report: RestoreReport) -> str:
 def report_text(report: RestoreReport) -> Content:
     lines: list[Content] = [Content.styled(report.summary().capitalize() + ".", "bold")]
     for entry, error in report.failed:
-        lines.append(Content.assemble(("✗ ", "$error"), (entry.snapshot.name, "bold"), f": {reason(error)}"))
+        lines.append(
+            Content.assemble(("✗ ", "$error"), safe(entry.snapshot.name, "bold"), safe(f": {reason(error)}"))
+        )
     for entry, why in report.skipped:
         lines.append(
-            Content.assemble(("– ", "$text-muted"), (entry.snapshot.name, "bold"), f": skipped, {why}")
+            Content.assemble(
+                ("– ", "$text-muted"), safe(entry.snapshot.name, "bold"), safe(f": skipped, {why}")
+            )
         )
     for entry, new in report.restored:
         lines.append(
-            Content.assemble(("✓ ", "$success"), (entry.snapshot.name, "bold"), f": {entry.id} → {new.id}")
+            Content.assemble(
+                ("✓ ", "$success"), safe(entry.snapshot.name, "bold"), safe(f": {entry.id} → {new.id}")
+            )
         )
     return Content("\n").join(lines)
 
@@ -106,10 +114,10 @@ class RestoreProgress(ModalScreen[RestoreReport | None]):
         with Vertical(id="restore-progress") as box:
             count = len(self.entries)
             box.border_title = f"Restoring {count} snapshot{'s' if count != 1 else ''}"
-            yield Label(f"Restoring into {self.target}…", id="restore-status")
+            yield Label(visible(f"Restoring into {self.target}…"), id="restore-status", markup=False)
             yield ProgressBar(total=count, show_eta=False, id="restore-bar")
             with VerticalScroll(id="restore-summary-box"):
-                yield Static("", id="restore-summary")
+                yield Static("", id="restore-summary", markup=False)
             with Horizontal(id="restore-buttons"):
                 yield Button("Close", variant="primary", disabled=True, id="restore-close")
 
@@ -136,7 +144,7 @@ class RestoreProgress(ModalScreen[RestoreReport | None]):
         self._answered += 1
         self.query_one(ProgressBar).advance(1)
         self.query_one("#restore-status", Label).update(
-            f"Restoring into {self.target}… {self._answered} of {len(self.entries)}"
+            visible(f"Restoring into {self.target}… {self._answered} of {len(self.entries)}")
         )
 
     def action_close(self) -> None:

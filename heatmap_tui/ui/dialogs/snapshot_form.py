@@ -16,11 +16,13 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 from heatmap_tui.core.errors import ApiError, NotFound
 from heatmap_tui.core.models import Snapshot, SnapshotCreateAttributes, SnapshotUpdateAttributes
 from heatmap_tui.core.rum import RumService
+from heatmap_tui.core.safe_text import visible
 from heatmap_tui.core.snapshots import SnapshotService
 from heatmap_tui.ui.dialogs.form_fields import CHECKBOX, FIELDS, FormResult, field_label, field_widget
 from heatmap_tui.ui.dialogs.replay_fill import ReplayFill
 from heatmap_tui.ui.format import format_start
 from heatmap_tui.ui.forms import FormInput, Outcome, parse_start, validate_create, validate_update
+from heatmap_tui.ui.safe import safe
 from heatmap_tui.ui.session import Clock, utc_now
 
 __all__ = ["FormResult", "SnapshotForm"]
@@ -117,14 +119,16 @@ class SnapshotForm(ReplayFill, ModalScreen[FormResult | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="snapshot-form") as box:
-            box.border_title = f"Edit snapshot {self.snapshot.name!r}" if self.snapshot else "New snapshot"
+            box.border_title = safe(
+                f"Edit snapshot {self.snapshot.name!r}" if self.snapshot else "New snapshot"
+            )
             if self.snapshot is not None:
                 box.border_subtitle = f"id {self.snapshot.id}"
             with VerticalScroll(id="form-fields"):
                 with Grid(id="form-grid"):
                     for name in FIELDS:
                         with Vertical(classes="field", id=f"field-{name}"):
-                            yield Label(field_label(name, self.editing))
+                            yield Label(field_label(name, self.editing), markup=False)
                             widget = field_widget(name, getattr(self.initial, name), self.editing, self.views)
                             if name == "event_id" and self.rum is not None:
                                 with Horizontal(classes="with-button"):
@@ -133,16 +137,16 @@ class SnapshotForm(ReplayFill, ModalScreen[FormResult | None]):
                             else:
                                 yield widget
                             if name in ("event_id", "start"):
-                                yield Static("", classes="field-hint", id=f"hint-{name}")
-                            yield Static("", classes="field-error", id=f"e-{name}")
+                                yield Static("", classes="field-hint", id=f"hint-{name}", markup=False)
+                            yield Static("", classes="field-error", id=f"e-{name}", markup=False)
                 yield Checkbox(
                     "Device type chosen by a person (not detected)",
                     self.initial.is_device_type_selected_by_user,
                     id=f"f-{CHECKBOX}",
                 )
-            yield Static("", id="form-error")
+            yield Static("", id="form-error", markup=False)
             with Horizontal(id="form-buttons"):
-                yield Label(self._keys_hint(), id="form-keys")
+                yield Label(self._keys_hint(), id="form-keys", markup=False)
                 yield Button("Remove from table", variant="warning", id="form-remove")
                 yield Button("Cancel", id="form-cancel")
                 yield Button("Save" if self.editing else "Create", variant="primary", id="form-save")
@@ -189,13 +193,13 @@ class SnapshotForm(ReplayFill, ModalScreen[FormResult | None]):
     def _show_start_hint(self, raw: str) -> None:
         hint = self.query_one("#hint-start", Static)
         text = self._start_hint(raw)
-        hint.update(text)
+        hint.update(visible(text))
         hint.display = bool(text)
 
     def field_error(self, name: str, message: str) -> None:
         """One field's error under it, outside a full check (a pick that needs a view, say)."""
         error = self.query_one(f"#e-{name}", Static)
-        error.update(message)
+        error.update(visible(message))
         error.display = bool(message)
         self.query_one(f"#f-{name}").set_class(bool(message), "invalid")
 
@@ -281,7 +285,7 @@ class SnapshotForm(ReplayFill, ModalScreen[FormResult | None]):
 
     def _set_form_error(self, message: str) -> None:
         error = self.query_one("#form-error", Static)
-        error.update(message)
+        error.update(visible(message))
         error.display = bool(message)
 
     def action_cancel(self) -> None:

@@ -54,8 +54,8 @@ class SortMenu(ModalScreen[str | None]):
             options.append(Option(text, id=key))
         with Vertical(id="sort-menu") as box:
             box.border_title = "Sort by"
-            yield OptionList(*options, id="sort-options")
-            yield Label("enter sorts · again flips · escape", id="sort-hint")
+            yield OptionList(*options, id="sort-options", markup=False)
+            yield Label("enter sorts · again flips · escape", id="sort-hint", markup=False)
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)

@@ -15,6 +15,7 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from heatmap_tui.core.rum_models import ViewCount
+from heatmap_tui.core.safe_text import visible
 
 NAME_WIDTH = 44
 KEYS = "enter picks · escape cancels"
@@ -27,6 +28,7 @@ def merge_views(known: Iterable[str], discovered: Sequence[ViewCount]) -> list[s
 
 
 def view_prompt(name: str, count: int | None) -> Text:
+    name = visible(name)
     if count is None:
         return Text(name)
     shown = name if len(name) <= NAME_WIDTH else name[: NAME_WIDTH - 1] + "…"
@@ -72,8 +74,8 @@ class ViewPicker(ModalScreen[str | None]):
         with Vertical(id="view-picker") as box:
             box.border_title = "Pick a view"
             yield Input(placeholder="type to narrow, or a new view name", id="view-picker-input")
-            yield OptionList(*self._options(""), id="view-picker-list")
-            yield Label(COUNTED if self.counts else KEYS, id="view-picker-hint")
+            yield OptionList(*self._options(""), id="view-picker-list", markup=False)
+            yield Label(COUNTED if self.counts else KEYS, id="view-picker-hint", markup=False)
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)

@@ -15,6 +15,8 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from heatmap_tui.core.errors import ApiError, AuthError
 from heatmap_tui.core.models import RumApplication
+from heatmap_tui.core.safe_text import visible
+from heatmap_tui.ui.safe import safe, safe_rich
 from heatmap_tui.ui.session import Connection
 
 EMPTY_ORG = "No RUM applications in this org. Type an application id above and press enter to open it anyway."
@@ -88,14 +90,14 @@ class AppPicker(Screen[None]):
     def compose(self) -> ComposeResult:
         site = self.connection.site
         with Vertical(id="app-picker") as box:
-            box.border_title = f"RUM applications · {site.label} · profile {self.connection.profile}"
+            box.border_title = safe(f"RUM applications · {site.label} · profile {self.connection.profile}")
             yield Input(
                 placeholder="Filter by name, type or id — or type an application id", id="apps-filter"
             )
             table: DataTable[Text | str] = DataTable(id="apps-table", cursor_type="row", zebra_stripes=True)
             table.add_columns("Name", "Type", "Application ID", "Active")
             yield table
-            yield Static(HINT, id="apps-hint")
+            yield Static(HINT, id="apps-hint", markup=False)
         yield Footer()
 
     def on_screen_resume(self) -> None:
@@ -148,9 +150,9 @@ class AppPicker(Screen[None]):
         for app in self.shown:
             active = app.attributes.is_active
             table.add_row(
-                Text(app.name, style="bold"),
-                app.attributes.type or "-",
-                Text(app.application_id, style="dim"),
+                safe_rich(app.name, "bold"),
+                safe_rich(app.attributes.type or "-"),
+                safe_rich(app.application_id, "dim"),
                 Text("● active", style="green") if active else Text("○ inactive", style="dim"),
                 key=app.application_id,
             )
@@ -183,7 +185,7 @@ class AppPicker(Screen[None]):
 
     def _hint(self, text: str, *, error: bool = False) -> None:
         hint = self.query_one("#apps-hint", Static)
-        hint.update(text)
+        hint.update(visible(text))
         hint.set_class(error, "-error")
 
     def _highlighted(self) -> RumApplication | None:

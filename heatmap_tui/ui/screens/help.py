@@ -140,7 +140,7 @@ class HelpScreen(ModalScreen[None]):
             box.border_title = f"Keys · {_title(self.target)}"
             box.border_subtitle = "tab moves between fields · ctrl+p finds commands · escape closes"
             with VerticalScroll(id="help-body"):
-                yield Static(help_table(help_groups(self.target)), id="help-keys")
+                yield Static(help_table(help_groups(self.target)), id="help-keys", markup=False)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -17,6 +17,7 @@ from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from heatmap_tui.core.config import InvalidProfileName, check_profile_name
+from heatmap_tui.core.safe_text import visible
 from heatmap_tui.core.sites import SITES, Site, SiteError, custom_site
 
 CUSTOM = "custom"
@@ -27,7 +28,7 @@ def site_option(site: Site, current: Site | None) -> Option:
     """`current`: the site the profile uses now, marked as such."""
     text = Text.assemble(
         (f"{site.name:<12}", "bold"),
-        (f"{site.domain:<22}", ""),
+        (f"{visible(site.domain):<22}", ""),
         (f"{site.web_host:<22}", "dim"),
         ("● current" if current == site else "", "green"),
     )
@@ -109,31 +110,33 @@ class SitePicker(Screen[None]):
                 "Choose the site of your organization: it is in the address you sign in at "
                 "(app.datadoghq.eu is EU1, us5.datadoghq.com is US5).",
                 classes="hint",
+                markup=False,
             )
             marked = self.current if self.configured else None
             options = [site_option(site, marked) for site in SITES]
-            yield OptionList(*options, custom_option(marked), id="sites")
+            yield OptionList(*options, custom_option(marked), id="sites", markup=False)
             with Horizontal(classes="row"):
-                yield Label("URL")
+                yield Label("URL", markup=False)
                 custom = (
                     self.current.custom_url if self.current is not None and self.current.is_custom else ""
                 )
                 yield Input(custom or "", placeholder=CUSTOM_PLACEHOLDER, id="custom-url")
-            yield Static("", id="custom-error", classes="error -empty")
+            yield Static("", id="custom-error", classes="error -empty", markup=False)
             with Horizontal(classes="row"):
-                yield Label("Profile")
+                yield Label("Profile", markup=False)
                 yield Input(
                     self.profile,
                     placeholder="a name, e.g. prod",
                     id="profile-input",
                     suggester=SuggestFromList(self.profiles, case_sensitive=True),
                 )
-                yield Static(self._profile_hint(), id="profile-hint", classes="hint")
-            yield Static("", id="profile-error", classes="error -empty")
+                yield Static(visible(self._profile_hint()), id="profile-hint", classes="hint", markup=False)
+            yield Static("", id="profile-error", classes="error -empty", markup=False)
             yield Static(
                 "enter uses the highlighted site · c custom URL · p profile · tab next field",
                 id="site-keys",
                 classes="hint",
+                markup=False,
             )
         yield Footer()
 
@@ -216,7 +219,7 @@ class SitePicker(Screen[None]):
 
     def _error(self, selector: str, message: str | None) -> None:
         error = self.query_one(selector, Static)
-        error.update(message or "")
+        error.update(visible(message or ""))
         error.set_class(not message, "-empty")
 
     def _choose_custom(self, url: str) -> None:

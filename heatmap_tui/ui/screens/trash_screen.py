@@ -17,10 +17,12 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from heatmap_tui.core.safe_text import visible
 from heatmap_tui.core.trash import EntryState, RestoreReport, Trash, TrashEntry, TrashError
 from heatmap_tui.ui.dialogs.confirm_delete import ConfirmDialog
 from heatmap_tui.ui.dialogs.restore_progress import RestoreProgress, restored_message
 from heatmap_tui.ui.format import format_absolute, format_relative
+from heatmap_tui.ui.safe import safe_rich
 from heatmap_tui.ui.session import Clock, Connection, utc_now
 
 OLD_AGE = timedelta(days=30)
@@ -39,8 +41,8 @@ def entries_table(entries: Sequence[TrashEntry]) -> Table:
     table.add_column("Device", no_wrap=True)
     table.add_column("State", no_wrap=True)
     for e in entries:
-        table.add_row(format_absolute(e.deleted_at), e.snapshot.name, e.snapshot.view_name, e.snapshot.device_type,
-                      e.state.value)  # fmt: skip
+        table.add_row(format_absolute(e.deleted_at), safe_rich(e.snapshot.name), safe_rich(e.snapshot.view_name),
+                      safe_rich(e.snapshot.device_type), e.state.value)  # fmt: skip
     return table
 
 
@@ -93,10 +95,10 @@ class TrashScreen(Screen[bool]):
         return restore_target(self.connection)
 
     def compose(self) -> ComposeResult:
-        yield Static(id="trash-title")
+        yield Static(id="trash-title", markup=False)
         yield DataTable(cursor_type="row", zebra_stripes=True, id="trash-table")
-        yield Static(EMPTY, id="trash-empty")
-        yield Static(id="trash-detail")
+        yield Static(EMPTY, id="trash-empty", markup=False)
+        yield Static(id="trash-detail", markup=False)
         yield Footer()
 
     @property
@@ -131,8 +133,8 @@ class TrashScreen(Screen[bool]):
             deleted = f"{format_relative(e.deleted_at, now)} · {format_absolute(e.deleted_at)}"
             # Text, not str: DataTable reads a str as markup, and a name may hold brackets.
             cells = (deleted, e.snapshot.name, e.snapshot.view_name, e.snapshot.device_type)
-            table.add_row(Text(" "), *map(Text, cells), Text(e.state.value, style=STATE_STYLES[e.state]),
-                          Text(f"{e.profile}@{e.site}"), key=str(index))  # fmt: skip
+            table.add_row(Text(" "), *map(safe_rich, cells), Text(e.state.value, style=STATE_STYLES[e.state]),
+                          safe_rich(f"{e.profile}@{e.site}"), key=str(index))  # fmt: skip
         table.display = bool(entries)
         self.query_one("#trash-empty").display = not entries
         if entries:
@@ -146,7 +148,9 @@ class TrashScreen(Screen[bool]):
         marked = f" · {len(self.marked)} marked" if self.marked else ""
         where = "" if self.read_only else f" · r restores into {self.target}"
         self.query_one("#trash-title", Static).update(
-            Text.assemble(("Trash", "bold"), f" · {count} entr{'y' if count == 1 else 'ies'}{marked}{where}")
+            Text.assemble(
+                ("Trash", "bold"), visible(f" · {count} entr{'y' if count == 1 else 'ies'}{marked}{where}")
+            )
         )
 
     def _show_detail(self) -> None:
@@ -163,7 +167,7 @@ class TrashScreen(Screen[bool]):
             parts.append(f"the delete failed: {entry.error}")
         elif entry.state is EntryState.UNCONFIRMED:
             parts.append("the delete was never confirmed: a restore first checks the server")
-        detail.update(" · ".join(parts))
+        detail.update(visible(" · ".join(parts)))
 
     @on(DataTable.RowHighlighted, "#trash-table")
     def _highlighted(self) -> None:

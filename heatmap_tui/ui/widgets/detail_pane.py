@@ -13,7 +13,9 @@ from textual.content import Content
 from textual.widgets import Static
 
 from heatmap_tui.core.models import Snapshot
+from heatmap_tui.core.safe_text import visible
 from heatmap_tui.ui.format import format_absolute, format_relative, format_start
+from heatmap_tui.ui.safe import safe_rich
 
 
 def _rfc3339(dt: datetime) -> str:
@@ -90,7 +92,7 @@ class DetailPane(VerticalScroll):
         self.json_mode = False
 
     def compose(self):  # type: ignore[no-untyped-def]
-        yield Static(id="detail-body")
+        yield Static(id="detail-body", markup=False)
 
     def on_mount(self) -> None:
         self._refresh_body()
@@ -113,7 +115,7 @@ class DetailPane(VerticalScroll):
             return
         self.border_subtitle = "J: details" if self.json_mode else "J: JSON"
         if self.json_mode:
-            body.update(JSON(snapshot_json(snapshot)))
+            body.update(JSON(visible(snapshot_json(snapshot))))
             return
         grid = Table.grid(padding=(0, 1), expand=True)
         for ratio in (0, 1, 0, 1):
@@ -122,5 +124,5 @@ class DetailPane(VerticalScroll):
             )
         left, right = attribute_rows(snapshot, now)
         for (l_label, l_value), (r_label, r_value) in zip_longest(left, right, fillvalue=("", "")):
-            grid.add_row(l_label, l_value, r_label, r_value)
+            grid.add_row(l_label, safe_rich(l_value), r_label, safe_rich(r_value))
         body.update(grid)

@@ -44,7 +44,7 @@ class FilterBar(Horizontal):
         self._device = device_value(device)
 
     def compose(self) -> ComposeResult:
-        yield Label("View")
+        yield Label("View", markup=False)
         yield Input(
             self._view,
             placeholder="view name, e.g. /home (enter loads)",
@@ -55,9 +55,9 @@ class FilterBar(Horizontal):
         pick = Button("▾", compact=True, id="view-pick")
         pick.tooltip = "Pick a view from the known views (v)"
         yield pick
-        yield Label("Device")
+        yield Label("Device", markup=False)
         yield Select(DEVICE_OPTIONS, value=self._device, allow_blank=False, compact=True, id="device-select")
-        yield Label("Filter")
+        yield Label("Filter", markup=False)
         yield Input(placeholder="/ to filter rows", compact=True, id="search-input")
 
     def set_views(self, views: Iterable[str], *, counted: bool = False) -> None:

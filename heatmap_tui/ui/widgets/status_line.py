@@ -11,6 +11,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from heatmap_tui.core.ratelimit import RateLimitInfo
+from heatmap_tui.ui.safe import safe
 
 TRUNCATED = "showing the first {limit}: the list may be cut short"
 
@@ -43,13 +44,13 @@ def _rate_limit(info: RateLimitInfo | None) -> str | None:
 
 def facts(s: Status) -> Content:
     """One line, most important first: a narrow terminal cuts the end off."""
-    parts: list[Content] = [Content.assemble((s.site, "bold"), " ", (s.profile, "italic"))]
+    parts: list[Content] = [Content.assemble(safe(s.site, "bold"), " ", safe(s.profile, "italic"))]
     if s.read_only:
         parts.append(Content.styled("read-only", "bold $text-warning"))
     if s.application:
-        parts.append(Content.styled(s.application, "bold"))
+        parts.append(safe(s.application, "bold"))
     if s.scope:
-        parts.append(Content(s.scope))
+        parts.append(safe(s.scope))
     if s.loading:
         parts.append(Content.styled("loading…", "bold $warning"))
     elif s.shown != s.total:
@@ -72,9 +73,9 @@ def notes(s: Status) -> Content:
         warning = TRUNCATED.format(limit=s.truncated_limit)
         if s.truncated_views:
             warning += f" ({', '.join(s.truncated_views)})"
-        lines.append(Content.styled(f"⚠ {warning}", "bold $text-warning"))
+        lines.append(safe(f"⚠ {warning}", "bold $text-warning"))
     if s.problem:
-        lines.append(Content.styled(f"✗ {s.problem}", "bold $text-error"))
+        lines.append(safe(f"✗ {s.problem}", "bold $text-error"))
     return Content("\n").join(lines)
 
 
@@ -94,8 +95,8 @@ class StatusLine(Vertical):
         self.status = Status()
 
     def compose(self) -> ComposeResult:
-        yield Static(id="status-facts")
-        yield Static(id="status-notes")
+        yield Static(id="status-facts", markup=False)
+        yield Static(id="status-notes", markup=False)
 
     def on_mount(self) -> None:
         self._show()

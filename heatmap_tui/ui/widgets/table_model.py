@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from heatmap_tui.core.models import PACKED_FIELDS, PackedSnapshot, Snapshot, pack_snapshot, unpack_snapshot
+from heatmap_tui.core.safe_text import visible
 from heatmap_tui.ui.format import format_relative, format_start
 
 
@@ -115,21 +116,21 @@ class Row:
         """The text of each column in COLUMNS; `now` dates the relative Modified column."""
         v = self.values
         modified = v[_MODIFIED] or v[_CREATED]
-        return (
-            v[_NAME],
-            v[_VIEW],
-            v[_DEVICE],
+        return (  # outside text made visible: escapes never reach the terminal, nor "\n" a cell
+            visible(v[_NAME]),
+            visible(v[_VIEW]),
+            visible(v[_DEVICE]),
             format_start(v[_START]),
-            v[_BY] or v[_HANDLE] or "",
+            visible(v[_BY] or v[_HANDLE] or ""),
             format_relative(modified, now) if modified else "",
-            v[_ID],
+            visible(v[_ID]),
         )
 
     def folded_cells(self) -> list[str]:
         return self.haystack.split(_SEP)
 
 
-_SEP = "\n"  # never inside a cell: the API's names are single lines, and the filter splits words
+_SEP = "\n"  # never inside a cell: cells are made visible, so a newline is "\\n" there
 
 
 def make_row(snapshot: Snapshot, now: datetime) -> Row:
