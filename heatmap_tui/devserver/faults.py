@@ -31,6 +31,7 @@ class OneShot:
     index: int = 0  # which item of a list answer a bad_item spoils
     size: int = 0  # bytes of an oversize body (before gzip)
     gzip: bool = False  # an oversize body sent gzip-encoded: small on the wire, huge decoded
+    message: str | None = None  # a failure's error text (default: what Datadog sends with the status)
 
     def matches(self, method: str, path: str) -> bool:
         return (self.method is None or self.method == method) and (
@@ -56,9 +57,11 @@ class Faults:
         method: str | None = None,
         path_prefix: str | None = None,
         reset: int = 1,
+        message: str | None = None,
     ) -> None:
-        """Answer the next `count` matching requests with `status` and Datadog's error body."""
-        self._add(OneShot(FAIL, count, method, path_prefix, status=status, reset=reset))
+        """Answer the next `count` matching requests with `status` and Datadog's error body,
+        `{"errors": [message]}` (by default the message Datadog sends with that status)."""
+        self._add(OneShot(FAIL, count, method, path_prefix, status=status, reset=reset, message=message))
 
     def drop_next(
         self,

@@ -107,7 +107,7 @@ class DevApp:
         if rule.kind == DROP:
             return None
         if rule.kind == FAIL:
-            response = self._error(plain_error(rule.status), match)
+            response = self._error(plain_error(rule.status, rule.message), match)
             if rule.status == 429:
                 response.headers["X-RateLimit-Remaining"] = "0"
                 response.headers["X-RateLimit-Reset"] = str(rule.reset)
