@@ -8,6 +8,7 @@ import logging
 import ssl
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -16,6 +17,7 @@ from heatmap_tui import __version__
 from heatmap_tui.core.auth import ApiAuth
 from heatmap_tui.core.errors import (
     ApiError,
+    InvalidId,
     InvalidResponse,
     NetworkError,
     RateLimited,
@@ -24,6 +26,7 @@ from heatmap_tui.core.errors import (
 from heatmap_tui.core.models import ErrorBody
 from heatmap_tui.core.ratelimit import RateLimitInfo, RateLimitTracker
 from heatmap_tui.core.retry import Outcome, RetryPolicy
+from heatmap_tui.core.safe_text import has_control
 from heatmap_tui.core.sites import Site, check_transport_url
 
 log = logging.getLogger(__name__)
@@ -90,6 +93,25 @@ class DatadogClient:
     @property
     def rate_limit_info(self) -> RateLimitInfo | None:
         return self.rate_limit.latest
+
+    def id_path(self, op: str, base: str, item_id: str) -> str:
+        """`base/<item_id>`, the id percent-encoded as one path segment.
+
+        Ids come from the server, files and people: unencoded, `../../v1/x` would reach another
+        path, `a#b` another snapshot and `x?y=1` carry a query. An id with control characters, and
+        `.` or `..` (which every URL library folds into the path, encoded or not), is refused
+        before anything is sent.
+        """
+        problem = None
+        if not item_id:
+            problem = "the id is empty"
+        elif has_control(item_id):
+            problem = "the id holds control characters, which no Datadog id has"
+        elif item_id in (".", ".."):
+            problem = f"the id {item_id!r} would be read as a step in the path, not as an id"
+        if problem is not None:
+            raise InvalidId(op, self.site.label, detail=problem)
+        return f"{base}/{quote(item_id, safe='')}"
 
     async def request(
         self,

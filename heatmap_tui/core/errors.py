@@ -73,6 +73,12 @@ class InvalidResponse(ApiError):
     reason = "the server's answer could not be read"
 
 
+class InvalidId(ApiError):
+    """An id that no request path can carry as it is; refused before anything is sent."""
+
+    reason = "the id cannot be sent to the server"
+
+
 def error_for_status(status: int) -> type[ApiError]:
     if status in (401, 403):
         return AuthError

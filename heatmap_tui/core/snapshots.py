@@ -18,6 +18,7 @@ from heatmap_tui.core.models import (
     SnapshotUpdateAttributes,
     SnapshotUpdateRequest,
 )
+from heatmap_tui.core.safe_text import visible
 
 PATH = "/api/v2/replay/heatmap/snapshots"
 DEFAULT_PAGE_LIMIT = 1000
@@ -121,20 +122,15 @@ class SnapshotService:
         return result.data
 
     async def update(self, snapshot_id: str, attributes: SnapshotUpdateAttributes) -> Snapshot:
+        op = f"update snapshot {visible(snapshot_id)}"
+        path = self.client.id_path(op, PATH, snapshot_id)
         body = SnapshotUpdateRequest.of(snapshot_id, attributes).model_dump(mode="json", exclude_none=True)
-        result = await self.client.request_model(
-            f"update snapshot {snapshot_id}",
-            "PATCH",
-            f"{PATH}/{snapshot_id}",
-            SnapshotResponse,
-            json_body=body,
-        )
+        result = await self.client.request_model(op, "PATCH", path, SnapshotResponse, json_body=body)
         return result.data
 
     async def delete(self, snapshot_id: str) -> None:
-        await self.client.request(
-            f"delete snapshot {snapshot_id}", "DELETE", f"{PATH}/{snapshot_id}", ok=(200, 204)
-        )
+        op = f"delete snapshot {visible(snapshot_id)}"
+        await self.client.request(op, "DELETE", self.client.id_path(op, PATH, snapshot_id), ok=(200, 204))
 
     async def delete_many(
         self,
