@@ -179,6 +179,14 @@ def test_oversize_answers_a_huge_valid_body(client, devserver, gzipped: bool) ->
     assert wire < 100_000 if gzipped else wire == 3_000_000
 
 
+def test_mislabel_says_gzip_over_a_plain_body(client, devserver) -> None:
+    devserver.faults.mislabel_next(path_prefix=APPS)
+    with pytest.raises(httpx.DecodingError):
+        client.get(APPS)
+    assert devserver.requests[-1].fault == "mislabel"
+    assert client.get(APPS).json()["data"]  # one-shot
+
+
 def test_hang_provokes_a_read_timeout_and_stop_ends_it(devserver, demo_headers) -> None:
     devserver.faults.hang_next(0.6, method="GET")
     with httpx.Client(base_url=devserver.url, headers=demo_headers, timeout=0.2, verify=False) as c:

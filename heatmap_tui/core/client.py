@@ -1,4 +1,12 @@
-"""DatadogClient: one shared httpx.AsyncClient with auth, retries, rate limits and plain errors."""
+"""DatadogClient: one shared httpx.AsyncClient with auth, retries, rate limits and plain errors.
+
+Whatever goes wrong inside a request (the network, TLS, httpx, a codec, a server that lies
+about its body) comes out as one of the errors of core.errors, raised outside the handler of the
+original exception: no chained traceback keeps httpx's frames, which hold the request and its
+headers. Waits and sizes are bounded: a try has a total deadline however slowly the server
+sends, a body has a size cap however it is encoded, and a rate-limit reset longer than the
+retry policy's cap is reported instead of waited for.
+"""
 
 from __future__ import annotations
 
@@ -7,26 +15,28 @@ import json
 import logging
 import ssl
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
 from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, ValidationError
 
 from heatmap_tui import __version__
-from heatmap_tui.core.auth import ApiAuth
+from heatmap_tui.core.auth import ApiAuth, KeyNotSendable
 from heatmap_tui.core.errors import (
     ApiError,
     InvalidId,
     InvalidResponse,
     NetworkError,
     RateLimited,
+    RequestNotSent,
     error_for_status,
 )
 from heatmap_tui.core.models import ErrorBody
-from heatmap_tui.core.ratelimit import RateLimitInfo, RateLimitTracker
+from heatmap_tui.core.ratelimit import RateLimitInfo, RateLimitTracker, ResetTooFar
 from heatmap_tui.core.retry import Outcome, RetryPolicy
-from heatmap_tui.core.safe_text import has_control
+from heatmap_tui.core.safe_text import has_control, visible
 from heatmap_tui.core.sites import Site, check_transport_url
 
 log = logging.getLogger(__name__)
@@ -34,8 +44,49 @@ log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=15.0, pool=30.0)
+# httpx's timeouts are per read: a server that sends a byte every few seconds never trips them.
+# The deadline bounds one try as a whole, from connecting to the last byte of the answer.
+DEFAULT_DEADLINE = 60.0
+# The biggest answer the API gives (1000 snapshots) is well under 1 MiB; counted after
+# decompression, so a small gzip body cannot unpack into gigabytes.
+MAX_BODY_BYTES = 32 * 1024 * 1024
 USER_AGENT = f"heatmap-tui/{__version__}"
 MAX_MESSAGE = 300  # characters of one server message kept for a person to read
+
+
+class Readable(Protocol):
+    """What parsing needs of an answer: an httpx.Response, or the client's own Answer."""
+
+    @property
+    def status_code(self) -> int: ...
+
+    @property
+    def headers(self) -> httpx.Headers: ...
+
+    @property
+    def content(self) -> bytes: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One response, read in full within the size cap and the deadline."""
+
+    status_code: int
+    headers: httpx.Headers
+    content: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class _Failed:
+    """A try that got no usable answer; `error` is what to raise when it is not tried again."""
+
+    error: ApiError
+    retryable: bool = False  # a transient network failure: another try may work
+    reached: bool = True  # the request may have reached the server (and been applied)
+
+
+class _TooLarge(Exception):
+    pass
 
 
 def _tls_for(api_url: str) -> ssl.SSLContext | bool:
@@ -63,16 +114,21 @@ class DatadogClient:
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         max_connections: int = 32,
+        deadline: float = DEFAULT_DEADLINE,
+        max_body_bytes: int = MAX_BODY_BYTES,
     ) -> None:
         check_transport_url(site.api_url)
         self.site = site
         self.auth = auth
+        self.deadline = deadline
+        self.max_body_bytes = max_body_bytes
         self.retry = retry or RetryPolicy()
         self._sleep = sleep
         self.rate_limit = RateLimitTracker(sleep=sleep)
         self._http = httpx.AsyncClient(
             base_url=site.api_url,
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            auth=auth,  # the only way keys reach a request
             timeout=timeout or DEFAULT_TIMEOUT,
             transport=transport,
             limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
@@ -123,60 +179,153 @@ class DatadogClient:
         json_body: Any = None,
         ok: tuple[int, ...] = (200,),
         auth: bool = True,
-    ) -> httpx.Response:
-        """Send with retries; return the response when its status is in `ok`, else raise."""
+    ) -> Answer:
+        """Send with retries; return the answer when its status is in `ok`, else raise ApiError."""
         method = method.upper()
-        headers = self.auth.headers() if auth else {}
         tries = 0
         maybe_applied = False  # an earlier try may have reached the server (lost answer, 5xx)
         while True:
             tries += 1
-            await self.rate_limit.acquire()
-            try:
-                self.requests_sent += 1
-                response = await self._http.request(
-                    method, path, params=params, json=json_body, headers=headers
-                )
-            except httpx.TransportError as exc:
-                maybe_applied = maybe_applied or not isinstance(exc, httpx.ConnectError)
-                network_error = self._network_error(op, exc)
-                delay = self.retry.delay_before_retry(method, tries, Outcome(network_error=True))
+            await self._acquire(op)
+            self.requests_sent += 1
+            answer = await self._try(op, method, path, params, json_body, auth)
+            if isinstance(answer, _Failed):
+                maybe_applied = maybe_applied or answer.reached
+                outcome = Outcome(network_error=True)
+                delay = self.retry.delay_before_retry(method, tries, outcome) if answer.retryable else None
                 if delay is None:
-                    raise network_error from None
-                log.info("%s: %s; retrying in %.2fs", op, type(exc).__name__, delay)
+                    raise answer.error from None
+                log.info("%s: %s; retrying in %.2fs", op, answer.error.detail, delay)
                 await self._sleep(delay)
                 continue
-            self.rate_limit.update(response.headers)
-            if response.status_code in ok:
-                return response
-            if method == "DELETE" and response.status_code == 404 and maybe_applied:
+            self.rate_limit.update(answer.headers)
+            if answer.status_code in ok:
+                return answer
+            if method == "DELETE" and answer.status_code == 404 and maybe_applied:
                 # An earlier try went through before its answer was lost: the delete is done.
-                return response
-            maybe_applied = maybe_applied or response.status_code >= 500
-            error = self._status_error(op, response)
+                return answer
+            maybe_applied = maybe_applied or answer.status_code >= 500
+            error = self._status_error(op, answer)
             reset = error.retry_after if isinstance(error, RateLimited) else None
-            outcome = Outcome(status=response.status_code, reset_seconds=reset)
+            outcome = Outcome(status=answer.status_code, reset_seconds=reset)
             delay = self.retry.delay_before_retry(method, tries, outcome)
             if delay is None:
                 raise error
-            log.info("%s: HTTP %s; retrying in %.2fs", op, response.status_code, delay)
+            log.info("%s: HTTP %s; retrying in %.2fs", op, answer.status_code, delay)
             await self._sleep(delay)
-            if response.status_code == 429:
+            if answer.status_code == 429:
                 self.rate_limit.window_waited()
 
     async def request_model(self, op: str, method: str, path: str, model: type[M], **kw: Any) -> M:
-        response = await self.request(op, method, path, **kw)
-        return self.parse(op, response, model)
+        answer = await self.request(op, method, path, **kw)
+        return self.parse(op, answer, model)
 
-    def parse(self, op: str, response: httpx.Response, model: type[M]) -> M:
+    def parse(self, op: str, response: Readable, model: type[M]) -> M:
         try:
             return model.model_validate_json(response.content)
         except ValidationError as exc:
-            raise InvalidResponse(
-                op, self.site.label, status=response.status_code, detail=_describe_invalid(response, exc)
-            ) from None
+            detail = _describe_invalid(response, exc)
+        except (ValueError, RecursionError):  # pydantic turns most of these into ValidationError
+            detail = "the server's answer could not be read as JSON"
+        raise InvalidResponse(op, self.site.label, status=response.status_code, detail=detail) from None
 
-    def _network_error(self, op: str, exc: httpx.TransportError) -> NetworkError:
+    async def _acquire(self, op: str) -> None:
+        """Wait for the rate-limit window when it is used up, but never longer than a 429 would."""
+        try:
+            await self.rate_limit.acquire(max_wait=self.retry.max_rate_limit_wait)
+        except ResetTooFar as exc:
+            seconds = exc.seconds
+        else:
+            return
+        raise RateLimited(
+            op, self.site.label, retry_after=seconds, detail=self._too_long_wait(seconds)
+        ) from None
+
+    def _too_long_wait(self, seconds: float) -> str:
+        return (
+            f"Datadog's rate limit was reached and resets in {seconds:.0f} s, longer than the "
+            f"{self.retry.max_rate_limit_wait:.0f} s this app waits; try again later"
+        )
+
+    async def _try(
+        self,
+        op: str,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        json_body: Any,
+        use_auth: bool,
+    ) -> Answer | _Failed:
+        """One try, whatever happens inside it turned into an Answer or a _Failed."""
+        label = self.site.label
+        try:
+            async with asyncio.timeout(self.deadline):
+                return await self._exchange(method, path, params, json_body, use_auth)
+        except TimeoutError:
+            detail = f"the server did not finish answering within {self.deadline:g} s"
+            return _Failed(NetworkError(op, label, detail=detail))
+        except _TooLarge:
+            detail = f"the server's answer was larger than {_size(self.max_body_bytes)}"
+            return _Failed(InvalidResponse(op, label, detail=detail))
+        except KeyNotSendable as exc:
+            return _Failed(RequestNotSent(op, label, detail=str(exc).rstrip(".")), reached=False)
+        except httpx.LocalProtocolError:
+            detail = "a header or the path holds characters HTTP does not allow; nothing was sent"
+            return _Failed(RequestNotSent(op, label, detail=detail), reached=False)
+        except httpx.TransportError as exc:
+            return self._network_failure(op, exc)
+        except httpx.DecodingError:
+            detail = "the server's answer could not be decoded (its encoding did not match its body)"
+            return _Failed(InvalidResponse(op, label, detail=detail))
+        except (httpx.HTTPError, httpx.InvalidURL, httpx.CookieConflict, httpx.StreamError) as exc:
+            detail = f"the HTTP library refused it ({type(exc).__name__})"
+            return _Failed(RequestNotSent(op, label, detail=detail), reached=False)
+        except (UnicodeError, LookupError) as exc:
+            detail = f"a text encoding failed ({type(exc).__name__})"
+            return _Failed(RequestNotSent(op, label, detail=detail), reached=False)
+
+    async def _exchange(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        json_body: Any,
+        use_auth: bool,
+    ) -> Answer:
+        """Send, then read the body as a stream, never past the size cap."""
+        response = await self._http.send(
+            self._http.build_request(method, path, params=params, json=json_body),
+            auth=httpx.USE_CLIENT_DEFAULT if use_auth else None,
+            stream=True,
+        )
+        try:
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > self.max_body_bytes:
+                raise _TooLarge
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():  # decoded: the cap counts unpacked bytes
+                size += len(chunk)
+                if size > self.max_body_bytes:
+                    raise _TooLarge
+                chunks.append(chunk)
+        finally:
+            await response.aclose()
+        return Answer(response.status_code, response.headers, b"".join(chunks))
+
+    def _network_failure(self, op: str, exc: httpx.TransportError) -> _Failed:
+        label = self.site.label
+        certificate = _find_cause(exc, ssl.SSLCertVerificationError)
+        if certificate is not None:
+            reason = visible(certificate.verify_message or certificate.reason or "no reason given")
+            detail = (
+                f"the server's TLS certificate could not be verified ({reason}); check the API URL, "
+                "and any proxy that intercepts TLS"
+            )
+            return _Failed(NetworkError(op, label, detail=detail), reached=False)
+        if _find_cause(exc, ssl.SSLError) is not None:
+            detail = f"the TLS handshake with {self.site.api_url} failed"
+            return _Failed(NetworkError(op, label, detail=detail), reached=False)
         kinds = {
             httpx.ConnectError: f"could not connect to {self.site.api_url}",
             httpx.ConnectTimeout: f"timed out connecting to {self.site.api_url}",
@@ -186,27 +335,32 @@ class DatadogClient:
             httpx.RemoteProtocolError: "the connection was closed before the answer arrived",
             httpx.ReadError: "the connection broke while reading the answer",
         }
-        detail = next((text for cls, text in kinds.items() if type(exc) is cls), None)
-        detail = detail or f"network failure ({type(exc).__name__})"
-        return NetworkError(op, self.site.label, detail=detail)
+        fallback = f"network failure ({type(exc).__name__})"
+        detail = next((text for cls, text in kinds.items() if type(exc) is cls), fallback)
+        reached = not isinstance(exc, httpx.ConnectError)
+        return _Failed(NetworkError(op, label, detail=detail), retryable=True, reached=reached)
 
-    def _status_error(self, op: str, response: httpx.Response) -> ApiError:
+    def _status_error(self, op: str, response: Readable) -> ApiError:
         cls = error_for_status(response.status_code)
         messages = self._scrub(_error_messages(response))
         if cls is RateLimited:
             info = self.rate_limit.latest
             reset = info.reset if info is not None else None
-            return RateLimited(op, self.site.label, retry_after=reset, status=429, messages=messages)
+            detail = None
+            if reset is not None and reset > self.retry.max_rate_limit_wait:
+                detail = self._too_long_wait(reset)
+            return RateLimited(
+                op, self.site.label, retry_after=reset, status=429, messages=messages, detail=detail
+            )
         return cls(op, self.site.label, status=response.status_code, messages=messages)
 
     def _scrub(self, messages: list[str]) -> list[str]:
-        """A server may echo what it was sent; keys must never reach an error message."""
-        secrets = self.auth.secrets()
+        """A server may echo what it was sent; no piece of a key may reach an error message."""
         out = []
         for message in messages:
-            for secret in secrets:
-                message = message.replace(secret, "[redacted]")
-            message = " ".join(message.split())  # one line, whatever the server sent
+            # Cut first (a message can be megabytes), then scrub, then cut to the shown length.
+            message = " ".join(message[: MAX_MESSAGE * 4].split())  # one line, whatever was sent
+            message = self.auth.scrub(message)
             if len(message) > MAX_MESSAGE:
                 message = message[: MAX_MESSAGE - 1] + "…"
             if message:
@@ -214,7 +368,23 @@ class DatadogClient:
         return out
 
 
-def _error_messages(response: httpx.Response) -> list[str]:
+def _find_cause(exc: BaseException, kind: type[BaseException]) -> Any:
+    """The first exception of `kind` in the chain of causes behind `exc`, or None."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, kind):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _size(n: int) -> str:
+    return f"{n // (1024 * 1024)} MiB" if n >= 1024 * 1024 else f"{n} bytes"
+
+
+def _error_messages(response: Readable) -> list[str]:
     content_type = response.headers.get("content-type", "")
     if not response.content:
         return []
@@ -231,7 +401,7 @@ def _error_messages(response: httpx.Response) -> list[str]:
         return ["the error body was not JSON"]
 
 
-def _describe_invalid(response: httpx.Response, exc: ValidationError) -> str:
+def _describe_invalid(response: Readable, exc: ValidationError) -> str:
     if not response.content:
         return "the server's answer was empty"
     try:

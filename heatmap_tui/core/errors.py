@@ -73,6 +73,12 @@ class InvalidResponse(ApiError):
     reason = "the server's answer could not be read"
 
 
+class RequestNotSent(ApiError):
+    """The request could not be built or sent as it was (a key or a header HTTP cannot carry)."""
+
+    reason = "the request could not be sent"
+
+
 class InvalidId(ApiError):
     """An id that no request path can carry as it is; refused before anything is sent."""
 

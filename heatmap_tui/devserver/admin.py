@@ -6,7 +6,8 @@ POST /__admin/faults takes a JSON object with any of these keys, applied in this
    "fail_next": {"status": 503, "count": 2, "method": "POST", "path_prefix": "/api/v2", "reset": 1},
    "drop_next": {"count": 1, "after_apply": true}, "malformed_next": {...}, "html_next": {...},
    "empty_next": {...}, "hang_next": {"seconds": 5}, "bad_item_next": {"index": 0},
-   "trickle_next": {"seconds": 2}, "oversize_next": {"size": 40000000, "gzip": true}}
+   "trickle_next": {"seconds": 2}, "oversize_next": {"size": 40000000, "gzip": true},
+   "mislabel_next": {}}
 The one-shot knobs take the keyword arguments of the Faults methods of the same name.
 """
 
@@ -31,6 +32,7 @@ ONE_SHOT_KNOBS = (
     "bad_item_next",
     "trickle_next",
     "oversize_next",
+    "mislabel_next",
 )
 KNOBS = ("clear", "latency_ms", "rate_limit", "error_rate", *ONE_SHOT_KNOBS)
 

@@ -14,8 +14,8 @@ from typing import Any
 FAIL, DROP, MALFORMED, HTML, EMPTY, HANG = "fail", "drop", "malformed", "html", "empty", "hang"
 ERROR_RATE = "error_rate"
 # Hostile-server faults: one list item the client cannot parse, a body sent a byte at a time,
-# a body larger than any client should hold.
-BAD_ITEM, TRICKLE, OVERSIZE = "bad_item", "trickle", "oversize"
+# a body larger than any client should hold, a body whose Content-Encoding is a lie.
+BAD_ITEM, TRICKLE, OVERSIZE, MISLABEL = "bad_item", "trickle", "oversize", "mislabel"
 
 
 @dataclass
@@ -146,6 +146,15 @@ class Faults:
     ) -> None:
         """Answer 200 with a JSON body of `size` bytes (gzip-encoded when `gzip`)."""
         self._add(OneShot(OVERSIZE, count, method, path_prefix, size=size, gzip=gzip))
+
+    def mislabel_next(
+        self,
+        count: int = 1,
+        method: str | None = None,
+        path_prefix: str | None = None,
+    ) -> None:
+        """Handle for real, then label the plain JSON answer `Content-Encoding: gzip`."""
+        self._add(OneShot(MISLABEL, count, method, path_prefix, after_apply=True))
 
     def set_error_rate(self, p: float, status: int = 503, seed: int | None = None) -> None:
         """Answer each request with `status` with probability `p` (0 turns it off)."""

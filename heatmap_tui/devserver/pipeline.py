@@ -21,6 +21,7 @@ from heatmap_tui.devserver.faults import (
     HANG,
     HTML,
     MALFORMED,
+    MISLABEL,
     OVERSIZE,
     TRICKLE,
     Faults,
@@ -137,6 +138,8 @@ def _spoil(rule: OneShot, response: Response) -> Response | None:
         response.trickle = rule.seconds
     if rule.kind == BAD_ITEM:
         return _spoil_item(response, rule.index)
+    if rule.kind == MISLABEL:
+        response.headers["Content-Encoding"] = "gzip"
     return response
 
 
