@@ -6,14 +6,15 @@ import json
 from datetime import UTC, datetime
 from itertools import zip_longest
 
-from rich.json import JSON
+from rich.highlighter import JSONHighlighter
 from rich.table import Table
+from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
 from heatmap_tui.core.models import Snapshot
-from heatmap_tui.core.safe_text import visible
+from heatmap_tui.core.safe_text import has_control
 from heatmap_tui.ui.format import format_absolute, format_relative, format_start
 from heatmap_tui.ui.safe import safe_rich
 
@@ -31,7 +32,20 @@ def snapshot_json(snapshot: Snapshot) -> str:
         value = getattr(snapshot.attributes, key)
         if value is not None:
             payload["attributes"][key] = _rfc3339(value)
-    return json.dumps(payload, indent=2)
+    text = json.dumps(payload, indent=2, ensure_ascii=False)
+    # json.dumps escapes C0 controls; DEL, C1, bidi controls and lone surrogates it writes as they
+    # are. Each becomes a \uXXXX escape: still the same JSON, and nothing acts on the terminal.
+    if not has_control(text.replace("\n", "")):
+        return text
+    return "".join(f"\\u{ord(c):04x}" if c != "\n" and has_control(c) else c for c in text)
+
+
+def json_text(snapshot: Snapshot) -> Text:
+    """The JSON, highlighted as rich.json.JSON does, without parsing it again (that would undo
+    the escapes above)."""
+    text = Text(snapshot_json(snapshot), no_wrap=True)
+    JSONHighlighter().highlight(text)
+    return text
 
 
 def _when(dt: datetime | None, now: datetime) -> str:
@@ -115,7 +129,7 @@ class DetailPane(VerticalScroll):
             return
         self.border_subtitle = "J: details" if self.json_mode else "J: JSON"
         if self.json_mode:
-            body.update(JSON(visible(snapshot_json(snapshot))))
+            body.update(json_text(snapshot))
             return
         grid = Table.grid(padding=(0, 1), expand=True)
         for ratio in (0, 1, 0, 1):
