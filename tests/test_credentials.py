@@ -20,6 +20,7 @@ from heatmap_tui.core.config import Config
 from heatmap_tui.core.credentials import (
     CheckFailed,
     CredentialsError,
+    InvalidKey,
     KeyRejected,
     Source,
     aresolve_credentials,
@@ -111,23 +112,26 @@ def test_keyring_is_the_last_resort(store: KeyringStore) -> None:
 def test_env_wins_over_the_keyring_key_by_key(store: KeyringStore) -> None:
     store.set("default", API, SecretStr("keyring-api-1111"))
     store.set("default", APP, SecretStr("keyring-app-2222"))
-    creds = resolve_credentials("default", env={"DD_API_KEY": "env-api-3333"}, store=store)
-    assert creds.api_key.source is Source.ENV and creds.api_key.value == SecretStr("env-api-3333")
+    creds = resolve_credentials("default", env={"DD_API_KEY": "env-api-key-3333"}, store=store)
+    assert creds.api_key.source is Source.ENV and creds.api_key.value == SecretStr("env-api-key-3333")
     assert creds.app_key.source is Source.KEYRING
 
-    both = {"DD_API_KEY": "env-api-3333", "DD_APP_KEY": "env-app-4444"}
+    both = {"DD_API_KEY": "env-api-key-3333", "DD_APP_KEY": "env-app-key-4444"}
     creds = resolve_credentials("default", env=both, store=store)
     assert (creds.api_key.source, creds.app_key.source) == (Source.ENV, Source.ENV)
-    assert sent_headers(creds.auth)["DD-APPLICATION-KEY"] == "env-app-4444"
+    assert sent_headers(creds.auth)["DD-APPLICATION-KEY"] == "env-app-key-4444"
 
 
 @pytest.mark.keyring
 def test_flags_win_over_env(store: KeyringStore) -> None:
     store.set("default", APP, SecretStr("keyring-app-2222"))
-    env = {"DD_API_KEY": "env-api-3333", "DD_APP_KEY": "env-app-4444"}
-    creds = resolve_credentials("default", api_key="flag-api-5555", env=env, store=store)
+    env = {"DD_API_KEY": "env-api-key-3333", "DD_APP_KEY": "env-app-key-4444"}
+    creds = resolve_credentials("default", api_key="flag-api-key-5555", env=env, store=store)
     assert (creds.api_key.source, creds.app_key.source) == (Source.FLAG, Source.ENV)
-    assert sent_headers(creds.auth) == {"DD-API-KEY": "flag-api-5555", "DD-APPLICATION-KEY": "env-app-4444"}
+    assert sent_headers(creds.auth) == {
+        "DD-API-KEY": "flag-api-key-5555",
+        "DD-APPLICATION-KEY": "env-app-key-4444",
+    }
 
 
 @pytest.mark.keyring
@@ -137,7 +141,7 @@ def test_a_token_in_the_keyring_loses_to_a_pair_from_env(store: KeyringStore) ->
     assert creds.uses_bearer_token and sent_headers(creds.auth) == {
         "Authorization": "Bearer ddpat_keyring_token_9999"
     }
-    env = {"DD_API_KEY": "env-api-3333", "DD_APP_KEY": "env-app-4444"}
+    env = {"DD_API_KEY": "env-api-key-3333", "DD_APP_KEY": "env-app-key-4444"}
     creds = resolve_credentials("default", env=env, store=store)
     assert not creds.uses_bearer_token and "DD-API-KEY" in sent_headers(creds.auth)
 
@@ -257,6 +261,70 @@ async def test_keys_must_look_like_keys() -> None:
         await save_validated("default", get_site("US1"), "ab c", "def", store=store)
 
 
+# --- keys are checked where they are found ---------------------------------------------------
+
+BAD_KEYS = {
+    "short": "0123456789abcde",  # 15: a cut paste
+    "long": "0" * 257,
+    "non-ASCII": "clé0123456789abcdef0123456789abc",
+    "inner space": "0123456789abcdef 0123456789abcde",
+    "escape": "0123456789abcdef\x1b[2J0123456789abc",
+    "newline": "0123456789abcdef\r\nX-Evil: 0123456789",
+    "bidi": "0123456789abcdef\u202e0123456789abcde",
+}
+GOOD_KEYS = [
+    DEMO_API_KEY,
+    DEMO_APP_KEY,
+    DEMO_BEARER_TOKEN,
+    "0" * 16,
+    "f" * 256,
+    "LEAKCANARY0123456789abcdef0000",
+]
+
+
+def assert_names_source_not_key(error: InvalidKey, where: str, key: str) -> None:
+    text = str(error)
+    assert f"from {where} is not a usable key" in text and text.endswith(f"Check {where}."), text
+    for piece in {key[i : i + 8] for i in range(len(key) - 7)} | {key.strip()[-4:]}:
+        assert piece not in text and piece not in repr(error), (piece, text)
+
+
+@pytest.mark.parametrize("name", list(BAD_KEYS))
+def test_a_key_from_a_flag_or_the_environment_that_cannot_be_one_is_named_by_source(name: str) -> None:
+    key = BAD_KEYS[name]
+    with pytest.raises(InvalidKey) as info:
+        resolve_credentials("default", api_key=key, app_key=DEMO_APP_KEY, env=NO_ENV)
+    assert_names_source_not_key(info.value, "the --api-key flag", key)
+    with pytest.raises(InvalidKey) as info:
+        resolve_credentials("default", env={"DD_API_KEY": DEMO_API_KEY, "DD_APP_KEY": key})
+    assert_names_source_not_key(info.value, "DD_APP_KEY", key)
+    assert info.value.kind is APP
+
+
+@pytest.mark.keyring
+@pytest.mark.parametrize("name", ["short", "non-ASCII", "escape"])
+def test_a_key_from_the_keyring_that_cannot_be_one_is_named_by_profile(
+    store: KeyringStore, name: str
+) -> None:
+    key = BAD_KEYS[name]
+    store.set("work", API, SecretStr(key))
+    store.set("work", APP, SecretStr(DEMO_APP_KEY))
+    with pytest.raises(InvalidKey) as info:
+        resolve_credentials("work", env=NO_ENV, store=store)
+    assert_names_source_not_key(info.value, "the OS keyring (profile 'work')", key)
+    # The environment still wins over the keyring, so a good pair there never reads the bad key.
+    creds = resolve_credentials(
+        "work", env={"DD_API_KEY": DEMO_API_KEY, "DD_APP_KEY": DEMO_APP_KEY}, store=store
+    )
+    assert creds.is_complete
+
+
+@pytest.mark.parametrize("key", GOOD_KEYS)
+def test_real_demo_and_test_keys_pass_the_check(key: str) -> None:
+    creds = resolve_credentials("default", api_key=key, env={"DD_APP_KEY": DEMO_APP_KEY})
+    assert creds.api_key.value == SecretStr(key) and creds.app_key.source is Source.ENV
+
+
 # --- no keyring, a hung keyring, a failing keyring ---------------------------------------------
 
 FAIL_MESSAGE = (
@@ -292,7 +360,7 @@ def test_the_default_keyring_set_to_fail_is_reported(monkeypatch: pytest.MonkeyP
 
 def test_without_a_keyring_env_keys_still_work() -> None:
     store = KeyringStore(fail.Keyring())
-    creds = resolve_credentials("default", env={"DD_API_KEY": "env-api-3333"}, store=store)
+    creds = resolve_credentials("default", env={"DD_API_KEY": "env-api-key-3333"}, store=store)
     assert creds.api_key.source is Source.ENV and creds.app_key.source is Source.MISSING
     assert isinstance(creds.keyring_problem, KeyringUnavailable)
     assert FAIL_MESSAGE in (creds.missing_message() or "")
@@ -358,7 +426,7 @@ def test_a_hung_keyring_times_out(hung: HungKeyring) -> None:
         store.set("default", API, SecretStr("x" * 32))
     assert time.monotonic() - started < 0.15 and hung.calls == 1
 
-    creds = resolve_credentials("default", env={"DD_API_KEY": "env-api-3333"}, store=store)
+    creds = resolve_credentials("default", env={"DD_API_KEY": "env-api-key-3333"}, store=store)
     assert isinstance(creds.keyring_problem, KeyringTimeout) and creds.api_key.source is Source.ENV
 
     hung.release.set()  # the user unlocked the keyring: it answers again

@@ -35,6 +35,11 @@ ENV_API_KEY = "DD_API_KEY"
 ENV_APP_KEY = "DD_APP_KEY"
 ENV_SITE = "DD_SITE"
 _ENV_FOR = {KeyKind.API_KEY: ENV_API_KEY, KeyKind.APP_KEY: ENV_APP_KEY}
+_FLAG_FOR = {
+    KeyKind.API_KEY: "the --api-key flag",
+    KeyKind.APP_KEY: "the --app-key flag",
+    KeyKind.BEARER_TOKEN: "the command line",
+}
 
 
 class Source(StrEnum):
@@ -58,6 +63,29 @@ class KeyRejected(CredentialsError):
         self.kind = kind
         self.site = site
         super().__init__(f"The {kind.label} was rejected by {site.label}.{note}")
+
+
+# Datadog API keys are 32 hex characters and application keys 40; access tokens are longer.
+# The check at resolution is looser than those formats on purpose: the embedded server's demo
+# keys and the tests' canary keys are 30 to 40 printable characters that are not all hex, and a
+# new key format must not lock anyone out. It refuses what cannot be a key of any format: spaces,
+# control or non-ASCII characters (which an HTTP header cannot carry as they are), and lengths
+# that can only be a truncated paste (under 16) or something else pasted (over 256).
+KEY_MIN_LENGTH = 16
+KEY_MAX_LENGTH = 256
+
+
+class InvalidKey(CredentialsError):
+    """A key found at resolution that cannot be a key; str() names where it came from, not it."""
+
+    def __init__(self, kind: KeyKind, where: str) -> None:
+        self.kind = kind
+        self.where = where
+        super().__init__(
+            f"The {kind.label} from {where} is not a usable key: a key is {KEY_MIN_LENGTH} to "
+            f"{KEY_MAX_LENGTH} printable ASCII characters without spaces (Datadog's API keys are 32 "
+            f"hex characters, application keys 40). Check {where}."
+        )
 
 
 class CheckFailed(CredentialsError):
@@ -177,7 +205,8 @@ def resolve_credentials(
     """Blocks on the keyring for up to its timeout: call from a thread (see aresolve_credentials).
 
     `store=None` uses the default keyring. A keyring that cannot be asked does not raise: its
-    keys are missing and `keyring_problem` says why. Raises SiteError for an unusable site.
+    keys are missing and `keyring_problem` says why. Raises SiteError for an unusable site, and
+    InvalidKey for a key that cannot be one (see KEY_MIN_LENGTH), naming where it was found.
     """
     env = os.environ if env is None else env
     resolved_site, site_source = resolve_profile_site(config, profile, site=site, api_url=api_url, env=env)
@@ -186,11 +215,11 @@ def resolve_credentials(
     for kind, flag_value in flags.items():
         value = _secret(flag_value)
         if value is not None:
-            found[kind] = ResolvedKey(kind, value, Source.FLAG)
+            found[kind] = ResolvedKey(kind, _usable(kind, value, _FLAG_FOR[kind]), Source.FLAG)
             continue
         value = _secret(env.get(_ENV_FOR[kind])) if kind in _ENV_FOR else None
         if value is not None:
-            found[kind] = ResolvedKey(kind, value, Source.ENV)
+            found[kind] = ResolvedKey(kind, _usable(kind, value, _ENV_FOR[kind]), Source.ENV)
 
     problem: KeyringProblem | None = None
     pair_given = KeyKind.API_KEY in found and KeyKind.APP_KEY in found
@@ -199,10 +228,13 @@ def resolve_credentials(
         store = store or KeyringStore()
         wanted = tuple(kind for kind in KeyKind if kind not in found)
         try:
-            for kind, value in store.get_all(profile, wanted).items():
-                found[kind] = ResolvedKey(kind, value, Source.KEYRING)
+            from_keyring = store.get_all(profile, wanted)
         except KeyringProblem as exc:
             problem = exc
+        else:
+            where = f"the OS keyring (profile {profile!r})"
+            for kind, value in from_keyring.items():
+                found[kind] = ResolvedKey(kind, _usable(kind, value, where), Source.KEYRING)
     keys = {kind: found.get(kind) or ResolvedKey(kind, None, Source.MISSING) for kind in KeyKind}
     return ResolvedCredentials(
         profile=profile,
@@ -336,11 +368,29 @@ def _secret(value: str | SecretStr | None) -> SecretStr | None:
     return SecretStr(value) if value else None
 
 
+def _usable(kind: KeyKind, secret: SecretStr, where: str) -> SecretStr:
+    """`secret` when it can be a key; InvalidKey naming `where` (never the value) when not."""
+    # The plain value lives only in _can_be_key's frame, gone before the raise: a traceback
+    # printed with its frames' locals shows `secret` masked.
+    if not _can_be_key(secret):
+        raise InvalidKey(kind, where)
+    return secret
+
+
+def _can_be_key(secret: SecretStr) -> bool:
+    text = secret.get_secret_value()
+    return KEY_MIN_LENGTH <= len(text) <= KEY_MAX_LENGTH and _key_characters(text)
+
+
+def _key_characters(text: str) -> bool:
+    return text.isascii() and text.isprintable() and not any(c.isspace() for c in text)
+
+
 def _checked(kind: KeyKind, value: str | SecretStr | None) -> SecretStr | None:
     secret = _secret(value)
     if secret is not None:
         text = secret.get_secret_value()
-        if not (text.isascii() and text.isprintable()) or any(c.isspace() for c in text):
+        if not _key_characters(text):
             raise CredentialsError(f"The {kind.label} contains spaces or characters a key never has.")
     return secret
 

@@ -19,7 +19,7 @@ from textual.widgets import Static
 
 from heatmap_tui.core.auth import ApiAuth
 from heatmap_tui.core.config import Config, ConfigError
-from heatmap_tui.core.credentials import ResolvedCredentials, Source
+from heatmap_tui.core.credentials import InvalidKey, ResolvedCredentials, Source
 from heatmap_tui.core.errors import ApiError
 from heatmap_tui.core.keyring_access import KeyringUnavailable
 from heatmap_tui.core.safe_text import visible
@@ -124,6 +124,10 @@ class HeatmapApp(App[None]):
             self.notify(str(exc), title="Cannot use that site", severity="error", timeout=10)
             await self.show_sites()
             return
+        except InvalidKey as exc:  # a key from a flag, the environment or the keyring
+            self.notify(str(exc), title="Cannot use that key", severity="error", timeout=10)
+            await self.show_sites()
+            return
         self.site = creds.site
         self._tell_keyring_problem(creds)
         new_profile = stored is None and creds.site_source is Source.DEFAULT
@@ -199,6 +203,11 @@ class HeatmapApp(App[None]):
             creds = await self.services.resolve(profile, self.config, site)
         except SiteError as exc:
             self.notify(str(exc), severity="error")
+            return
+        except InvalidKey as exc:  # keys typed in the form take the place of the unusable one
+            self.push_screen(
+                CredentialsForm(self.services, profile, site, reason=str(exc)), self._keys_entered
+            )
             return
         self._tell_keyring_problem(creds)
         if creds.is_complete:
