@@ -60,6 +60,8 @@ async def collect(
                 f"Warning: {view} has {len(page.items)} snapshots listed, the page limit: "
                 "there may be more that the API did not return."
             )
+        if (unreadable := page.skipped_message(view)) is not None:
+            say(f"Warning: {unreadable}")
         return page.items
 
     found: dict[str, Snapshot] = {}

@@ -99,6 +99,12 @@ class SnapshotListResponse(_Response):
     data: list[Snapshot]
 
 
+class RawListResponse(_Response):
+    """A list answer whose items are read one by one, so one bad item does not hide the rest."""
+
+    data: list[Any]
+
+
 Start = StrictInt
 _START = Field(ge=0, le=INT64_MAX, description="ms from the session start")
 

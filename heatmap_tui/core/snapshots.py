@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
 
 from heatmap_tui.core.client import DatadogClient
 from heatmap_tui.core.errors import ApiError
 from heatmap_tui.core.models import (
+    RawListResponse,
     Snapshot,
     SnapshotCreateAttributes,
     SnapshotCreateRequest,
@@ -28,15 +31,42 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
+class SkippedSnapshot:
+    """An item of a list answer that could not be read as a snapshot: its id if it had one, and why."""
+
+    id: str | None
+    reason: str
+
+    def describe(self) -> str:
+        who = visible(self.id) if self.id else "an item without an id"
+        return f"{who} ({visible(self.reason)})"
+
+
+@dataclass(frozen=True, slots=True)
 class SnapshotPage:
-    """One list answer. The API has no paging: a full page may have been cut short."""
+    """One list answer. The API has no paging: a full page may have been cut short.
+
+    `skipped` names the items that could not be read; the others are in `items`.
+    """
 
     items: list[Snapshot]
     limit: int
+    skipped: list[SkippedSnapshot] = field(default_factory=list)
 
     @property
     def may_be_truncated(self) -> bool:
-        return len(self.items) >= self.limit
+        return len(self.items) + len(self.skipped) >= self.limit
+
+    def skipped_message(self, view: str, shown: int = 5) -> str | None:
+        """A plain sentence naming what could not be read (at most `shown` of them), or None."""
+        if not self.skipped:
+            return None
+        count = len(self.skipped)
+        named = "; ".join(s.describe() for s in self.skipped[:shown])
+        if count > shown:
+            named += f"; and {count - shown} more"
+        what = "1 snapshot" if count == 1 else f"{count} snapshots"
+        return f"{what} of {visible(view)} could not be read and {'is' if count == 1 else 'are'} left out: {named}."
 
 
 @dataclass(slots=True)
@@ -72,10 +102,20 @@ class SnapshotService:
             params["filter[device_type]"] = device_type
         if application_id:
             params["filter[application_id]"] = application_id
-        body = await self.client.request_model(
-            f"list the snapshots of {view_name}", "GET", PATH, SnapshotListResponse, params=params
-        )
-        return SnapshotPage(items=body.data, limit=limit)
+        op = f"list the snapshots of {visible(view_name)}"
+        answer = await self.client.request(op, "GET", PATH, params=params)
+        try:  # the common case, at full speed: every item is a snapshot
+            return SnapshotPage(SnapshotListResponse.model_validate_json(answer.content).data, limit)
+        except ValidationError:
+            pass
+        items: list[Snapshot] = []
+        skipped: list[SkippedSnapshot] = []
+        for raw in self.client.parse(op, answer, RawListResponse).data:
+            try:
+                items.append(Snapshot.model_validate(raw))
+            except ValidationError as exc:
+                skipped.append(SkippedSnapshot(_raw_id(raw), _first_problem(exc)))
+        return SnapshotPage(items, limit, skipped)
 
     async def list_views(
         self,
@@ -165,3 +205,15 @@ class SnapshotService:
 
         await asyncio.gather(*(one(s) for s in snapshots))
         return result
+
+
+def _raw_id(raw: Any) -> str | None:
+    value = raw.get("id") if isinstance(raw, dict) else None
+    return value if isinstance(value, str) and value else None
+
+
+def _first_problem(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "the item"
+    more = len(exc.errors()) - 1
+    return f"{where}: {first['msg']}" + (f" (and {more} more)" if more else "")

@@ -221,11 +221,14 @@ class BrowserScreen(ViewsFlow, DeleteFlow, Screen[None]):
         now = self.clock()
         limit = service.page_limit
         full: list[str] = []  # the views whose page may have been cut short
+        unreadable: list[str] = []  # what the server sent that could not be read, per view
 
         def rows_of(view: str, page: SnapshotPage) -> list[Row]:
             # Each page becomes rows as it arrives, and its models go (see TableModel).
             if page.may_be_truncated:
                 full.append(view)
+            if (message := page.skipped_message(view)) is not None:
+                unreadable.append(message)
             return make_rows(page.items, now)
 
         try:
@@ -248,6 +251,9 @@ class BrowserScreen(ViewsFlow, DeleteFlow, Screen[None]):
             return
         table.empty_message = self._empty_message()
         table.set_rows(rows, now)
+        if unreadable:  # the core's sentences, already made visible; never markup
+            title = "Some snapshots could not be read"
+            self.notify(" ".join(unreadable), title=title, severity="warning", timeout=10, markup=False)
         self.status.set(
             refreshed_at=now,
             problem="",
