@@ -16,6 +16,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.widgets import Static
+from textual.worker import WorkerFailed
 
 from heatmap_tui.core.auth import ApiAuth
 from heatmap_tui.core.config import Config, ConfigError
@@ -25,6 +26,7 @@ from heatmap_tui.core.keyring_access import KeyringUnavailable
 from heatmap_tui.core.safe_text import visible
 from heatmap_tui.core.sites import Site, SiteError
 from heatmap_tui.ui.commands import HeatmapCommands
+from heatmap_tui.ui.crash import CrashMarker
 from heatmap_tui.ui.keymap import keymap_warning
 from heatmap_tui.ui.screens.browser import BrowserScreen
 from heatmap_tui.ui.services import Services
@@ -62,6 +64,11 @@ class HeatmapApp(App[None]):
         self.connection: Connection | None = None
         self.read_only = services.read_only
         self._first_start = True
+        # The note that a run died (ui/crash.py); None: not kept (the demo, most tests).
+        marker = services.crash_marker
+        self.crash_marker = CrashMarker(marker) if marker is not None else None
+        self._crashed = False
+        self._offering_clean_start = False
 
     def notify(
         self,
@@ -105,17 +112,58 @@ class HeatmapApp(App[None]):
             )
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.profile = self.services.overrides.profile or self.config.active_name()
+        note = self.crash_marker.read() if self.crash_marker is not None else None
+        if note is not None:  # the last run died: say so, and offer not to resume into it
+            from heatmap_tui.ui.dialogs.crash_offer import CrashOffer
+
+            self._offering_clean_start = True
+            self.push_screen(CrashOffer(note), self._crash_offer_answered)
+            return
         self.start()
 
     async def on_unmount(self) -> None:
+        # A clean exit: the next start resumes where this one left off (unless it never chose).
+        if self.crash_marker is not None and not self._crashed and not self._offering_clean_start:
+            self.crash_marker.clear()
         if self.connection is not None:
             await self.connection.close()
+
+    def _handle_exception(self, error: Exception) -> None:
+        """The app dies of `error` (Textual exits after this): leave the note the next start reads,
+        so that it offers a clean start instead of resuming into the same failure."""
+        self._crashed = True
+        if self.crash_marker is not None:
+            try:
+                where = type(self.screen).__name__
+            except Exception:  # no screen yet, or the stack is what broke
+                where = ""
+            # A worker's exception comes wrapped: the note names what it died of.
+            self.crash_marker.write(error.error if isinstance(error, WorkerFailed) else error, where)
+        super()._handle_exception(error)
+
+    def _crash_offer_answered(self, clean: bool | None) -> None:
+        self._offering_clean_start = False
+        if clean is not False:
+            self._forget_position()
+        self.start(clean=clean is not False)
+
+    def _forget_position(self) -> None:
+        """A clean start: the application, view and device the last run showed are forgotten."""
+        stored = self.config.profiles.get(self.profile)
+        if stored is not None and any(
+            (stored.last_application_id, stored.last_view_name, stored.last_device_type)
+        ):
+            stored.last_application_id = None
+            stored.last_view_name = None
+            stored.last_device_type = None
+            self._save()
 
     # --- the flow ------------------------------------------------------------------
 
     @work(exclusive=True, group="flow")
-    async def start(self, site: Site | None = None) -> None:
-        """Go as far as the config and the keys allow: browser, else applications, else sites."""
+    async def start(self, site: Site | None = None, *, clean: bool = False) -> None:
+        """Go as far as the config and the keys allow: browser, else applications, else sites.
+        `clean`: never into an application (the one the last run died in, say)."""
         first, self._first_start = self._first_start, False
         stored = self.config.profiles.get(self.profile)
         try:
@@ -138,7 +186,7 @@ class HeatmapApp(App[None]):
         app_id = (self.services.overrides.application_id if first else None) or (
             stored.last_application_id if stored is not None else None
         )
-        if app_id:
+        if app_id and not clean:
             self.open_application(app_id, None, from_start=True)
         else:
             await self.show_apps()
@@ -332,6 +380,14 @@ class HeatmapApp(App[None]):
             self.services.save_config(self.config)
         except ConfigError as exc:
             self.notify(str(exc), title="Could not save the settings", severity="error", timeout=10)
+        except ValueError:  # UnicodeEncodeError: a name from the server with a lone surrogate
+            self.notify(
+                "A view or name to remember holds a character no file can store; "
+                "the settings were not saved.",
+                title="Could not save the settings",
+                severity="error",
+                timeout=10,
+            )
 
     def _theme_changed(self, theme: Theme) -> None:
         if self.config.preferences.theme != theme.name:

@@ -67,6 +67,9 @@ class Services:
     transport: TransportFactory | None = None
     # Where deleted snapshots are kept; None is the user's trash (the data dir, as the CLI uses).
     trash: Trash | None = None
+    # Where a run that dies leaves a note, so the next start offers a clean start (ui/crash.py);
+    # None keeps none (the demo, tests that do not ask for one).
+    crash_marker: Path | None = None
     memory_config: Config = field(default_factory=Config)
     # Keys typed when no keyring could store them: used for this run only, never written.
     session_keys: dict[str, ApiAuth] = field(default_factory=dict)
@@ -76,7 +79,14 @@ class Services:
 
     @classmethod
     def from_environment(cls, *, read_only: bool = False, overrides: Overrides | None = None) -> Services:
-        return cls(config_file.config_path(), read_only=read_only, overrides=overrides or Overrides())
+        from heatmap_tui.ui.crash import crash_marker_path
+
+        return cls(
+            config_file.config_path(),
+            read_only=read_only,
+            overrides=overrides or Overrides(),
+            crash_marker=crash_marker_path(),
+        )
 
     # --- the config file ---------------------------------------------------------
 

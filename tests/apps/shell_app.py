@@ -41,6 +41,7 @@ def make_services(
     env: Mapping[str, str] | None = None,
     overrides: Overrides | None = None,
     read_only: bool = False,
+    crash_marker: Path | None = None,
 ) -> Services:
     return Services(
         config_path=config_path,
@@ -51,6 +52,7 @@ def make_services(
         overrides=overrides or Overrides(),
         env=dict(env or {}),
         transport=lambda: RedirectTransport(server.url),
+        crash_marker=crash_marker,
     )
 
 
