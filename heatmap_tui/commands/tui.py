@@ -62,8 +62,7 @@ def tui_command(ns: argparse.Namespace) -> int:
     from heatmap_tui.ui.services import Overrides, Services
 
     overrides = Overrides(profile=ns.profile, site=ns.site, api_url=ns.api_url, application_id=ns.app)
-    run_app(Services.from_environment(read_only=ns.read_only, overrides=overrides))
-    return EXIT_OK
+    return run_app(Services.from_environment(read_only=ns.read_only, overrides=overrides))
 
 
 @command
@@ -73,10 +72,9 @@ def demo_command(ns: argparse.Namespace) -> int:
     server = DevServer(seed=True, port=0, latency_ms=ns.latency_ms).start()
     try:
         with tempfile.TemporaryDirectory(prefix="heatmap-tui-demo-") as scratch:
-            run_app(demo_services(server, Path(scratch), read_only=ns.read_only))
+            return run_app(demo_services(server, Path(scratch), read_only=ns.read_only))
     finally:
         server.stop()
-    return EXIT_OK
 
 
 def demo_services(server: DevServer, scratch: Path, *, read_only: bool = False) -> Services:
@@ -110,7 +108,11 @@ def demo_services(server: DevServer, scratch: Path, *, read_only: bool = False) 
     )
 
 
-def run_app(services: Services) -> None:
+def run_app(services: Services) -> int:
+    """Run the UI; its exit status is the app's return code (1 after a crash, which Textual
+    reports on stderr), so a script or a shell sees that the run did not end well."""
     from heatmap_tui.ui.app import HeatmapApp
 
-    HeatmapApp(services).run()
+    app = HeatmapApp(services)
+    app.run()
+    return app.return_code or EXIT_OK
