@@ -1,7 +1,7 @@
 """A crash, should one ever happen inside a request, prints no key and ends with a non-zero status.
 
 The real `heatmap-tui` runs in a subprocess, with distinctive keys in DD_API_KEY and DD_APP_KEY
-and an httpx transport patched to raise RuntimeError on the first RUM request (a bug below the
+and the HTTP stack patched to raise RuntimeError on the first RUM request (a bug below the
 client, which it rightly does not dress up as an API error). The TUI runs under a pseudo-terminal,
 so Textual draws the screen and prints its crash report, a traceback with every frame's locals;
 the CLI runs with and without HEATMAP_TUI_DEBUG (which shows the traceback). Everything they
@@ -33,10 +33,11 @@ CRASH_API_KEY = "CRASHAPIK3Y0123456789abcdefQ7ZK9"
 CRASH_APP_KEY = "CRASHAPPK3Y0123456789abcdef0000XW4VY2TJM"
 APPS = "/api/v2/rum/applications"
 
-# `python -c` this, then the CLI's arguments: the app as installed, with one transport method
-# patched to fail the way a bug in a library would.
-BROKEN_TRANSPORT = f"""
-import sys
+# `python -c` one of these, then the CLI's arguments: the app as installed, with one method of
+# the HTTP stack patched to fail the way a bug in a library would: in the transport (below the
+# client's auth hook), or in h11 as it sends the request line and headers (where a frame holds the
+# headers as bytes, keys and all, beyond the reach of any masking).
+_PATCH_TRANSPORT = f"""
 import httpx
 
 real = httpx.AsyncHTTPTransport.handle_async_request
@@ -47,9 +48,25 @@ async def broken(self, request):
     return await real(self, request)
 
 httpx.AsyncHTTPTransport.handle_async_request = broken
+"""
+_PATCH_H11 = f"""
+import h11
+
+real = h11.Connection.send
+
+def broken(self, event):
+    if isinstance(event, h11.Request) and event.target.startswith({APPS.encode()!r}):
+        raise RuntimeError("a bug below the client")
+    return real(self, event)
+
+h11.Connection.send = broken
+"""
+_RUN = """
+import sys
 from heatmap_tui.cli import main
 sys.exit(main(sys.argv[1:]))
 """
+BROKEN = {"transport": _PATCH_TRANSPORT + _RUN, "h11": _PATCH_H11 + _RUN}
 
 ANSI = re.compile(rb"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
 FILLER = re.compile(r"[\s│┃║╭╮╰╯─━═▏▕|]+")
@@ -131,16 +148,15 @@ def run_in_terminal(args: list[str], env: dict[str, str], timeout: float = 60) -
             proc.kill()
 
 
+@pytest.mark.parametrize("where", list(BROKEN))
 def test_a_tui_crash_inside_a_request_shows_no_key_and_exits_non_zero(
-    server: DevServer, env: dict[str, str], tmp_path: Path
+    server: DevServer, env: dict[str, str], tmp_path: Path, where: str
 ) -> None:
-    code, screen = run_in_terminal(
-        [sys.executable, "-c", BROKEN_TRANSPORT, "tui", "--api-url", server.url], env
-    )
+    code, screen = run_in_terminal([sys.executable, "-c", BROKEN[where], "tui", "--api-url", server.url], env)
     text = ANSI.sub(b"", screen).decode("utf-8", "replace")
     assert "RuntimeError" in text and "a bug below the client" in text, text[-3000:]  # it did crash
     assert code != 0, "a crash must not end with status 0"
-    assert server.count("GET", APPS) == 0  # the failure happened below the client, as arranged
+    assert server.count("GET", APPS) == 0  # it failed before the request left, as arranged
     blobs = {"terminal": screen, **files_under(tmp_path)}
     assert leaks(blobs) == []
     # The report shows frame locals; the key holder among them is shown masked.
@@ -150,16 +166,17 @@ def test_a_tui_crash_inside_a_request_shows_no_key_and_exits_non_zero(
         )
 
 
+@pytest.mark.parametrize("where", list(BROKEN))
 @pytest.mark.parametrize("debug", [False, True], ids=["plain", "HEATMAP_TUI_DEBUG"])
 def test_a_cli_crash_inside_a_request_shows_no_key(
-    server: DevServer, env: dict[str, str], tmp_path: Path, debug: bool
+    server: DevServer, env: dict[str, str], tmp_path: Path, debug: bool, where: str
 ) -> None:
     if debug:
         env["HEATMAP_TUI_DEBUG"] = "1"
     args = [
         sys.executable,
         "-c",
-        BROKEN_TRANSPORT,
+        BROKEN[where],
         "snapshots",
         "list",
         "--all-views",

@@ -141,6 +141,24 @@ class HeatmapApp(App[None]):
             self.crash_marker.write(error.error if isinstance(error, WorkerFailed) else error, where)
         super()._handle_exception(error)
 
+    def _fatal_error(self) -> None:
+        """Textual's crash report without the locals it prints for every frame: deep in the HTTP
+        stack (httpcore, h11) a frame holds the request's headers, keys and all. The frames and
+        their source lines still say where it broke."""
+        import rich.traceback
+
+        shown = rich.traceback.Traceback
+
+        class WithoutLocals(rich.traceback.Traceback):
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, **{**kwargs, "show_locals": False})
+
+        rich.traceback.Traceback = WithoutLocals  # type: ignore[misc]  # read by Textual at crash time
+        try:
+            super()._fatal_error()
+        finally:
+            rich.traceback.Traceback = shown  # type: ignore[misc]
+
     def _crash_offer_answered(self, clean: bool | None) -> None:
         self._offering_clean_start = False
         if clean is not False:
