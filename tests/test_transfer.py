@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -117,3 +118,38 @@ async def test_a_view_that_cannot_be_checked_fails_its_snapshots_instead_of_risk
     assert not report.created and len(report.failed) == 3
     assert all(isinstance(err, ServerError) for _, err in report.failed)
     assert devserver.count(method="POST", path_prefix=SNAPSHOTS) == 0
+
+
+def test_an_export_with_hostile_names_is_exact_json_with_nothing_raw(devserver, tmp_path: Path) -> None:
+    """C1 controls, bidi overrides, line separators and lone surrogates come back unchanged from
+    the file, which holds none of them raw (a `cat` of it cannot act on the terminal)."""
+    one = next(iter(devserver.store.snapshots.values()))
+    names = [
+        "c1 \x9b2J",
+        "bidi \u202egnp.exe",
+        "sep \u2028 line",
+        "lone \ud800 half",
+        "esc \x1b]0;t\x07",
+        "日本 🎉",
+    ]
+    snapshots = [
+        one.model_copy(
+            update={"id": f"id-{i}", "attributes": one.attributes.model_copy(update={"snapshot_name": n})}
+        )
+        for i, n in enumerate(names)
+    ]
+    path = tmp_path / "hostile.json"
+    assert export_snapshots(snapshots, path) == len(names)
+    raw = path.read_bytes().decode("utf-8")
+    assert re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2028\u2029\ud800-\udfff]", raw) is None
+    assert [s.name for s in read_snapshots(path)] == names
+
+
+def test_an_export_of_plain_names_keeps_them_readable(devserver, tmp_path: Path) -> None:
+    one = next(iter(devserver.store.snapshots.values()))
+    named = one.model_copy(
+        update={"attributes": one.attributes.model_copy(update={"snapshot_name": "日本 🎉"})}
+    )
+    path = tmp_path / "plain.json"
+    export_snapshots([named], path)
+    assert "日本 🎉" in path.read_text(encoding="utf-8")

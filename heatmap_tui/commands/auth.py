@@ -36,6 +36,7 @@ from heatmap_tui.core.credentials import (
 )
 from heatmap_tui.core.errors import ApiError
 from heatmap_tui.core.keyring_access import KeyKind, KeyringStore
+from heatmap_tui.core.safe_text import visible
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -213,7 +214,7 @@ def _format(report: dict[str, Any]) -> str:
             state = f"from {key['source']}, {verdict}"
         lines.append(f"  {kind.label:<16} {key['fingerprint'] or '-':<6} {state}")
     if report["problem"]:
-        lines.append(f"  {report['problem']}")
+        lines.append(f"  {visible(report['problem'])}")  # server text: one line, no controls
     return "\n".join(lines)
 
 

@@ -1,7 +1,13 @@
 """Helpers every scripting subcommand shares: errors and exit codes, output, prompts, options.
 
 Messages go to stderr in plain words (`say`); results (tables, JSON) go to stdout, only through
-`emit`, so that a reader that went away (`| head`) ends any command quietly. A command body
+`emit`, so that a reader that went away (`| head`) ends any command quietly.
+
+Both doors make outside text safe for the terminal (core.safe_text.visible): a message is one line
+with every control character, bidi override and newline in it shown as a backslash escape, so a
+name or a server message can neither act on the terminal nor forge a line; a result keeps its line
+breaks and escapes everything else. Tables and lines of names escape each piece themselves (see
+output.print_table), so that a newline in a name cannot split a row. A command body
 raises CliError (or any HeatmapError, ConfigError, SiteError...) and `command` turns it into one
 line on stderr and an exit code, never a traceback and never a key.
 """
@@ -10,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import json
 import os
 import sys
 from collections.abc import Callable, Iterable
@@ -27,7 +32,9 @@ from heatmap_tui.core.config import (
 from heatmap_tui.core.credentials import ResolvedCredentials, resolve_credentials
 from heatmap_tui.core.errors import HeatmapError
 from heatmap_tui.core.keyring_access import KeyringStore
+from heatmap_tui.core.safe_text import visible
 from heatmap_tui.core.sites import SiteError
+from heatmap_tui.core.transfer import json_text
 
 PROG = "heatmap-tui"
 DEBUG_ENV = "HEATMAP_TUI_DEBUG"  # set it to see the traceback of an unexpected error
@@ -45,7 +52,8 @@ class CliError(Exception):
 
 
 def say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    """One line on stderr; whatever outside text it quotes is shown with `visible`."""
+    print(visible(message), file=sys.stderr, flush=True)
 
 
 def error(message: str, code: int = EXIT_ERROR) -> int:
@@ -85,9 +93,12 @@ def command(func: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Nam
 
 
 def emit(text: str) -> None:
-    """Write a result to stdout; a reader that went away (`| head`) ends the command quietly."""
+    """Write a result to stdout; a reader that went away (`| head`) ends the command quietly.
+
+    Line breaks are kept; any other control character that reached here is shown escaped.
+    """
     try:
-        sys.stdout.write(text)
+        sys.stdout.write(terminal_lines(text))
         sys.stdout.flush()
     except BrokenPipeError:
         # Point stdout at devnull so the interpreter's final flush does not fail again.
@@ -95,12 +106,19 @@ def emit(text: str) -> None:
         raise SystemExit(EXIT_OK) from None
 
 
+def terminal_lines(text: str) -> str:
+    """`text` with its line breaks and every other control shown as in `visible`."""
+    return "\n".join(visible(line) for line in text.split("\n"))
+
+
 def emit_lines(lines: Iterable[str]) -> None:
-    emit("".join(f"{line}\n" for line in lines))
+    """One result line each; a newline inside a line (from a name) is shown as `\\n`."""
+    emit("".join(f"{visible(line)}\n" for line in lines))
 
 
 def print_json(value: Any, *, ensure_ascii: bool = False) -> None:
-    emit(json.dumps(value, indent=2, ensure_ascii=ensure_ascii) + "\n")
+    """Indented JSON; see core.transfer.json_text for what keeps it terminal-safe."""
+    emit(json_text(value, ensure_ascii=ensure_ascii) + "\n")
 
 
 # --- asking -----------------------------------------------------------------------------
@@ -109,7 +127,7 @@ def print_json(value: Any, *, ensure_ascii: bool = False) -> None:
 def confirm(question: str) -> bool:
     """Ask on the terminal; anything but y/yes is a no."""
     try:
-        answer = input(f"{question} [y/N] ")
+        answer = input(f"{visible(question)} [y/N] ")
     except EOFError:
         return False
     return answer.strip().lower() in ("y", "yes")

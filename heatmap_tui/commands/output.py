@@ -2,6 +2,11 @@
 
 Times in tables are UTC to the minute; `--json` output keeps the API's own shape and is written
 by the commands themselves with common.print_json.
+
+Every cell is outside text (a name from the server, a line of the trash file): tables and CSV
+show it through core.safe_text.visible, so an escape sequence, a bidi override or a newline in a
+name is printed as a visible backslash escape and never acts on the terminal or splits a row.
+Columns are measured in terminal cells (a CJK character or an emoji takes two), not in len().
 """
 
 from __future__ import annotations
@@ -13,9 +18,12 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from rich.cells import cell_len
+
 from heatmap_tui.commands.common import emit, say
 from heatmap_tui.core.errors import ApiError
 from heatmap_tui.core.models import Snapshot
+from heatmap_tui.core.safe_text import visible
 from heatmap_tui.ui.format import format_absolute, format_start
 
 SNAPSHOT_HEADERS = ("NAME", "VIEW", "DEVICE", "START", "AUTHOR", "MODIFIED (UTC)", "ID")
@@ -48,15 +56,25 @@ def add_output_options(parser: argparse.ArgumentParser, *, csv_too: bool = False
 
 
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-    widths = [len(h) for h in headers]
-    for row in rows:
-        widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
+    """Aligned columns, one line per row, every cell shown with `visible`.
+
+    Only the padding is stripped from the end of a line (a name may end in a no-break space).
+    """
+    lines = [[visible(cell) for cell in line] for line in (headers, *rows)]
+    widths = [0] * len(headers)
+    for line in lines:
+        widths = [max(w, cell_len(cell)) for w, cell in zip(widths, line, strict=True)]
     emit(
         "".join(
-            "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip() + "\n"
-            for line in (headers, *rows)
+            "  ".join(pad(cell, w) for cell, w in zip(line, widths, strict=True)).rstrip(" ") + "\n"
+            for line in lines
         )
     )
+
+
+def pad(text: str, width: int) -> str:
+    """`text` padded with spaces to `width` terminal cells (ljust counts characters)."""
+    return text + " " * (width - cell_len(text))
 
 
 def short_time(value: Any) -> str:
@@ -80,6 +98,8 @@ def snapshot_rows(snapshots: Sequence[Snapshot]) -> list[list[str]]:
 
 
 def print_snapshots_csv(snapshots: Sequence[Snapshot]) -> None:
+    """CSV with a header: text cells are shown with `visible` (one line per row, nothing that
+    acts on a terminal) and guarded against formulas; `--json` keeps the exact text."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
@@ -90,11 +110,24 @@ def print_snapshots_csv(snapshots: Sequence[Snapshot]) -> None:
     emit(buffer.getvalue())
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP: CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(text: str) -> str:
+    """A text cell for CSV: a leading `'` when it could start a formula, then `visible`."""
+    if text.startswith(FORMULA_STARTS):
+        text = "'" + text
+    return visible(text)
+
+
 def _csv_cell(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"  # as in the JSON
+    if isinstance(value, str):
+        return csv_text(value)
     return value
 
 

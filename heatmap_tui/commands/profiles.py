@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 
+from rich.cells import cell_len
+
 from heatmap_tui.commands.common import CliError, command, emit_lines, print_json, read_config, say
 from heatmap_tui.commands.exit_codes import EXIT_OK
 from heatmap_tui.core.config import Config, check_profile_name, save_config
 from heatmap_tui.core.keyring_access import KeyringStore, KeyringUnavailable
+from heatmap_tui.core.safe_text import visible
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -40,13 +43,15 @@ def list_command(ns: argparse.Namespace) -> int:
     if not config.profiles:
         say("No profiles yet: `heatmap-tui auth login` creates one.")
         return EXIT_OK
-    width = max(len(name) for name in config.profiles)
+    # The config is a file anyone could have edited: every value is shown with `visible`.
+    names = {name: visible(name) for name in config.profiles}
+    width = max(cell_len(shown) for shown in names.values())
     lines = []
     for name, profile in config.profiles.items():
         marker = "*" if name == config.active_profile else " "
-        site = profile.api_url or profile.site or "US1"
-        app = f"  app {profile.last_application_id}" if profile.last_application_id else ""
-        lines.append(f"{marker} {name:<{width}}  {site}{app}")
+        site = visible(profile.api_url or profile.site or "US1")
+        app = f"  app {visible(profile.last_application_id)}" if profile.last_application_id else ""
+        lines.append(f"{marker} {names[name]}{' ' * (width - cell_len(names[name]))}  {site}{app}")
     emit_lines(lines)
     return EXIT_OK
 

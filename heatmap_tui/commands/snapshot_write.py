@@ -28,6 +28,7 @@ from heatmap_tui.commands.exit_codes import EXIT_ERROR, EXIT_OK, EXIT_USAGE
 from heatmap_tui.commands.output import Progress, add_output_options
 from heatmap_tui.commands.snapshot_lookup import locate, not_found_message
 from heatmap_tui.core.models import Snapshot, SnapshotCreateAttributes, SnapshotUpdateAttributes
+from heatmap_tui.core.safe_text import visible
 from heatmap_tui.core.snapshots import DEFAULT_CONCURRENCY
 from heatmap_tui.core.transfer import snapshot_json
 from heatmap_tui.core.trash import Trash, delete_with_trash, new_batch_id
@@ -178,7 +179,7 @@ def _print_one(ns: argparse.Namespace, snapshot: Snapshot) -> None:
     if ns.json:
         print_json({"data": snapshot_json(snapshot)})
     else:
-        emit(f"{snapshot.id}\n")
+        emit(f"{visible(snapshot.id)}\n")
 
 
 @command

@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from heatmap_tui.core.config import ConfigError, write_atomic
 from heatmap_tui.core.errors import ApiError, HeatmapError
 from heatmap_tui.core.models import Snapshot, create_attributes_from
+from heatmap_tui.core.safe_text import has_control
 from heatmap_tui.core.snapshots import SnapshotPage, SnapshotService
 
 DEFAULT_IMPORT_CONCURRENCY = 8
@@ -44,8 +45,21 @@ def snapshots_document(snapshots: Sequence[Snapshot]) -> dict[str, Any]:
     return {"data": [snapshot_json(s) for s in snapshots]}
 
 
+def json_text(value: Any, *, indent: int | None = 2, ensure_ascii: bool = False) -> str:
+    """JSON that is safe to print: the same value, with nothing in it that acts on a terminal.
+
+    json.dumps escapes the C0 controls but writes C1 controls, bidi overrides, line separators
+    and lone surrogates (which no encoder accepts) as they are; when a string holds one of those,
+    the whole document is written with `\\uXXXX` escapes for everything that is not ASCII.
+    """
+    text = json.dumps(value, indent=indent, ensure_ascii=ensure_ascii)
+    if not ensure_ascii and has_control(text.replace("\n", "")):  # the newlines are the indent's
+        text = json.dumps(value, indent=indent, ensure_ascii=True)
+    return text
+
+
 def dumps_snapshots(snapshots: Sequence[Snapshot]) -> str:
-    return json.dumps(snapshots_document(snapshots), indent=2, ensure_ascii=False) + "\n"
+    return json_text(snapshots_document(snapshots)) + "\n"
 
 
 def export_snapshots(snapshots: Sequence[Snapshot], path: Path) -> int:
