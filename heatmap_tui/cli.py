@@ -5,6 +5,10 @@ Each subcommand lives in its own module under heatmap_tui/commands/ and exposes
 that `heatmap-tui` starts fast: when the first argument names a command, only the
 module that registers it is imported (see COMMAND_OWNERS); --help, --version and
 usage errors get the parser of every command, so what they print does not change.
+
+No parser accepts an abbreviated option (`--app` is not `--app-key`): every parser is a _Parser,
+whose subparsers take its class, and _Parser turns argparse's allow_abbrev off. A usage error
+quotes the arguments it could not use through `visible`, as every other message does.
 """
 
 from __future__ import annotations
@@ -13,10 +17,11 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from heatmap_tui import __version__
 from heatmap_tui.commands.exit_codes import EXIT_USAGE
+from heatmap_tui.core.safe_text import visible
 
 # Order is the order shown in --help.
 COMMAND_MODULES = (
@@ -47,7 +52,19 @@ class _UsageError(Exception):
     """A usage error met by a parser that knows one command only: main() parses again."""
 
 
-class _OneCommandParser(argparse.ArgumentParser):
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser that takes options only as written: never a prefix of a longer one."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["allow_abbrev"] = False
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {visible(message)}\n")
+
+
+class _OneCommandParser(_Parser):
     """Raises instead of printing, so that errors are printed by the parser of every command."""
 
     def error(self, message: str) -> NoReturn:
@@ -61,7 +78,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     (nested parsers too: they take their parent's class) rather than print a usage error.
     """
     module_name = COMMAND_OWNERS.get(command) if command is not None else None
-    parser_class = argparse.ArgumentParser if module_name is None else _OneCommandParser
+    parser_class = _Parser if module_name is None else _OneCommandParser
     parser = parser_class(
         prog="heatmap-tui",
         description="Manage Datadog RUM replay heatmap snapshots from the terminal.",
