@@ -7,6 +7,7 @@ Datadog; a guard on httpx fails the test if a request ever leaves loopback anywa
 from __future__ import annotations
 
 import io
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -77,6 +78,8 @@ SWITCHES = [
 ]
 VALUES = st.sampled_from(
     [
+        "\x1b]52;c;aGk=\x07",
+        "\x9b2J\u202e\n",
         "/home",
         "mobile",
         "90d",
@@ -105,6 +108,8 @@ OPTION = st.tuples(st.sampled_from(VALUE_FLAGS), VALUES).map(list) | st.sampled_
     lambda s: [s]
 )
 EXITS: Counter[int] = Counter()
+# Hostile values are echoed in usage errors and messages: as escapes, never raw (issue 12).
+RAW_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]")
 TOKENS = st.lists(OPTION | VALUES.map(lambda v: [v]), max_size=6).map(
     lambda parts: [t for p in parts for t in p]
 )
@@ -154,6 +159,8 @@ def test_any_arguments_end_in_a_plain_exit(
     EXITS[code] += 1
     assert "Traceback" not in err and "Traceback" not in out
     assert "internal error" not in err, (command, tokens, err)
+    assert RAW_CONTROL.search(err) is None, (command, tokens, err)
+    assert RAW_CONTROL.search(out) is None, (command, tokens, out)
     assert quiet_world == [], f"a request left loopback: {quiet_world}"
 
 
