@@ -25,7 +25,7 @@ from heatmap_tui.ui.crash import CRASH_FILE, CrashMarker, crash_marker_path
 from heatmap_tui.ui.dialogs.crash_offer import CrashOffer
 from heatmap_tui.ui.screens.app_picker import AppPicker
 from heatmap_tui.ui.screens.browser import BrowserScreen
-from heatmap_tui.ui.services import Services
+from heatmap_tui.ui.services import Overrides, Services
 from heatmap_tui.ui.session import Connection
 from tests.apps.shell_app import (
     DEMO_ENV,
@@ -218,3 +218,29 @@ async def test_resuming_a_view_whose_data_is_hostile_shows_it_and_survives(
         await pilot.press("ctrl+q")
     assert not marker.exists()  # a clean exit
     assert load_config(config_path).profiles["default"].last_view_name == HOSTILE_VIEW
+
+
+async def test_open_in_datadog_on_a_view_no_encoder_takes_does_not_kill_the_app(
+    server: DevServer, config_path: Path, tmp_path: Path
+) -> None:
+    """A view name with a lone surrogate (typed, or pasted bytes decoded with surrogateescape):
+    its list cannot be asked for, and `o` still builds a URL instead of dying in urlencode."""
+    save_config(Config(active_profile="default", profiles={"default": Profile(site="US5")}), config_path)
+    marker = tmp_path / "data" / CRASH_FILE
+    shell = services(server, config_path, marker)
+    lone_view = "/lone \udc9b view"
+    shell.overrides = Overrides(application_id=app_id(server), view=lone_view)
+    app = HeatmapApp(shell)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        browser = app.screen
+        assert isinstance(browser, BrowserScreen) and browser.view == lone_view
+        assert any("Could not list the snapshots" in n.message for n in app._notifications)
+        await pilot.press("o")
+        await settle(pilot)
+        assert any(
+            "/rum/replay/heatmaps?" in n.message and "viewName=%2Flone+%3F+view" in n.message
+            for n in app._notifications
+        ), [n.message for n in app._notifications]
+        await pilot.press("ctrl+q")
+    assert app.return_code == 0 and not marker.exists()

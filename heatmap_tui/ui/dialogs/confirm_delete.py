@@ -26,13 +26,17 @@ WARNING_MANY = (
     "They come back with new ids."
 )
 
+VIEW_WIDTH, DEVICE_WIDTH, ID_WIDTH = 24, 10, 36
+
 
 def snapshot_table(snapshots: Sequence[Snapshot]) -> Table:
     table = Table(box=None, padding=(0, 2, 0, 0), expand=True, show_edge=False, header_style="bold")
+    # Capped, so that a long view, device or id (data: any length) cannot squeeze the names to
+    # one cell a line; the caps are above what real views, devices and ids take.
     table.add_column("Name", ratio=1, overflow="fold")
-    table.add_column("View", overflow="fold")
-    table.add_column("Device", no_wrap=True)
-    table.add_column("ID", no_wrap=True, style="dim")
+    table.add_column("View", overflow="fold", max_width=VIEW_WIDTH)
+    table.add_column("Device", no_wrap=True, overflow="ellipsis", max_width=DEVICE_WIDTH)
+    table.add_column("ID", no_wrap=True, overflow="ellipsis", style="dim", max_width=ID_WIDTH)
     for s in snapshots:
         table.add_row(safe_rich(s.name), safe_rich(s.view_name), safe_rich(s.device_type), safe_rich(s.id))
     return table

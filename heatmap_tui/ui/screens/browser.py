@@ -44,7 +44,8 @@ def heatmap_web_url(site: Site, application_id: str, view_name: str, device_type
     query = {"applicationId": application_id, "viewName": view_name}
     if device_type:
         query["device"] = device_type
-    return f"{site.web_url}/rum/replay/heatmaps?{urlencode(query)}"
+    # errors="replace": a view with a lone surrogate (typed, or pasted bytes) has no UTF-8 form.
+    return f"{site.web_url}/rum/replay/heatmaps?{urlencode(query, errors='replace')}"
 
 
 def _sort_bindings() -> list[Binding]:

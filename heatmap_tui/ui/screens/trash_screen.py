@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from heatmap_tui.core.safe_text import visible
 from heatmap_tui.core.trash import EntryState, RestoreReport, Trash, TrashEntry, TrashError
-from heatmap_tui.ui.dialogs.confirm_delete import ConfirmDialog
+from heatmap_tui.ui.dialogs.confirm_delete import DEVICE_WIDTH, VIEW_WIDTH, ConfirmDialog
 from heatmap_tui.ui.dialogs.restore_progress import RestoreProgress, restored_message
 from heatmap_tui.ui.format import format_absolute, format_relative
 from heatmap_tui.ui.safe import safe_rich
@@ -37,8 +37,8 @@ def entries_table(entries: Sequence[TrashEntry]) -> Table:
     table = Table(box=None, padding=(0, 2, 0, 0), expand=True, show_edge=False, header_style="bold")
     table.add_column("Deleted", no_wrap=True)
     table.add_column("Name", ratio=1, overflow="fold")
-    table.add_column("View", overflow="fold")
-    table.add_column("Device", no_wrap=True)
+    table.add_column("View", overflow="fold", max_width=VIEW_WIDTH)  # caps: see snapshot_table
+    table.add_column("Device", no_wrap=True, overflow="ellipsis", max_width=DEVICE_WIDTH)
     table.add_column("State", no_wrap=True)
     for e in entries:
         table.add_row(format_absolute(e.deleted_at), safe_rich(e.snapshot.name), safe_rich(e.snapshot.view_name),
