@@ -65,19 +65,21 @@ async def test_an_answer_just_under_the_cap_is_read(devserver: DevServer) -> Non
             await RumService(client).list_applications()
 
 
-async def test_a_429_asking_for_more_than_the_cap_is_reported_not_waited(devserver: DevServer) -> None:
-    devserver.faults.fail_next(429, path_prefix=SNAPSHOTS, reset=3600)
+async def test_a_429_asking_for_more_than_the_cap_is_waited_capped_and_named(devserver: DevServer) -> None:
+    devserver.faults.fail_next(429, count=3, path_prefix=SNAPSHOTS, reset=3600)
     sleep = RecordingSleep()
     async with make_client(devserver, sleep) as client:
         with pytest.raises(RateLimited) as info:
             await SnapshotService(client).list("/home")
-    assert sleep.waits == [] and devserver.count("GET", SNAPSHOTS) == 1
+    assert sleep.waits == [65.0, 65.0] and devserver.count("GET", SNAPSHOTS) == 3
     text = str(info.value)
     assert "resets in 3600 s, longer than the 65 s this app waits; try again later" in text, text
     assert info.value.retry_after == 3600
 
 
-async def test_a_used_up_window_resetting_beyond_the_cap_is_reported_not_waited(devserver: DevServer) -> None:
+async def test_a_used_up_window_resetting_beyond_the_cap_is_waited_capped_and_named(
+    devserver: DevServer,
+) -> None:
     devserver.set_rate_limit(1, 3600.0)  # one request an hour
     sleep = RecordingSleep()
     async with make_client(devserver, sleep) as client:
@@ -85,11 +87,13 @@ async def test_a_used_up_window_resetting_beyond_the_cap_is_reported_not_waited(
         await service.list("/home")  # answered with Remaining 0, Reset 3600
         with pytest.raises(RateLimited) as info:
             await service.list("/home")
-    assert sleep.waits == [] and devserver.count("GET", SNAPSHOTS) == 1  # nothing more was sent
+    # The window (an hour away) is waited 65 s, like each 429 after it: never the whole hour.
+    assert sleep.waits == [65.0, 65.0, 65.0], sleep.waits
+    assert devserver.count("GET", SNAPSHOTS, status=429) == 3
     assert "resets in 3600 s, longer than the 65 s this app waits" in str(info.value)
 
 
-async def test_a_window_resetting_within_the_cap_is_still_waited_for(devserver: DevServer) -> None:
+async def test_a_window_resetting_within_the_cap_is_waited_in_full(devserver: DevServer) -> None:
     devserver.set_rate_limit(1, 3.0)
     sleep = RecordingSleep()
     async with make_client(devserver, sleep) as client:
@@ -97,4 +101,12 @@ async def test_a_window_resetting_within_the_cap_is_still_waited_for(devserver: 
         await service.list("/home")
         devserver.set_rate_limit(None)  # the window the client saw is the one it waits out
         await service.list("/home")
-    assert len(sleep.waits) == 1 and 0 < sleep.waits[0] <= 3.0
+    assert len(sleep.waits) == 1 and 2.0 < sleep.waits[0] <= 3.0
+
+
+async def test_a_429_within_the_cap_keeps_the_usual_words(devserver: DevServer) -> None:
+    devserver.faults.fail_next(429, count=3, path_prefix=SNAPSHOTS, reset=2)
+    async with make_client(devserver, RecordingSleep()) as client:
+        with pytest.raises(RateLimited) as info:
+            await SnapshotService(client).list("/home")
+    assert "try again shortly" in str(info.value) and "longer than" not in str(info.value)

@@ -62,3 +62,14 @@ async def test_no_wait_without_headers_or_with_headroom() -> None:
     for _ in range(10):
         await tracker.acquire()
     assert clock.slept == []
+
+
+async def test_a_reset_hours_away_is_waited_no_longer_than_the_cap() -> None:
+    clock = FakeClock()
+    tracker = RateLimitTracker(clock=clock, sleep=clock.sleep)
+    tracker.update(headers(remaining=0, reset=86_400))  # a server announcing a reset a day ahead
+    await tracker.acquire(max_wait=65.0)
+    assert clock.slept == [65.0]  # then the request goes out, and its answer says what is next
+    tracker.update(headers(remaining=0, reset=86_335))
+    await tracker.acquire(max_wait=65.0)
+    assert clock.slept == [65.0, 65.0]

@@ -5,7 +5,7 @@ about its body) comes out as one of the errors of core.errors, raised outside th
 original exception: no chained traceback keeps httpx's frames, which hold the request and its
 headers. Waits and sizes are bounded: a try has a total deadline however slowly the server
 sends, a body has a size cap however it is encoded, and a rate-limit reset longer than the
-retry policy's cap is reported instead of waited for.
+retry policy's cap is not waited out in full (the error names it when the server refuses).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from heatmap_tui.core.errors import (
     error_for_status,
 )
 from heatmap_tui.core.models import ErrorBody
-from heatmap_tui.core.ratelimit import RateLimitInfo, RateLimitTracker, ResetTooFar
+from heatmap_tui.core.ratelimit import RateLimitInfo, RateLimitTracker
 from heatmap_tui.core.retry import Outcome, RetryPolicy
 from heatmap_tui.core.safe_text import has_control, visible
 from heatmap_tui.core.sites import Site, check_transport_url
@@ -186,7 +186,8 @@ class DatadogClient:
         maybe_applied = False  # an earlier try may have reached the server (lost answer, 5xx)
         while True:
             tries += 1
-            await self._acquire(op)
+            # A used-up window is waited out, capped like a 429's reset.
+            await self.rate_limit.acquire(max_wait=self.retry.max_rate_limit_wait)
             self.requests_sent += 1
             answer = await self._try(op, method, path, params, json_body, auth)
             if isinstance(answer, _Failed):
@@ -229,22 +230,10 @@ class DatadogClient:
             detail = "the server's answer could not be read as JSON"
         raise InvalidResponse(op, self.site.label, status=response.status_code, detail=detail) from None
 
-    async def _acquire(self, op: str) -> None:
-        """Wait for the rate-limit window when it is used up, but never longer than a 429 would."""
-        try:
-            await self.rate_limit.acquire(max_wait=self.retry.max_rate_limit_wait)
-        except ResetTooFar as exc:
-            seconds = exc.seconds
-        else:
-            return
-        raise RateLimited(
-            op, self.site.label, retry_after=seconds, detail=self._too_long_wait(seconds)
-        ) from None
-
     def _too_long_wait(self, seconds: float) -> str:
         return (
             f"Datadog's rate limit was reached and resets in {seconds:.0f} s, longer than the "
-            f"{self.retry.max_rate_limit_wait:.0f} s this app waits; try again later"
+            f"{self.retry.max_rate_limit_wait:g} s this app waits; try again later"
         )
 
     async def _try(

@@ -50,14 +50,6 @@ def parse_headers(headers: Mapping[str, str], now: float | None = None) -> RateL
     )
 
 
-class ResetTooFar(Exception):
-    """The window resets later than the caller will wait; `seconds` until it does."""
-
-    def __init__(self, seconds: float) -> None:
-        super().__init__(f"the rate-limit window resets in {seconds:.0f} s")
-        self.seconds = seconds
-
-
 class RateLimitTracker:
     """Counts down locally between responses, so concurrent requests do not overshoot."""
 
@@ -74,19 +66,14 @@ class RateLimitTracker:
         self.waits = 0  # how many times a request waited for a reset (for tests and status)
 
     async def acquire(self, max_wait: float | None = None) -> None:
-        """Wait, if the window is used up, until it resets; then count this request.
-
-        Raises ResetTooFar, counting nothing, when that is more than `max_wait` seconds away: a
-        server may announce a reset hours ahead, and the caller should say so, not hang.
-        """
+        """Wait, if the window is used up, until it resets (at most `max_wait` seconds: a server
+        may announce a reset hours ahead); then count this request."""
         if self._remaining is not None and self._remaining <= 0:
             now = self._clock()
             if self._window_end is not None and now < self._window_end:
                 wait = self._window_end - now
-                if max_wait is not None and wait > max_wait:
-                    raise ResetTooFar(wait)
                 self.waits += 1
-                await self._sleep(wait)
+                await self._sleep(wait if max_wait is None else min(wait, max_wait))
             self._remaining = None  # a new window: unknown until the next response
         if self._remaining is not None:
             self._remaining -= 1

@@ -24,8 +24,9 @@ class RetryPolicy:
     max_tries: int = 3
     base_delay: float = 0.5
     max_delay: float = 8.0
-    # A 429's reset can be a whole window long; wait it out, but not forever: a longer reset
-    # is not retried at all (the caller says how long the server asks to wait).
+    # A 429's reset can be a whole window long; wait it out, but not forever. The same cap bounds
+    # the wait for a used-up window (RateLimitTracker.acquire); a longer reset is named in the
+    # error should the request still be refused.
     max_rate_limit_wait: float = 65.0
     jitter: Callable[[], float] = field(default=random.random, compare=False)
 
@@ -37,9 +38,7 @@ class RetryPolicy:
         if outcome.status == 429:
             # Every method may retry a 429: the server refused it before doing anything.
             if outcome.reset_seconds is not None:
-                if outcome.reset_seconds > self.max_rate_limit_wait:
-                    return None  # waiting the cap and asking again would only meet another 429
-                return max(outcome.reset_seconds, 0.0)
+                return min(max(outcome.reset_seconds, 0.0), self.max_rate_limit_wait)
             return self.backoff(tries_done)
         if method not in IDEMPOTENT:
             # A POST or PATCH that failed otherwise may have been applied: never repeat it.
