@@ -195,6 +195,7 @@ class DatadogClient:
                 outcome = Outcome(network_error=True)
                 delay = self.retry.delay_before_retry(method, tries, outcome) if answer.retryable else None
                 if delay is None:
+                    answer.error.maybe_applied = maybe_applied
                     raise answer.error from None
                 log.info("%s: %s; retrying in %.2fs", op, answer.error.detail, delay)
                 await self._sleep(delay)
@@ -211,6 +212,7 @@ class DatadogClient:
             outcome = Outcome(status=answer.status_code, reset_seconds=reset)
             delay = self.retry.delay_before_retry(method, tries, outcome)
             if delay is None:
+                error.maybe_applied = maybe_applied
                 raise error
             log.info("%s: HTTP %s; retrying in %.2fs", op, answer.status_code, delay)
             await self._sleep(delay)
@@ -219,7 +221,11 @@ class DatadogClient:
 
     async def request_model(self, op: str, method: str, path: str, model: type[M], **kw: Any) -> M:
         answer = await self.request(op, method, path, **kw)
-        return self.parse(op, answer, model)
+        try:
+            return self.parse(op, answer, model)
+        except InvalidResponse as exc:
+            exc.maybe_applied = True  # the request succeeded: only its answer cannot be read
+            raise
 
     def parse(self, op: str, response: Readable, model: type[M]) -> M:
         try:

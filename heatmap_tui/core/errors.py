@@ -11,6 +11,9 @@ class ApiError(HeatmapError):
     """A call to the Datadog API failed. `op` is a verb phrase: "list snapshots"."""
 
     reason = "the request failed"
+    # Set by the client: the request may have reached the server and been applied though no
+    # usable answer came back (a connection lost after sending, a 5xx, an unreadable answer).
+    maybe_applied: bool = False
 
     def __init__(
         self,

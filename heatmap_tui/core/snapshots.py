@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
@@ -14,6 +16,7 @@ from heatmap_tui.core.errors import ApiError
 from heatmap_tui.core.models import (
     RawListResponse,
     Snapshot,
+    SnapshotAttributes,
     SnapshotCreateAttributes,
     SnapshotCreateRequest,
     SnapshotListResponse,
@@ -26,6 +29,9 @@ from heatmap_tui.core.safe_text import visible
 PATH = "/api/v2/replay/heatmap/snapshots"
 DEFAULT_PAGE_LIMIT = 1000
 DEFAULT_CONCURRENCY = 16
+# How far the server's clock may be behind ours: an identical snapshot created this long before
+# a create was sent still counts as made by it.
+CLOCK_SKEW = timedelta(minutes=5)
 
 T = TypeVar("T")
 
@@ -57,6 +63,22 @@ class SnapshotPage:
     def may_be_truncated(self) -> bool:
         return len(self.items) + len(self.skipped) >= self.limit
 
+    def cut_note(self, view: str) -> str | None:
+        """A plain sentence when this list may be cut at the page limit, else None."""
+        if not self.may_be_truncated:
+            return None
+        return (
+            f"{visible(view)} lists {self.limit} snapshots, the page limit: the API returns no more "
+            "than that, so there may be others it did not return."
+        )
+
+    def has(self, snapshot_id: str) -> Presence:
+        """Whether `snapshot_id` is in this list; when it is not and the list may be cut, that
+        cannot be told (the id may lie past the cut)."""
+        if any(s.id == snapshot_id for s in self.items):
+            return Presence.PRESENT
+        return Presence.UNKNOWN if self.may_be_truncated else Presence.ABSENT
+
     def skipped_message(self, view: str, shown: int = 5) -> str | None:
         """A plain sentence naming what could not be read (at most `shown` of them), or None."""
         if not self.skipped:
@@ -67,6 +89,64 @@ class SnapshotPage:
             named += f"; and {count - shown} more"
         what = "1 snapshot" if count == 1 else f"{count} snapshots"
         return f"{what} of {visible(view)} could not be read and {'is' if count == 1 else 'are'} left out: {named}."
+
+
+class Presence(StrEnum):
+    PRESENT = "present"
+    ABSENT = "absent"
+    UNKNOWN = "unknown"  # not in a list that may be cut: it may lie past the cut
+
+
+Identity = tuple[str, str, str, str, int, str]  # view, name, event, device, start, application
+
+
+def identity(attributes: SnapshotAttributes | SnapshotCreateAttributes) -> Identity:
+    """What makes two snapshots the same one made twice: everything but the server's fields
+    and the optional ids."""
+    a = attributes
+    return (a.view_name, a.snapshot_name, a.event_id, a.device_type, a.start, a.application_id)
+
+
+class CreateState(StrEnum):
+    CREATED = "created"
+    NOT_CREATED = "not created"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class CreateOutcome:
+    """What became of a create. CREATED: its answer came, or, after the answer was lost, the
+    snapshot was found in its view. NOT_CREATED: the answer was lost and the view, listed in
+    full, holds no such snapshot: creating again is safe. UNKNOWN: the answer was lost and the
+    look-up could not tell (it failed, or the view's list may be cut): never create blindly."""
+
+    state: CreateState
+    snapshot: Snapshot | None = None
+    lost: ApiError | None = None  # the create's own failure, when its answer was lost
+    problem: str | None = None  # UNKNOWN: why the look-up could not tell
+
+    @property
+    def found(self) -> bool:
+        """Created, and known only by looking for it after its answer was lost."""
+        return self.state is CreateState.CREATED and self.lost is not None
+
+    def message(self) -> str:
+        """A plain sentence for a person (empty for a create that simply worked)."""
+        lost = f"{self.lost}".rstrip(".") if self.lost is not None else "The answer to the create was lost"
+        if self.state is CreateState.CREATED:
+            if self.lost is None:
+                return ""
+            assert self.snapshot is not None
+            return (
+                f"{lost}. The snapshot was found on the server: it was created "
+                f"(id {visible(self.snapshot.id)})."
+            )
+        if self.state is CreateState.NOT_CREATED:
+            return f"{lost}. It was looked for in its view and is not there: it was not created."
+        return (
+            f"{lost}. Whether it was created is unknown: {self.problem or 'the look-up failed'}. "
+            "Check again before creating it again."
+        )
 
 
 @dataclass(slots=True)
@@ -161,6 +241,36 @@ class SnapshotService:
         )
         return result.data
 
+    async def create_settled(self, attributes: SnapshotCreateAttributes) -> CreateOutcome:
+        """Create; when the answer is lost (the request may have been applied), settle it by
+        looking for the snapshot instead of guessing. Other failures are raised as they are."""
+        sent = datetime.now(UTC)
+        try:
+            return CreateOutcome(CreateState.CREATED, await self.create(attributes))
+        except ApiError as exc:
+            if not exc.maybe_applied:
+                raise
+            return await self.settle_create(attributes, sent, lost=exc)
+
+    async def settle_create(
+        self, attributes: SnapshotCreateAttributes, since: datetime, *, lost: ApiError | None = None
+    ) -> CreateOutcome:
+        """Whether a create sent at `since` was made: its view is listed (by view, device and
+        application) and an identical snapshot created since then is looked for."""
+        try:
+            page = await self.list(attributes.view_name, attributes.device_type, attributes.application_id)
+        except ApiError as exc:
+            return CreateOutcome(CreateState.UNKNOWN, lost=lost, problem=f"{exc}".rstrip("."))
+        twin = find_identical(attributes, page.items, since - CLOCK_SKEW)
+        if twin is not None:
+            return CreateOutcome(CreateState.CREATED, twin, lost=lost)
+        if page.may_be_truncated:
+            problem = (
+                f"its view lists {page.limit} snapshots, the most one answer holds, and it may lie past them"
+            )
+            return CreateOutcome(CreateState.UNKNOWN, lost=lost, problem=problem)
+        return CreateOutcome(CreateState.NOT_CREATED, lost=lost)
+
     async def update(self, snapshot_id: str, attributes: SnapshotUpdateAttributes) -> Snapshot:
         op = f"update snapshot {visible(snapshot_id)}"
         path = self.client.id_path(op, PATH, snapshot_id)
@@ -205,6 +315,21 @@ class SnapshotService:
 
         await asyncio.gather(*(one(s) for s in snapshots))
         return result
+
+
+def find_identical(
+    attributes: SnapshotCreateAttributes, snapshots: Iterable[Snapshot], since: datetime | None = None
+) -> Snapshot | None:
+    """The newest snapshot identical to `attributes` (created at or after `since`, when given)."""
+    wanted = identity(attributes)
+    twins = [
+        s
+        for s in snapshots
+        if identity(s.attributes) == wanted
+        and (since is None or (s.attributes.created_at is not None and s.attributes.created_at >= since))
+    ]
+    epoch = datetime.min.replace(tzinfo=UTC)
+    return max(twins, key=lambda s: s.attributes.created_at or epoch, default=None)
 
 
 def _raw_id(raw: Any) -> str | None:
