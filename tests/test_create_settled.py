@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -19,6 +21,13 @@ VIEW = "/settle"
 
 async def _no_wait(_: float) -> None:
     return None
+
+
+@pytest.fixture(params=[None, datetime(2026, 5, 1, 12, tzinfo=UTC)], ids=["wall-clock", "frozen-clock"])
+def devserver(request: pytest.FixtureRequest) -> Iterator[DevServer]:
+    """The server's clock may be far from ours: the settle reads it from the Date header."""
+    with DevServer(seed=True, now=request.param) as server:
+        yield server
 
 
 @pytest.fixture
@@ -78,7 +87,9 @@ async def test_a_settle_that_fails_says_unknown(service, devserver) -> None:
     assert outcome.state is CreateState.UNKNOWN and outcome.snapshot is None
     assert "unknown" in outcome.message() and "Check again" in outcome.message()
     devserver.faults.clear()
-    later = await service.settle_create(attributes(app_id(devserver)), datetime.now(UTC), lost=outcome.lost)
+    later = await service.settle_create(
+        attributes(app_id(devserver)), time.monotonic() - 60, lost=outcome.lost
+    )
     assert later.state is CreateState.CREATED and later.snapshot is not None
     assert on_server(devserver) == [later.snapshot.id]
 
@@ -102,7 +113,7 @@ async def test_an_old_identical_snapshot_is_not_taken_for_the_lost_one(service, 
         snapshot_name=old.snapshot_name,
         event_id=old.event_id,
         start=old.start,
-        created_at=datetime.now(UTC) - timedelta(days=3),
+        created_at=devserver.clock.now() - timedelta(days=3),
     )
     devserver.faults.drop_next(method="POST", path_prefix=PATH)
     outcome = await service.create_settled(old)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -29,8 +31,8 @@ from heatmap_tui.core.safe_text import visible
 PATH = "/api/v2/replay/heatmap/snapshots"
 DEFAULT_PAGE_LIMIT = 1000
 DEFAULT_CONCURRENCY = 16
-# How far the server's clock may be behind ours: an identical snapshot created this long before
-# a create was sent still counts as made by it.
+# Slack when telling whether a snapshot was made by a create sent a while ago: the Date header
+# has whole seconds, and the server may stamp a snapshot a little before it answers.
 CLOCK_SKEW = timedelta(minutes=5)
 
 T = TypeVar("T")
@@ -58,6 +60,7 @@ class SnapshotPage:
     items: list[Snapshot]
     limit: int
     skipped: list[SkippedSnapshot] = field(default_factory=list)
+    server_time: datetime | None = None  # the answer's Date header: the server's clock
 
     @property
     def may_be_truncated(self) -> bool:
@@ -184,8 +187,10 @@ class SnapshotService:
             params["filter[application_id]"] = application_id
         op = f"list the snapshots of {visible(view_name)}"
         answer = await self.client.request(op, "GET", PATH, params=params)
+        server_time = _date_header(answer.headers.get("date"))
         try:  # the common case, at full speed: every item is a snapshot
-            return SnapshotPage(SnapshotListResponse.model_validate_json(answer.content).data, limit)
+            parsed = SnapshotListResponse.model_validate_json(answer.content).data
+            return SnapshotPage(parsed, limit, server_time=server_time)
         except ValidationError:
             pass
         items: list[Snapshot] = []
@@ -195,7 +200,7 @@ class SnapshotService:
                 items.append(Snapshot.model_validate(raw))
             except ValidationError as exc:
                 skipped.append(SkippedSnapshot(_raw_id(raw), _first_problem(exc)))
-        return SnapshotPage(items, limit, skipped)
+        return SnapshotPage(items, limit, skipped, server_time)
 
     async def list_views(
         self,
@@ -244,7 +249,7 @@ class SnapshotService:
     async def create_settled(self, attributes: SnapshotCreateAttributes) -> CreateOutcome:
         """Create; when the answer is lost (the request may have been applied), settle it by
         looking for the snapshot instead of guessing. Other failures are raised as they are."""
-        sent = datetime.now(UTC)
+        sent = time.monotonic()
         try:
             return CreateOutcome(CreateState.CREATED, await self.create(attributes))
         except ApiError as exc:
@@ -253,15 +258,19 @@ class SnapshotService:
             return await self.settle_create(attributes, sent, lost=exc)
 
     async def settle_create(
-        self, attributes: SnapshotCreateAttributes, since: datetime, *, lost: ApiError | None = None
+        self, attributes: SnapshotCreateAttributes, sent: float, *, lost: ApiError | None = None
     ) -> CreateOutcome:
-        """Whether a create sent at `since` was made: its view is listed (by view, device and
-        application) and an identical snapshot created since then is looked for."""
+        """Whether a create sent at `sent` (time.monotonic()) was made: its view is listed (by
+        view, device and application) and an identical snapshot created since then is looked
+        for. "Since then" is told in the server's clock (the list answer's Date header), which
+        is the one `created_at` is in."""
         try:
             page = await self.list(attributes.view_name, attributes.device_type, attributes.application_id)
         except ApiError as exc:
             return CreateOutcome(CreateState.UNKNOWN, lost=lost, problem=f"{exc}".rstrip("."))
-        twin = find_identical(attributes, page.items, since - CLOCK_SKEW)
+        ago = timedelta(seconds=max(0.0, time.monotonic() - sent))
+        since = (page.server_time or datetime.now(UTC)) - ago - CLOCK_SKEW
+        twin = find_identical(attributes, page.items, since)
         if twin is not None:
             return CreateOutcome(CreateState.CREATED, twin, lost=lost)
         if page.may_be_truncated:
@@ -330,6 +339,16 @@ def find_identical(
     ]
     epoch = datetime.min.replace(tzinfo=UTC)
     return max(twins, key=lambda s: s.attributes.created_at or epoch, default=None)
+
+
+def _date_header(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 def _raw_id(raw: Any) -> str | None:

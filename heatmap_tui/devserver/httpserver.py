@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import email.utils
 import gzip
 import socket
 import sys
@@ -57,6 +58,13 @@ class RequestHandler(BaseHTTPRequestHandler):
     server_version = "heatmap-tui-devserver"
     sys_version = ""
     server: DevHTTPServer
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        # The Date header in the server's own time, frozen or not, like `created_at`: a client
+        # may compare the two, as it can with Datadog's.
+        if timestamp is not None:
+            return super().date_time_string(timestamp)
+        return email.utils.format_datetime(self.server.app.clock.now(), usegmt=True)
 
     def do_GET(self) -> None:
         self._dispatch()
