@@ -1,8 +1,15 @@
 """One form for creating and editing a snapshot; it sends the request itself so a failure keeps
-everything typed and shows the server's words next to it."""
+everything typed and shows the server's words next to it.
+
+A create whose answer is lost is settled, never guessed (SnapshotService.create_settled): found
+on the server, it is reported created; surely absent, the form says so and Create may be pressed
+again; when that cannot be told, the form says the outcome is unknown and offers "Check again"
+(which only looks), never a second Create.
+"""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from typing import ClassVar
 
@@ -17,7 +24,7 @@ from heatmap_tui.core.errors import ApiError, NotFound
 from heatmap_tui.core.models import Snapshot, SnapshotCreateAttributes, SnapshotUpdateAttributes
 from heatmap_tui.core.rum import RumService
 from heatmap_tui.core.safe_text import visible
-from heatmap_tui.core.snapshots import SnapshotService
+from heatmap_tui.core.snapshots import CreateOutcome, CreateState, SnapshotService
 from heatmap_tui.ui.dialogs.form_fields import CHECKBOX, FIELDS, FormResult, field_label, field_widget
 from heatmap_tui.ui.dialogs.replay_fill import ReplayFill
 from heatmap_tui.ui.format import format_start
@@ -110,6 +117,9 @@ class SnapshotForm(ReplayFill, ModalScreen[FormResult | None]):
             )
         self.saving = False
         self._checked_once = False  # after a first Save, errors update as the person types
+        # A create whose outcome is unknown (its answer was lost, and the look-up failed): what
+        # was sent, when (time.monotonic()) and how it failed. While set, Save only looks for it.
+        self.unsettled: tuple[SnapshotCreateAttributes, float, ApiError | None] | None = None
 
     @property
     def editing(self) -> bool:
@@ -236,6 +246,10 @@ class SnapshotForm(ReplayFill, ModalScreen[FormResult | None]):
     def action_save(self) -> None:
         if self.saving:
             return
+        if self.unsettled is not None:
+            self._set_saving(True)
+            self._check_again(*self.unsettled)
+            return
         if self.computing_start:
             self.notify(
                 "Still computing the start from the replay: save again in a moment.", severity="warning"
@@ -257,7 +271,9 @@ class SnapshotForm(ReplayFill, ModalScreen[FormResult | None]):
                 assert self.snapshot is not None
                 saved = await self.service.update(self.snapshot.id, attributes)
             else:
-                saved = await self.service.create(attributes)
+                sent = time.monotonic()
+                self._settled(attributes, sent, await self.service.create_settled(attributes))
+                return
         except NotFound as exc:
             self._set_saving(False)
             if self.snapshot is None:
@@ -277,11 +293,34 @@ class SnapshotForm(ReplayFill, ModalScreen[FormResult | None]):
             return
         self.dismiss(FormResult(snapshot=saved, created=self.snapshot is None))
 
+    @work(exclusive=True, group="save")
+    async def _check_again(
+        self, attributes: SnapshotCreateAttributes, sent: float, lost: ApiError | None
+    ) -> None:
+        self._settled(attributes, sent, await self.service.settle_create(attributes, sent, lost=lost))
+
+    def _settled(self, attributes: SnapshotCreateAttributes, sent: float, outcome: CreateOutcome) -> None:
+        """Close on a create that happened; otherwise say what is known, and offer only what is safe."""
+        if outcome.state is CreateState.CREATED and outcome.snapshot is not None:
+            if outcome.lost is not None:
+                self.notify(outcome.message(), title="Created after all", severity="warning", timeout=10)
+            self.dismiss(FormResult(snapshot=outcome.snapshot, created=True))
+            return
+        unknown = outcome.state is CreateState.UNKNOWN
+        self.unsettled = (attributes, sent, outcome.lost) if unknown else None
+        self._set_saving(False)
+        self._set_form_error(outcome.message())
+
     def _set_saving(self, saving: bool) -> None:
         self.saving = saving
         button = self.query_one("#form-save", Button)
         button.disabled = saving
-        button.label = "Saving…" if saving else ("Save" if self.editing else "Create")
+        if saving:
+            button.label = "Checking…" if self.unsettled is not None else "Saving…"
+        elif self.unsettled is not None:
+            button.label = "Check again"
+        else:
+            button.label = "Save" if self.editing else "Create"
 
     def _set_form_error(self, message: str) -> None:
         error = self.query_one("#form-error", Static)
