@@ -83,6 +83,8 @@ def cli(tmp_path: Path, secret_service: SecretServiceHarness) -> Iterator[Cli]:
         # The Secret Service bus, and keyring's SecretService backend named explicitly.
         **secret_service.env,
     }
+    if "PYTHONPATH" in os.environ:  # the code under test, wherever the test run takes it from
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
     root.mkdir()
     secret_service.clear()
     yield Cli(root, env)
@@ -308,6 +310,61 @@ def test_a_broken_config_is_named_and_kept(
     assert cli.run("profiles", "list").returncode == 1
     result = cli.run("auth", "status", env={"DD_API_KEY": DEMO_API_KEY, "DD_APP_KEY": DEMO_APP_KEY})
     assert "Going on with the default settings" in result.stderr
+
+
+# --- the config lock ----------------------------------------------------------------------------
+
+# Each process imports the CLI first and says so; all of them are then told to go at once, so
+# that their read-modify-writes of the config overlap.
+READY_THEN_MAIN = (
+    "import sys, keyring, heatmap_tui.cli as cli, heatmap_tui.commands.profiles\n"
+    "keyring.get_keyring()\n"
+    "print('ready', flush=True)\n"
+    "sys.stdin.readline()\n"
+    "sys.exit(cli.main(sys.argv[1:]))\n"
+)
+
+
+def test_parallel_profile_removals_lose_nothing(cli: Cli, secret_service: SecretServiceHarness) -> None:
+    from heatmap_tui.core.config import Config, Profile, save_config
+
+    names = [f"p{i}" for i in range(8)]
+    profiles = {name: Profile(api_url=f"http://127.0.0.1:{8000 + i}") for i, name in enumerate(names)}
+    save_config(Config(active_profile="p0", profiles=profiles), cli.config_file)
+    backend = secret_service.backend()
+    for name in names:
+        backend.set_password("heatmap-tui", f"{name}:api_key", DEMO_API_KEY)
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", READY_THEN_MAIN, "profiles", "remove", name],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=cli.env,
+            cwd=cli.root,
+        )
+        for name in names
+    ]
+    try:
+        for proc in procs:
+            assert proc.stdout is not None and proc.stdout.readline() == "ready\n"
+        for proc in procs:
+            assert proc.stdin is not None
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
+        results = [proc.communicate(timeout=120) for proc in procs]
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    for name, proc, (_, err) in zip(names, procs, results, strict=True):
+        assert proc.returncode == 0, err
+        assert f"Removed profile {name!r} and its keys from the OS keyring" in err
+    assert cli.config().get("profiles", {}) == {}  # every removal kept, none written over
+    assert "active_profile" not in cli.config()
+    assert secret_service.items() == {}
 
 
 # --- the leak test ------------------------------------------------------------------------------

@@ -164,7 +164,8 @@ def test_crash_during_write_keeps_the_original(path: Path, monkeypatch: pytest.M
         save_config(changed, path)
     assert str(path) in str(info.value)
     assert path.read_bytes() == before
-    assert sorted(p.name for p in path.parent.iterdir()) == ["config.toml"]  # no temp file left
+    # No temp file left (the lock file is there for good: removing it would race other writers).
+    assert sorted(p.name for p in path.parent.iterdir()) == ["config.toml", "config.toml.lock"]
 
 
 def test_interrupted_write_leaves_no_temp_file(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -174,7 +175,7 @@ def test_interrupted_write_leaves_no_temp_file(path: Path, monkeypatch: pytest.M
     monkeypatch.setattr(os, "fsync", interrupted)
     with pytest.raises(KeyboardInterrupt):
         save_config(full_config(), path)
-    assert list(path.parent.iterdir()) == []
+    assert [p.name for p in path.parent.iterdir()] == ["config.toml.lock"]
 
 
 def test_remove_profile_moves_the_active_one() -> None:

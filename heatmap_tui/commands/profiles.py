@@ -8,7 +8,7 @@ from rich.cells import cell_len
 
 from heatmap_tui.commands.common import CliError, command, emit_lines, print_json, read_config, say
 from heatmap_tui.commands.exit_codes import EXIT_OK
-from heatmap_tui.core.config import Config, check_profile_name, save_config
+from heatmap_tui.core.config import Config, check_profile_name, editing_config
 from heatmap_tui.core.keyring_access import KeyringStore, KeyringUnavailable
 from heatmap_tui.core.safe_text import visible
 
@@ -58,17 +58,17 @@ def list_command(ns: argparse.Namespace) -> int:
 
 @command
 def use_command(ns: argparse.Namespace) -> int:
-    config = read_config()
-    _known(config, ns.name)
-    config.active_profile = ns.name
-    save_config(config)
+    # Read, change and write under the config lock: a parallel command's change is not lost.
+    with editing_config() as config:
+        _known(config, ns.name)
+        config.active_profile = ns.name
     say(f"Profile {ns.name!r} is now the active profile.")
     return EXIT_OK
 
 
 @command
 def remove_command(ns: argparse.Namespace) -> int:
-    config = read_config()
+    read_config()  # a broken config fails before the keyring is touched
     name = check_profile_name(ns.name)
     store = KeyringStore()
     # Keys first: should the keyring fail, the profile stays listed and its keys are not orphaned.
@@ -77,13 +77,16 @@ def remove_command(ns: argparse.Namespace) -> int:
     except KeyringUnavailable:
         removed = []  # without a keyring there cannot be keys in it
     from_keyring = f"from the OS keyring ({store.status().backend})" if removed else ""
-    if name not in config.profiles:
-        if not removed:
+    # Read, change and write under the config lock: parallel removals each see the others'.
+    with editing_config() as config:
+        listed = name in config.profiles
+        if listed:
+            config.remove_profile(name)
+        elif not removed:
             _known(config, name)
+    if not listed:
         say(f"Removed the keys of profile {name!r} {from_keyring}.")
         return EXIT_OK
-    config.remove_profile(name)
-    save_config(config)
     say(f"Removed profile {name!r}" + (f" and its keys {from_keyring}." if removed else "."))
     if config.active_profile is None and config.profiles:
         say("No profile is active now: `heatmap-tui profiles use NAME` picks one.")

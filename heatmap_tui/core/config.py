@@ -4,6 +4,11 @@ Keys live in the OS keyring (core/credentials.py); this file has no field that c
 and a file that carries something secret-looking is refused rather than read or carried forward.
 The file is read with tomllib and written by the small writer below, which only has to cover this
 fixed schema (strings, ints, bools, tables), so no TOML-writing dependency is needed.
+
+Every write, and every read-modify-write (`editing_config`), holds an exclusive lock on a sibling
+file (`config.toml.lock`, fcntl.flock), so that processes changing the file at once (parallel
+`profiles remove`) each see the others' changes instead of writing over them. Where fcntl does not
+exist (Windows) there is no lock; writes stay atomic.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import os
 import re
 import tempfile
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -194,9 +199,71 @@ def parse_config(text: str, path: Path) -> Config:
     return config
 
 
-def save_config(config: Config, path: Path | None = None, *, overwrite_broken: bool = False) -> Path:
-    """Write atomically. Refuses to replace a file that does not parse unless told to."""
+def lock_path(path: Path) -> Path:
+    return path.with_name(f"{path.name}.lock")
+
+
+def _exclusive_flock() -> Callable[[int], None] | None:
+    """flock(fd, LOCK_EX), or None where fcntl does not exist (Windows: writes stay atomic)."""
+    try:
+        import fcntl
+    except ImportError:
+        return None
+    return lambda fd: fcntl.flock(fd, fcntl.LOCK_EX)
+
+
+_FLOCK = _exclusive_flock()
+
+
+@contextlib.contextmanager
+def config_lock(path: Path | None = None) -> Iterator[Path]:
+    """Hold the exclusive lock of the config file (blocking until other processes let go).
+
+    Not re-entrant: a second lock of the same file in one process waits for itself.
+    """
     path = path or config_path()
+    if _FLOCK is None:
+        yield path
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock_path(path), os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise ConfigError(f"cannot be locked ({_os_reason(exc)})", path) from None
+    try:
+        _FLOCK(fd)
+        yield path
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+@contextlib.contextmanager
+def editing_config(path: Path | None = None) -> Iterator[Config]:
+    """Read the config, let the caller change it, write it back, all under the lock.
+
+    A missing file starts from the defaults; a broken one raises ConfigError (nothing is
+    written). When the body raises, or changes nothing, nothing is written either.
+    """
+    with config_lock(path) as locked:
+        config = load_config(locked)
+        before = dump_config(config)
+        yield config
+        after = dump_config(config)
+        if after != before:
+            write_atomic(locked, after)
+
+
+def save_config(config: Config, path: Path | None = None, *, overwrite_broken: bool = False) -> Path:
+    """Write atomically, under the lock. Refuses to replace a file that does not parse unless told to.
+
+    This writes `config` whole: a change made to the file since it was read is lost. To change a
+    few things, use `editing_config`.
+    """
+    with config_lock(path) as locked:
+        return _save_locked(config, locked, overwrite_broken=overwrite_broken)
+
+
+def _save_locked(config: Config, path: Path, *, overwrite_broken: bool) -> Path:
     if not overwrite_broken and path.exists():
         try:
             load_config(path)
