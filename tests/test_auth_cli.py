@@ -312,6 +312,87 @@ def test_a_broken_config_is_named_and_kept(
     assert "Going on with the default settings" in result.stderr
 
 
+# --- only real OS keyrings ---------------------------------------------------------------------
+
+NOT_OS_KEYRING = "is not an OS keyring, so heatmap-tui keeps no keys in it"
+
+
+def files_under(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_a_keyring_that_is_not_an_os_keyring_is_refused(
+    cli: Cli, devserver: DevServer, secret_service: SecretServiceHarness
+) -> None:
+    env = {"PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring"}
+    before = files_under(cli.root)
+    result = cli.run(
+        "auth", "login", "--api-url", devserver.url, input=f"{DEMO_API_KEY}\n{DEMO_APP_KEY}\n", env=env
+    )
+    assert result.returncode == 1
+    assert NOT_OS_KEYRING in result.stderr
+    assert "Set DD_API_KEY and DD_APP_KEY in the environment instead" in result.stderr
+    assert "in the OS keyring" not in result.stderr  # never claims to have stored them
+    assert files_under(cli.root) == before  # no keyring file, no config: nothing written
+    assert devserver.requests == [] and secret_service.items() == {}
+    result = cli.run("auth", "logout", env=env)
+    assert result.returncode == 1 and NOT_OS_KEYRING in result.stderr
+
+
+def test_keys_in_a_plain_text_keyring_are_not_used(
+    cli: Cli, devserver: DevServer, secret_service: SecretServiceHarness
+) -> None:
+    from keyrings.alt.file import PlaintextKeyring
+
+    plain = PlaintextKeyring()  # where the CLI's PlaintextKeyring would look, under its XDG_DATA_HOME
+    plain.file_path = str(cli.root / ".local" / "share" / "python_keyring" / "keyring_pass.cfg")
+    plain.set_password("heatmap-tui", "default:api_key", DEMO_API_KEY)
+    plain.set_password("heatmap-tui", "default:app_key", DEMO_APP_KEY)
+    env = {"PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring"}
+    result = cli.run("auth", "status", "--json", "--api-url", devserver.url, env=env)
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    assert report["keyring"]["available"] is False
+    assert NOT_OS_KEYRING in report["keyring"]["message"]
+    assert report["profiles"][0]["keys"]["api_key"]["source"] == "missing"
+    assert devserver.requests == []  # no key was found, so none was sent
+
+
+def test_a_chainer_is_narrowed_to_the_os_keyring_it_chains(
+    tmp_path: Path, secret_service: SecretServiceHarness
+) -> None:
+    from keyring.backends.chainer import ChainerBackend
+    from keyrings.alt.file import PlaintextKeyring
+    from pydantic import SecretStr
+
+    from heatmap_tui.core.keyring_access import KeyKind, KeyringUnavailable
+
+    class Chain(ChainerBackend):
+        def __init__(self, chained: list[object]) -> None:
+            super().__init__()
+            self.chained = chained
+
+        @property
+        def backends(self) -> list[object]:  # type: ignore[override]
+            return self.chained
+
+    plain = PlaintextKeyring()
+    plain.file_path = str(tmp_path / "keyring_pass.cfg")
+    secret_service.clear()
+    store = KeyringStore(Chain([plain, secret_service.backend()]), timeout=10)
+    assert store.status().backend == "SecretService Keyring"
+    store.set("default", KeyKind.API_KEY, SecretStr(DEMO_API_KEY))
+    assert secret_service.items() == {"default:api_key": DEMO_API_KEY}
+    assert not (tmp_path / "keyring_pass.cfg").exists()
+    assert store.delete_profile("default") == [KeyKind.API_KEY]
+
+    only_plain = KeyringStore(Chain([plain]), timeout=10)
+    assert not only_plain.status().available
+    with pytest.raises(KeyringUnavailable, match="not an OS keyring"):
+        only_plain.set("default", KeyKind.API_KEY, SecretStr(DEMO_API_KEY))
+    assert not (tmp_path / "keyring_pass.cfg").exists()
+
+
 # --- the config lock ----------------------------------------------------------------------------
 
 # Each process imports the CLI first and says so; all of them are then told to go at once, so

@@ -7,6 +7,15 @@ hold up interpreter exit, which rules out ThreadPoolExecutor) and the caller wai
 piling up behind it. There is no plain-text fallback: without a keyring, keys come from the
 environment.
 
+Only the OS keyrings are used: the Secret Service (secretstorage or libsecret), the macOS
+Keychain, the Windows Credential Locker and KWallet, or a chainer, which is narrowed to the first
+of those it chains. Any other backend (keyrings.alt's plain-text and encrypted files, the null and
+fail backends, third-party ones) is refused with a message pointing at DD_API_KEY / DD_APP_KEY:
+a key in a file is not "in the OS keyring", whatever the backend calls itself. That rule is for
+the backend keyring picks from the environment and its configuration (PYTHON_KEYRING_BACKEND,
+keyringrc.cfg, installed plugins); a backend handed to KeyringStore in code (the demo, tests) is
+the caller's choice, and only a fail/null one is refused.
+
 `keyring` itself (with importlib_metadata, jaraco and more_itertools behind it) is imported only
 when a keyring call is made: keys from the environment never load it.
 """
@@ -85,16 +94,67 @@ def backend_name(backend: KeyringBackend) -> str:
     return backend.name
 
 
+# The OS keyrings, by exact class (a subclass could keep the keys anywhere): module, class name.
+OS_KEYRINGS: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("keyring.backends.SecretService", "Keyring"),
+        ("keyring.backends.libsecret", "Keyring"),
+        ("keyring.backends.macOS", "Keyring"),
+        ("keyring.backends.Windows", "WinVaultKeyring"),
+        ("keyring.backends.kwallet", "DBusKeyring"),
+        ("keyring.backends.kwallet", "DBusKeyringKWallet4"),
+    }
+)
+OS_KEYRING_NAMES = "the Secret Service, the macOS Keychain, the Windows Credential Locker or KWallet"
+
+
+def is_os_keyring(backend: KeyringBackend) -> bool:
+    kind = type(backend)
+    return (kind.__module__, kind.__qualname__) in OS_KEYRINGS
+
+
+def os_keyring_of(backend: KeyringBackend) -> KeyringBackend | None:
+    """The OS keyring to use for `backend`: itself, or the first OS keyring a chainer chains."""
+    from keyring.backends import chainer
+
+    if isinstance(backend, chainer.ChainerBackend):
+        return next((b for b in backend.backends if is_os_keyring(b)), None)
+    return backend if is_os_keyring(backend) else None
+
+
 def is_usable(backend: KeyringBackend) -> bool:
+    return os_keyring_of(backend) is not None
+
+
+def _is_no_keyring(backend: KeyringBackend) -> bool:
+    """The fail and null backends, or a chainer of nothing: no keyring at all, as opposed to one
+    that is not an OS keyring."""
     from keyring.backends import chainer, fail, null
 
-    if isinstance(backend, (fail.Keyring, null.Keyring)):
-        return False
-    return not (isinstance(backend, chainer.ChainerBackend) and not backend.backends)
+    if isinstance(backend, chainer.ChainerBackend):
+        return all(_is_no_keyring(b) for b in backend.backends)
+    return isinstance(backend, (fail.Keyring, null.Keyring))
+
+
+def _given(backend: KeyringBackend) -> KeyringBackend | None:
+    """A backend handed over in code: used as it is, unless it is no keyring at all."""
+    from keyring.backends import chainer
+
+    if isinstance(backend, chainer.ChainerBackend):
+        return os_keyring_of(backend)
+    return None if _is_no_keyring(backend) else backend
 
 
 def unavailable_message(name: str) -> str:
     return f"No OS keyring is available (keyring backend: {name}). {ENV_ADVICE}"
+
+
+def not_os_keyring_message(name: str) -> str:
+    return (
+        f"The keyring backend {name} is not an OS keyring, so heatmap-tui keeps no keys in it (it "
+        f"uses only {OS_KEYRING_NAMES}). {ENV_ADVICE} For example: export DD_API_KEY=<API key> "
+        "DD_APP_KEY=<application key>."
+    )
 
 
 class KeyringStore:
@@ -175,13 +235,22 @@ class KeyringStore:
                 try:
                     import keyring  # here, not at the top: see the module's docstring
 
-                    backend = self._backend if self._backend is not None else keyring.get_keyring()
+                    if self._backend is not None:
+                        backend = self._backend
+                    else:
+                        try:
+                            backend = keyring.get_keyring()
+                        except Exception as exc:  # a configured backend that cannot be loaded
+                            box["unloadable"] = str(exc) or type(exc).__name__
+                            return
                     # Naming a chainer lists its backends, which may touch D-Bus: not on the caller.
                     box["name"] = backend_name(backend)
-                    if not is_usable(backend):
-                        box["unusable"] = True
+                    usable = os_keyring_of(backend) if self._backend is None else _given(backend)
+                    if usable is None:
+                        box["unusable"] = "none" if _is_no_keyring(backend) else "not-os"
                         return
-                    box["value"] = action(backend)
+                    box["name"] = backend_name(usable)
+                    box["value"] = action(usable)
                 except BaseException as exc:  # handed to the caller's thread below
                     box["error"] = exc
 
@@ -194,8 +263,13 @@ class KeyringStore:
         finally:
             self._lock.release()
         name = str(box.get("name", "unknown"))
-        if box.get("unusable"):
+        if "unloadable" in box:
+            detail = str(box["unloadable"]).rstrip(".")
+            raise KeyringUnavailable(f"The keyring backend could not be loaded: {detail}. {ENV_ADVICE}")
+        if box.get("unusable") == "none":
             raise KeyringUnavailable(unavailable_message(name), backend=name)
+        if box.get("unusable"):
+            raise KeyringUnavailable(not_os_keyring_message(name), backend=name)
         if "error" in box:
             raise _translate(box["error"], name, secret) from None  # type: ignore[arg-type]
         return box["value"]  # type: ignore[return-value]
