@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -29,13 +30,23 @@ from heatmap_tui.commands.output import Progress, add_output_options
 from heatmap_tui.commands.snapshot_lookup import locate, not_found_message
 from heatmap_tui.core.models import Snapshot, SnapshotCreateAttributes, SnapshotUpdateAttributes
 from heatmap_tui.core.safe_text import visible
-from heatmap_tui.core.snapshots import DEFAULT_CONCURRENCY
+from heatmap_tui.core.snapshots import DEFAULT_CONCURRENCY, CreateState, find_identical
 from heatmap_tui.core.transfer import snapshot_json
 from heatmap_tui.core.trash import Trash, delete_with_trash, new_batch_id
 
+# A re-run of `create` within this long finds the snapshot an earlier run made, instead of making
+# a second (an earlier run whose answer was lost, a script retried).
+RERUN_WINDOW = timedelta(hours=24)
+
 
 def register(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    create = actions.add_parser("create", help="create a snapshot; prints its id (or --json)")
+    create = actions.add_parser(
+        "create",
+        help="create a snapshot; prints its id (or --json)",
+        description="An identical snapshot (name, view, device, event id, start, application) "
+        "created in the last 24 hours is reported instead of made again, so a re-run never "
+        "duplicates; a create whose answer is lost is looked for before anything is said.",
+    )
     add_target_options(create)
     create.add_argument("--name", required=True, help="the snapshot's name")
     create.add_argument("--view", required=True, help="the view name, e.g. /home")
@@ -116,7 +127,7 @@ def create_command(ns: argparse.Namespace) -> int:
     if not ns.app:
         raise CliError("--app is required to create a snapshot (the application id or name)", EXIT_USAGE)
 
-    async def body() -> Snapshot:
+    async def body() -> tuple[Snapshot, dict[str, object]]:
         async with connect(ns) as conn:
             try:
                 attributes = SnapshotCreateAttributes(
@@ -132,10 +143,44 @@ def create_command(ns: argparse.Namespace) -> int:
                 )
             except ValidationError as exc:
                 raise invalid_fields(exc) from None
-            return await conn.snapshots.create(attributes)
+            return await create_once(conn, attributes)
 
-    _print_one(ns, run(body))
+    snapshot, meta = run(body)
+    _print_one(ns, snapshot, meta)
     return EXIT_OK
+
+
+async def create_once(
+    conn: Connection, attributes: SnapshotCreateAttributes
+) -> tuple[Snapshot, dict[str, object]]:
+    """Create, never twice: a re-run finds what an earlier run made (its answer lost, say), and
+    a create whose own answer is lost is settled by looking for it, never guessed."""
+    service = conn.snapshots
+    a = attributes
+    page = await service.list(a.view_name, a.device_type, a.application_id)
+    since = (page.server_time or datetime.now(UTC)) - RERUN_WINDOW
+    earlier = find_identical(attributes, page.items, since)
+    if earlier is not None:
+        say(
+            f"An identical snapshot was already created {_when(earlier)} (id {earlier.id}): "
+            "not created again."
+        )
+        return earlier, {"existing": True}
+    if (cut := page.cut_note(a.view_name)) is not None:
+        say(f"Warning: {cut} An identical snapshot made earlier may be among them.")
+    outcome = await service.create_settled(attributes)
+    if outcome.state is CreateState.CREATED and outcome.snapshot is not None:
+        if outcome.found:
+            say(outcome.message())
+        return outcome.snapshot, {"existing": False, "settled": outcome.found}
+    if outcome.state is CreateState.NOT_CREATED:
+        raise CliError(f"{outcome.message()} Running the command again is safe.")
+    raise CliError(f"{outcome.message()} Run the same command again: it looks for it first.")
+
+
+def _when(snapshot: Snapshot) -> str:
+    created = snapshot.attributes.created_at
+    return f"at {created:%Y-%m-%d %H:%M:%S} UTC" if created is not None else "earlier"
 
 
 @command
@@ -175,9 +220,9 @@ def invalid_fields(exc: ValidationError) -> CliError:
     return CliError(f"{where.replace('_', '-')}: {first['msg']}", EXIT_USAGE)
 
 
-def _print_one(ns: argparse.Namespace, snapshot: Snapshot) -> None:
+def _print_one(ns: argparse.Namespace, snapshot: Snapshot, meta: dict[str, object] | None = None) -> None:
     if ns.json:
-        print_json({"data": snapshot_json(snapshot)})
+        print_json({"data": snapshot_json(snapshot), **({"meta": meta} if meta else {})})
     else:
         emit(f"{visible(snapshot.id)}\n")
 
