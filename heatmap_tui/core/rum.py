@@ -6,6 +6,7 @@ import math
 from datetime import timedelta
 
 from heatmap_tui.core.client import DatadogClient
+from heatmap_tui.core.errors import InvalidResponse
 from heatmap_tui.core.models import (
     RumApplication,
     RumApplicationListResponse,
@@ -53,31 +54,42 @@ class RumService:
         """Check the API key alone (v1); raises AuthError when rejected."""
         await self.client.request_model("validate the API key", "GET", "/api/v1/validate", ValidateResponse)
 
-    async def discover_views(self, app_id: str, since: str = "now-30d", limit: int = 100) -> list[ViewCount]:
-        """The busiest views first, with their view counts."""
-        body = {
+    async def discover_views(self, app_id: str, since: str = "now-30d", limit: int = 1000) -> list[ViewCount]:
+        """Every view with activity since `since`, the busiest first, with their view counts.
+
+        The aggregate answers `limit` buckets at a time; while its meta carries a cursor for
+        more, the next page is asked for, so no view is left out however many there are.
+        """
+        op = "discover the views of the application"
+        body: dict[str, object] = {
             "compute": [{"aggregation": "count"}],
             "filter": {"query": f"@type:view @application.id:{app_id}", "from": since, "to": "now"},
             "group_by": [{"facet": "@view.name", "limit": limit}],
         }
-        answer = await self.client.request_model(
-            "discover the views of the application",
-            "POST",
-            "/api/v2/rum/analytics/aggregate",
-            AggregateResponse,
-            json_body=body,
-        )
-        views = []
-        for bucket in answer.data.buckets:
-            name = bucket.by.get("@view.name")
-            count = bucket.computes.get("c0", 0)
-            if isinstance(name, str) and name:
-                views.append(
-                    ViewCount(
-                        name=name,
-                        count=int(count) if isinstance(count, (int, float)) and math.isfinite(count) else 0,
-                    )
+        counts: dict[str, int] = {}
+        cursors: set[str] = set()
+        while True:
+            answer = await self.client.request_model(
+                op, "POST", "/api/v2/rum/analytics/aggregate", AggregateResponse, json_body=body
+            )
+            for bucket in answer.data.buckets:
+                name = bucket.by.get("@view.name")
+                count = bucket.computes.get("c0", 0)
+                if isinstance(name, str) and name:
+                    number = int(count) if isinstance(count, (int, float)) and math.isfinite(count) else 0
+                    counts[name] = max(number, counts.get(name, 0))
+            cursor = answer.meta.page.after
+            if not cursor:
+                break
+            if cursor in cursors or not answer.data.buckets:
+                raise InvalidResponse(
+                    op,
+                    self.client.site.label,
+                    detail=f"the server kept handing out more pages after {len(counts)} views",
                 )
+            cursors.add(cursor)
+            body["page"] = {"cursor": cursor}
+        views = [ViewCount(name=name, count=count) for name, count in counts.items()]
         return sorted(views, key=lambda v: -v.count)
 
     async def search_view_events(

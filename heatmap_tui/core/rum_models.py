@@ -21,8 +21,18 @@ class AggregateData(_Tolerant):
     buckets: list[AggregateBucket] = Field(default_factory=list)
 
 
+class _PageMeta(_Tolerant):
+    after: str | None = None
+
+
+class EventsMeta(_Tolerant):
+    page: _PageMeta = Field(default_factory=_PageMeta)
+    status: str | None = None
+
+
 class AggregateResponse(_Tolerant):
     data: AggregateData = Field(default_factory=AggregateData)
+    meta: EventsMeta = Field(default_factory=EventsMeta)  # meta.page.after: more buckets to ask for
 
 
 class _Ref(_Tolerant):
@@ -62,15 +72,6 @@ class RumEvent(_Tolerant):
     id: str
     type: str = "rum"
     attributes: EventAttributes = Field(default_factory=EventAttributes)
-
-
-class _PageMeta(_Tolerant):
-    after: str | None = None
-
-
-class EventsMeta(_Tolerant):
-    page: _PageMeta = Field(default_factory=_PageMeta)
-    status: str | None = None
 
 
 class EventsResponse(_Tolerant):

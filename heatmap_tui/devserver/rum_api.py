@@ -139,7 +139,15 @@ def aggregate(app: DevApp, req: Request) -> Response:
         key = tuple(event.facet(f) for f in facets)
         if None not in key:
             counts[key] += 1  # type: ignore[index]
-    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    page = _object(body.get("page"), "page")
+    if page.get("cursor") is not None:
+        # As Datadog does: the buckets past `limit` come in later pages, each asked for with the
+        # cursor of the one before. The cursor is the last bucket handed out; go on after it.
+        mark = _decode_bucket_cursor(page["cursor"], len(facets))
+        ranked = [kv for kv in ranked if (-kv[1], kv[0]) > mark]
+    more = len(ranked) > limit
+    ranked = ranked[:limit]
     buckets = [
         {
             "by": dict(zip(facets, key, strict=True)),
@@ -147,4 +155,23 @@ def aggregate(app: DevApp, req: Request) -> Response:
         }
         for key, n in ranked
     ]
-    return Response(200, {"data": {"buckets": buckets}, "meta": _meta(started)})
+    page_meta = {"page": {"after": _encode_bucket_cursor(*ranked[-1])}} if more else {}
+    return Response(200, {"data": {"buckets": buckets}, "meta": _meta(started, **page_meta)})
+
+
+def _encode_bucket_cursor(key: tuple[str, ...], count: int) -> str:
+    raw = json.dumps([-count, list(key)]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_bucket_cursor(cursor: Any, width: int) -> tuple[int, tuple[str, ...]]:
+    try:
+        if not isinstance(cursor, str):
+            raise ValueError
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        rank, key = json.loads(raw)
+        if not isinstance(key, list) or len(key) != width or not all(isinstance(k, str) for k in key):
+            raise ValueError
+        return int(rank), tuple(key)
+    except (ValueError, TypeError, binascii.Error):
+        raise bad_request(f"page.cursor: not a cursor this server handed out: {cursor!r}") from None
