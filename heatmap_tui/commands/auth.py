@@ -1,4 +1,9 @@
-"""`heatmap-tui auth login|status|logout`: keys in the OS keyring, checked against the site."""
+"""`heatmap-tui auth login|status|logout`: keys in the OS keyring, checked against the site.
+
+Login is the CLI's one way to set a profile's site: it is written only once the keys were
+accepted there, and a custom host that is not a Datadog one needs `--trust-host` (or a yes on the
+terminal) first. `status` sends no key to such a host unless it is trusted.
+"""
 
 from __future__ import annotations
 
@@ -23,8 +28,9 @@ from heatmap_tui.commands.common import (
     say,
     target_args,
 )
+from heatmap_tui.commands.connect import confirm_host
 from heatmap_tui.commands.exit_codes import EXIT_ERROR, EXIT_OK, EXIT_USAGE
-from heatmap_tui.core.config import load_config_or_default, save_config
+from heatmap_tui.core.config import editing_config, load_config_or_default
 from heatmap_tui.core.credentials import (
     ENV_API_KEY,
     ENV_APP_KEY,
@@ -37,6 +43,7 @@ from heatmap_tui.core.credentials import (
 from heatmap_tui.core.errors import ApiError
 from heatmap_tui.core.keyring_access import KeyKind, KeyringStore
 from heatmap_tui.core.safe_text import visible
+from heatmap_tui.core.sites import needs_confirmation
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -78,6 +85,8 @@ def login_command(ns: argparse.Namespace) -> int:
     config = read_config()  # a broken config fails before anyone types a key
     profile = profile_name(ns, config)
     site, _ = resolve_profile_site(config, profile, site=ns.site, api_url=ns.api_url)
+    # Before any key is typed or sent; the answer is written below, with the site, once they worked.
+    site = confirm_host(ns, config, profile, site, remember=False, run_only=False)
     if ns.bearer:
         (token,) = _read_secrets(["Access token"])
         saved = asyncio.run(save_validated(profile, site, bearer_token=token))
@@ -86,9 +95,8 @@ def login_command(ns: argparse.Namespace) -> int:
         saved = asyncio.run(save_validated(profile, site, api_key, app_key))
     say(saved.message)
 
-    config = read_config()  # again: it may have changed while the keys were being checked
-    config.ensure_profile(profile, site)
-    save_config(config)
+    with editing_config() as config:  # read again, under the lock: it may have changed meanwhile
+        config.ensure_profile(profile, site)
     if config.active_profile == profile:
         say(f"Profile {profile!r} is the active profile.")
     else:
@@ -124,7 +132,9 @@ def status_command(ns: argparse.Namespace) -> int:
     reports = []
     for name in names:
         creds = resolve_from_args(target_args(ns, profile=name), config, store=store, required=False)
-        valid, problem = asyncio.run(_check(creds))
+        stored = config.profiles.get(name)
+        trusted = ns.trust_host or (stored is not None and stored.trusts(creds.site))
+        valid, problem = asyncio.run(_check(creds, trusted=trusted))
         active, configured = name == config.active_profile, name in config.profiles
         reports.append(_report(creds, valid, problem, active=active, configured=configured))
     if ns.json:
@@ -141,11 +151,18 @@ def status_command(ns: argparse.Namespace) -> int:
     return EXIT_OK if all(report["ok"] for report in reports) else EXIT_ERROR
 
 
-async def _check(creds: ResolvedCredentials) -> tuple[dict[KeyKind, bool | None], str | None]:
+async def _check(
+    creds: ResolvedCredentials, *, trusted: bool
+) -> tuple[dict[KeyKind, bool | None], str | None]:
     """Which of the keys in use the site accepts now; None where it could not be told."""
     valid: dict[KeyKind, bool | None] = dict.fromkeys(KeyKind)
     if not creds.is_complete:
         return valid, creds.missing_message()
+    if needs_confirmation(creds.site) and not trusted:
+        return valid, (
+            f"Not checked: {creds.site.domain} is not a Datadog site and sending the keys of profile "
+            f"{creds.profile!r} there was not confirmed (add --trust-host)."
+        )
     used = [KeyKind.BEARER_TOKEN] if creds.uses_bearer_token else [KeyKind.API_KEY, KeyKind.APP_KEY]
     try:
         await validate_credentials(creds.site, creds.auth)

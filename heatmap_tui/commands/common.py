@@ -161,6 +161,11 @@ def add_site_options(parser: argparse.ArgumentParser) -> None:
         help="Datadog site name or domain, e.g. US5 or datadoghq.eu (env DD_SITE)",
     )
     group.add_argument("--api-url", metavar="URL", help="a custom API base URL, e.g. the embedded server's")
+    parser.add_argument(
+        "--trust-host",
+        action="store_true",
+        help="send the keys to the custom --api-url host (or the profile's) that is not a Datadog site",
+    )
 
 
 def add_key_options(parser: argparse.ArgumentParser) -> None:

@@ -59,10 +59,28 @@ def tui_command(ns: argparse.Namespace) -> int:
         check_profile_name(ns.profile)
     if ns.site or ns.api_url:
         resolve_site(ns.site, ns.api_url)
+    # Asked on the terminal before the screen is taken over (the site picker asks in the UI).
+    trusted = confirm_tui_host(ns)
     from heatmap_tui.ui.services import Overrides, Services
 
-    overrides = Overrides(profile=ns.profile, site=ns.site, api_url=ns.api_url, application_id=ns.app)
+    overrides = Overrides(
+        profile=ns.profile, site=ns.site, api_url=ns.api_url, application_id=ns.app, trust_host=trusted
+    )
     return run_app(Services.from_environment(read_only=ns.read_only, overrides=overrides))
+
+
+def confirm_tui_host(ns: argparse.Namespace) -> bool:
+    """Whether the keys may go to the custom host of --api-url for this run (the profile's own
+    custom host, once confirmed, is remembered in it). Raises CliError when nobody said yes."""
+    from heatmap_tui.commands.connect import confirm_host
+    from heatmap_tui.core.config import load_config_or_default
+    from heatmap_tui.core.credentials import Source, resolve_profile_site
+
+    config, _ = load_config_or_default()  # a broken one is the app's to explain
+    profile = ns.profile or config.active_name()
+    site, source = resolve_profile_site(config, profile, site=ns.site, api_url=ns.api_url)
+    from_profile = source is Source.CONFIG
+    return confirm_host(ns, config, profile, site, remember=from_profile, run_only=not from_profile).trusted
 
 
 @command
@@ -83,6 +101,7 @@ def demo_services(server: DevServer, scratch: Path, *, read_only: bool = False) 
     from keyring.backends import fail
     from pydantic import SecretStr
 
+    from heatmap_tui.core.config import Config, Profile
     from heatmap_tui.core.keyring_access import KeyringStore
     from heatmap_tui.core.trash import Trash
     from heatmap_tui.devserver import DEMO_API_KEY, DEMO_APP_KEY
@@ -103,6 +122,10 @@ def demo_services(server: DevServer, scratch: Path, *, read_only: bool = False) 
         read_only=read_only,
         overrides=overrides,
         env={},  # DD_SITE or DD_API_KEY of the person's shell must not leak into the demo
+        # The demo profile, in memory: a site from a flag is never made a profile by itself.
+        memory_config=Config(
+            active_profile=DEMO_PROFILE, profiles={DEMO_PROFILE: Profile(api_url=server.url)}
+        ),
         trash=Trash(scratch / "trash.jsonl"),
         demo=True,
     )

@@ -14,6 +14,7 @@ exist (Windows) there is no lock; writes stay atomic.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import re
 import tempfile
@@ -79,13 +80,20 @@ class Profile(_Model):
 
     site: str | None = None  # a site name ("US5"); None is the default site
     api_url: str | None = None
+    # The custom host (host[:port]) the person confirmed the keys may go to; see sites.needs_confirmation.
+    trusted_host: str | None = None
     last_application_id: str | None = None
     last_view_name: str | None = None
     last_device_type: str | None = None
 
     def resolve_site(self) -> Site:
         """Raises SiteError for a name or URL that cannot be used."""
-        return resolve_site(self.site, self.api_url)
+        site = resolve_site(self.site, self.api_url)
+        return dataclasses.replace(site, trusted=True) if self.trusts(site) else site
+
+    def trusts(self, site: Site) -> bool:
+        """The person confirmed, for this profile, that its keys may go to `site`'s custom host."""
+        return site.is_custom and self.trusted_host is not None and self.trusted_host == site.domain
 
 
 class Preferences(_Model):
@@ -109,13 +117,20 @@ class Config(_Model):
         return DEFAULT_PROFILE
 
     def ensure_profile(self, name: str, site: Site) -> Profile:
-        """Create the profile, or point it at `site`; the first profile also becomes the active one."""
+        """Create the profile, or point it at `site`; the first profile also becomes the active one.
+
+        Only for an explicit choice of the site (login, the site picker) once the keys worked there.
+        A custom host the person confirmed (`site.trusted`) is remembered as trusted.
+        """
         check_profile_name(name)
         site_fields = {"site": None if site.is_custom else site.name, "api_url": site.custom_url}
         profile = self.profiles.get(name)
         if profile is None or profile.model_dump(include={"site", "api_url"}) != site_fields:
-            # Another org: the application, view and device of the old one mean nothing there.
+            # Another org: the application, view and device of the old one mean nothing there,
+            # nor does a host trusted for it.
             profile = Profile(**site_fields)
+        if site.is_custom and site.trusted:
+            profile.trusted_host = site.domain
         self.profiles[name] = profile
         if len(self.profiles) == 1 or self.active_profile not in self.profiles:
             self.active_profile = name

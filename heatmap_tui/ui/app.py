@@ -20,7 +20,7 @@ from textual.worker import WorkerFailed
 
 from heatmap_tui.core.auth import ApiAuth
 from heatmap_tui.core.config import Config, ConfigError
-from heatmap_tui.core.credentials import InvalidKey, ResolvedCredentials, Source
+from heatmap_tui.core.credentials import CredentialsError, InvalidKey, ResolvedCredentials, Source
 from heatmap_tui.core.errors import ApiError
 from heatmap_tui.core.keyring_access import KeyringUnavailable
 from heatmap_tui.core.safe_text import visible
@@ -276,12 +276,17 @@ class HeatmapApp(App[None]):
             )
             return
         self._tell_keyring_problem(creds)
-        if creds.is_complete:
-            self._remember_site(profile, site)
-            await self._connect(creds.auth)
-            await self.show_apps()
-            return
         reason = f"No keys for profile {profile!r} were found in the environment or the OS keyring."
+        if creds.is_complete:
+            try:  # the site is written to the profile only once the keys work there
+                await self.services.validate(site, creds.auth)
+            except (CredentialsError, ApiError) as exc:
+                reason = f"The keys found in the environment or the OS keyring did not work: {exc}"
+            else:
+                self._remember_site(profile, site)
+                await self._connect(creds.auth)
+                await self.show_apps()
+                return
         self.push_screen(CredentialsForm(self.services, profile, site, reason=reason), self._keys_entered)
 
     def _keys_entered(self, result: CredentialsResult | None) -> None:
@@ -382,9 +387,8 @@ class HeatmapApp(App[None]):
 
     def _remember(self, *, app_id: str | None = None, view: str | None, device: str | None) -> None:
         stored = self.config.profiles.get(self.profile)
-        if stored is None:  # keys from the environment and a site from a flag: a first entry
-            assert self.site is not None
-            stored = self.config.ensure_profile(self.profile, self.site)
+        if stored is None:  # keys from the environment, a site from a flag or DD_SITE: this run only
+            return
         if app_id is not None:
             stored.last_application_id = app_id
         stored.last_view_name = view

@@ -28,7 +28,7 @@ from heatmap_tui.core.credentials import (
 )
 from heatmap_tui.core.keyring_access import KeyringStatus, KeyringStore
 from heatmap_tui.core.retry import RetryPolicy
-from heatmap_tui.core.sites import Site
+from heatmap_tui.core.sites import Site, SiteError, needs_confirmation
 from heatmap_tui.core.trash import Trash
 from heatmap_tui.ui.session import Clock, Connection, ConnectionFactory, utc_now
 
@@ -46,6 +46,8 @@ class Overrides:
     view: str | None = None
     api_key: SecretStr | None = None  # the demo's keys: held in memory, source "flag"
     app_key: SecretStr | None = None
+    # The person confirmed that the keys may go to the custom host of `api_url`, for this run.
+    trust_host: bool = False
 
     @property
     def names_a_site(self) -> bool:
@@ -112,13 +114,17 @@ class Services:
         """Flags (and keys kept for this run), env, keyring; on a thread, as the keyring may hang.
 
         `site` is the one chosen in the UI; None falls back to the overrides, then the config.
-        Raises SiteError for a site that cannot be used.
+        Raises SiteError for a site that cannot be used, and for a custom host the keys of the
+        profile may not go to: not loopback, not Datadog's, and confirmed neither in the site
+        picker (`site.trusted`), nor for the profile, nor for this run (`Overrides.trust_host`).
         """
         o = self.overrides
         if site is not None:
             site_name, api_url = (None, site.custom_url) if site.is_custom else (site.name, None)
+            confirmed = site.trusted
         else:
             site_name, api_url = o.site, o.api_url
+            confirmed = o.trust_host and bool(o.api_url)
         kept = self.session_keys.get(profile)
         api_key = o.api_key or (kept.api_key if kept else None)
         app_key = o.app_key or (kept.app_key if kept else None)
@@ -135,7 +141,19 @@ class Services:
                 store=self.store,
             )
 
-        return await asyncio.to_thread(resolve)
+        creds = await asyncio.to_thread(resolve)
+        stored = config.profiles.get(profile)
+        if (
+            needs_confirmation(creds.site)
+            and not confirmed  # the site resolved is the confirmed one: flags come first
+            and not (stored is not None and stored.trusts(creds.site))
+        ):
+            raise SiteError(
+                f"{creds.site.domain} is not a Datadog site, and nobody confirmed that the keys of "
+                f"profile {profile!r} may be sent there. Choose it as the custom URL in the site "
+                "picker to confirm it."
+            )
+        return creds
 
     async def keyring_status(self) -> KeyringStatus:
         return await asyncio.to_thread(self.store.status)

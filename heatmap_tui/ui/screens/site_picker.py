@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import ClassVar
 
@@ -18,7 +19,14 @@ from textual.widgets.option_list import Option
 
 from heatmap_tui.core.config import InvalidProfileName, check_profile_name
 from heatmap_tui.core.safe_text import visible
-from heatmap_tui.core.sites import SITES, Site, SiteError, custom_site
+from heatmap_tui.core.sites import (
+    SITES,
+    Site,
+    SiteError,
+    confirmation_question,
+    custom_site,
+    needs_confirmation,
+)
 
 CUSTOM = "custom"
 CUSTOM_PLACEHOLDER = "https://… or http://127.0.0.1:8126 (plain http on loopback only)"
@@ -102,6 +110,7 @@ class SitePicker(Screen[None]):
         self.profiles = list(profiles)
         self.current = current
         self.configured = configured
+        self._confirming: str | None = None  # a custom URL shown with its trust question
 
     def compose(self) -> ComposeResult:
         with Vertical(id="site-picker") as box:
@@ -212,6 +221,7 @@ class SitePicker(Screen[None]):
     @on(Input.Changed, "#custom-url")
     def _custom_changed(self) -> None:
         self._error("#custom-error", None)
+        self._confirming = None
 
     @on(Input.Changed, "#profile-input")
     def _profile_changed(self) -> None:
@@ -234,6 +244,22 @@ class SitePicker(Screen[None]):
             self._error("#custom-error", str(exc))
             self.query_one("#custom-url", Input).focus()
             return
+        profile = self.query_one("#profile-input", Input).value.strip()
+        if (
+            profile == self.profile
+            and self.current is not None
+            and self.current.trusted
+            and self.current == site
+        ):
+            site = self.current  # trusted for this profile already: asked once
+        elif needs_confirmation(site):  # a host that is not Datadog's: enter again says yes
+            if self._confirming != site.custom_url:
+                self._confirming = site.custom_url
+                question = confirmation_question(site, profile or "new")
+                self._error("#custom-error", f"{question} Press enter again to trust it.")
+                self.query_one("#custom-url", Input).focus()
+                return
+            site = dataclasses.replace(site, trusted=True)
         self._finish(site)
 
     def _checked_profile(self) -> str | None:
