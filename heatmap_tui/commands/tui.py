@@ -15,7 +15,7 @@ from heatmap_tui.commands.common import add_profile_option, add_site_options, co
 from heatmap_tui.commands.exit_codes import EXIT_OK
 from heatmap_tui.commands.serve import non_negative
 from heatmap_tui.core.config import check_profile_name
-from heatmap_tui.core.sites import resolve_site
+from heatmap_tui.core.sites import SiteError, resolve_site
 
 if TYPE_CHECKING:
     from heatmap_tui.devserver import DevServer
@@ -78,7 +78,10 @@ def confirm_tui_host(ns: argparse.Namespace) -> bool:
 
     config, _ = load_config_or_default()  # a broken one is the app's to explain
     profile = ns.profile or config.active_name()
-    site, source = resolve_profile_site(config, profile, site=ns.site, api_url=ns.api_url)
+    try:
+        site, source = resolve_profile_site(config, profile, site=ns.site, api_url=ns.api_url)
+    except SiteError:  # from DD_SITE (the flags were checked): the app explains it, and asks for a site
+        return False
     from_profile = source is Source.CONFIG
     return confirm_host(ns, config, profile, site, remember=from_profile, run_only=not from_profile).trusted
 
