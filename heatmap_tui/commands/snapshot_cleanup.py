@@ -9,7 +9,7 @@ from heatmap_tui.commands.common import CliError, command, print_json, say
 from heatmap_tui.commands.connect import add_target_options, connect, run
 from heatmap_tui.commands.exit_codes import EXIT_OK, EXIT_USAGE
 from heatmap_tui.commands.output import add_output_options, print_table, snapshot_rows
-from heatmap_tui.commands.snapshot_lookup import add_view_options, collect
+from heatmap_tui.commands.snapshot_lookup import Collected, add_view_options, collect
 from heatmap_tui.commands.snapshot_write import add_concurrency_option, delete_through_trash
 from heatmap_tui.core.cleanup import CleanupPlan, CleanupRules, plan_cleanup
 from heatmap_tui.core.transfer import snapshot_json
@@ -45,9 +45,9 @@ def cleanup_command(ns: argparse.Namespace) -> int:
 
     async def body() -> int:
         async with connect(ns) as conn:
-            snapshots = await collect(conn, views=ns.view, app=ns.app)
-            plan = plan_cleanup(snapshots, rules)
-            _show_plan(ns, plan)
+            collected = await collect(conn, views=ns.view, app=ns.app)
+            plan = plan_cleanup(collected.snapshots, rules)
+            _show_plan(ns, plan, collected)
             if not ns.apply:
                 if plan.selected:
                     say(
@@ -61,9 +61,10 @@ def cleanup_command(ns: argparse.Namespace) -> int:
     return run(body)
 
 
-def _show_plan(ns: argparse.Namespace, plan: CleanupPlan) -> None:
+def _show_plan(ns: argparse.Namespace, plan: CleanupPlan, collected: Collected) -> None:
     if ns.json:
-        document = {"data": [snapshot_json(s) for s in plan.snapshots], "meta": {"reasons": plan.reasons}}
+        meta = {"reasons": plan.reasons, **collected.meta()}
+        document = {"data": [snapshot_json(s) for s in plan.snapshots], "meta": meta}
         print_json(document)
     elif plan.selected:
         rows = [
@@ -73,3 +74,8 @@ def _show_plan(ns: argparse.Namespace, plan: CleanupPlan) -> None:
         print_table(("NAME", "VIEW", "DEVICE", "AUTHOR", "MODIFIED (UTC)", "ID", "WHY"), rows)
     verb = "selected for deletion" if ns.apply else "would be deleted"
     say(f"{len(plan)} of {plan.considered} snapshots {verb} ({plan.rules.describe()}).")
+    if collected.cut:
+        say(
+            f"Not covered: whatever lies past the first {collected.limit} snapshots (the page limit) "
+            f"of {len(collected.cut)} view(s): {', '.join(collected.cut)}. The API lists no further."
+        )

@@ -192,9 +192,9 @@ def update_command(ns: argparse.Namespace) -> int:
             if complete:
                 current: dict[str, Any] = {}
             else:
-                found, missing = await locate(conn, [ns.id], ns)
+                found, missing, looked = await locate(conn, [ns.id], ns)
                 if missing:
-                    raise CliError(not_found_message(missing, ns))
+                    raise CliError(not_found_message(missing, ns, looked))
                 current = found[0].attributes.model_dump()
             given = {
                 "event_id": ns.event_id,
@@ -233,9 +233,9 @@ def delete_command(ns: argparse.Namespace) -> int:
 
     async def body() -> int:
         async with connect(ns) as conn:
-            found, missing = await locate(conn, ns.ids, ns)
+            found, missing, looked = await locate(conn, ns.ids, ns)
             if missing:
-                error(not_found_message(missing, ns))
+                error(not_found_message(missing, ns, looked))
             if not found:
                 return EXIT_ERROR
             if not ns.yes:

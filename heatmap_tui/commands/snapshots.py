@@ -18,7 +18,7 @@ from pathlib import Path
 
 from heatmap_tui.commands import snapshot_cleanup, snapshot_import, snapshot_write
 from heatmap_tui.commands.argtypes import positive_int
-from heatmap_tui.commands.common import command, emit, say
+from heatmap_tui.commands.common import command, emit, print_json, say
 from heatmap_tui.commands.connect import add_target_options, connect, run
 from heatmap_tui.commands.exit_codes import EXIT_OK
 from heatmap_tui.commands.output import (
@@ -28,9 +28,9 @@ from heatmap_tui.commands.output import (
     print_table,
     snapshot_rows,
 )
-from heatmap_tui.commands.snapshot_lookup import add_view_options, collect
+from heatmap_tui.commands.snapshot_lookup import Collected, add_view_options, collect
 from heatmap_tui.core.models import Snapshot
-from heatmap_tui.core.transfer import dumps_snapshots, export_snapshots
+from heatmap_tui.core.transfer import dumps_snapshots, export_snapshots, snapshot_json
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -64,15 +64,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 @command
 def list_command(ns: argparse.Namespace) -> int:
-    async def body() -> list[Snapshot]:
+    async def body() -> Collected:
         async with connect(ns) as conn:
             return await collect(
                 conn, views=None if ns.all_views else ns.view, app=ns.app, device=ns.device, limit=ns.limit
             )
 
-    snapshots = run(body)
+    collected = run(body)
+    snapshots = collected.snapshots
     if ns.json:
-        emit(dumps_snapshots(snapshots))
+        print_json({"data": [snapshot_json(s) for s in snapshots], "meta": collected.meta()})
     elif ns.csv:
         print_snapshots_csv(snapshots)
     elif snapshots:
@@ -86,7 +87,7 @@ def list_command(ns: argparse.Namespace) -> int:
 def export_command(ns: argparse.Namespace) -> int:
     async def body() -> list[Snapshot]:
         async with connect(ns) as conn:
-            return await collect(conn, views=ns.view, app=ns.app, device=ns.device)
+            return (await collect(conn, views=ns.view, app=ns.app, device=ns.device)).snapshots
 
     snapshots = run(body)
     if ns.file == "-":

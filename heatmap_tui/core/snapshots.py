@@ -71,8 +71,8 @@ class SnapshotPage:
         if not self.may_be_truncated:
             return None
         return (
-            f"{visible(view)} lists {self.limit} snapshots, the page limit: the API returns no more "
-            "than that, so there may be others it did not return."
+            f"{visible(view)} has {self.limit} snapshots listed, the page limit: there may be more "
+            "that the API did not return."
         )
 
     def has(self, snapshot_id: str) -> Presence:
