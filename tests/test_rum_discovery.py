@@ -21,12 +21,30 @@ async def browser_app_id(rum: RumService) -> str:
     return next(a.application_id for a in await rum.list_applications() if a.attributes.type == "browser")
 
 
-def test_query_quotes_view_names() -> None:
+def test_query_quotes_every_value() -> None:
     q = view_events_query("app-1", '/a "b"', "mobile", "s-1")
-    assert (
-        q
-        == '@type:view @application.id:app-1 @session.has_replay:true @view.name:"/a \\"b\\"" @device.type:mobile @session.id:s-1'
+    assert q == (
+        '@type:view @application.id:"app-1" @session.has_replay:true @view.name:"/a \\"b\\"" '
+        '@device.type:"mobile" @session.id:"s-1"'
     )
+
+
+def test_a_hostile_id_cannot_add_a_search_term() -> None:
+    """An id from the server or a typed one stays one value: no term, no negation, no OR."""
+    from heatmap_tui.devserver.queries import parse_query
+
+    hostile = 'x -@session.has_replay:true @type:session OR "'
+    terms = parse_query(view_events_query(hostile, "/home", hostile, hostile))
+    assert [t.facet for t in terms] == [
+        "@type",
+        "@application.id",
+        "@session.has_replay",
+        "@view.name",
+        "@device.type",
+        "@session.id",
+    ]
+    assert not any(t.negated for t in terms)
+    assert terms[1].value == hostile
 
 
 async def test_discover_views_busiest_first(rum) -> None:

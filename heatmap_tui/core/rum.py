@@ -17,6 +17,7 @@ from heatmap_tui.core.rum_models import AggregateResponse, EventPage, EventsResp
 
 
 def _quote(value: str) -> str:
+    """A search value as one quoted term: an id or name from outside can never add a term."""
     escaped = value.replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"'
 
@@ -24,13 +25,13 @@ def _quote(value: str) -> str:
 def view_events_query(
     app_id: str, view_name: str | None = None, device_type: str | None = None, session_id: str | None = None
 ) -> str:
-    terms = ["@type:view", f"@application.id:{app_id}", "@session.has_replay:true"]
+    terms = ["@type:view", f"@application.id:{_quote(app_id)}", "@session.has_replay:true"]
     if view_name:
         terms.append(f"@view.name:{_quote(view_name)}")
     if device_type:
-        terms.append(f"@device.type:{device_type}")
+        terms.append(f"@device.type:{_quote(device_type)}")
     if session_id:
-        terms.append(f"@session.id:{session_id}")
+        terms.append(f"@session.id:{_quote(session_id)}")
     return " ".join(terms)
 
 
@@ -63,7 +64,7 @@ class RumService:
         op = "discover the views of the application"
         body: dict[str, object] = {
             "compute": [{"aggregation": "count"}],
-            "filter": {"query": f"@type:view @application.id:{app_id}", "from": since, "to": "now"},
+            "filter": {"query": f"@type:view @application.id:{_quote(app_id)}", "from": since, "to": "now"},
             "group_by": [{"facet": "@view.name", "limit": limit}],
         }
         counts: dict[str, int] = {}
