@@ -130,6 +130,8 @@ class BrowserScreen(ViewsFlow, DeleteFlow, Screen[None]):
         self.json_mode = False
         self._loads = 0  # which load is the latest: only it may end the loading state
         self._had_row = False
+        # The views of the last load whose list came back full: cut at the page limit, perhaps.
+        self.cut_views: tuple[str, ...] = ()
         # The app's busiest views with their counts: asked for after the first load (or given).
         self.discovered: list[ViewCount] | None = None
         self._discovery: Worker[None] | None = None
@@ -252,6 +254,7 @@ class BrowserScreen(ViewsFlow, DeleteFlow, Screen[None]):
             return
         table.empty_message = self._empty_message()
         table.set_rows(rows, now)
+        self.cut_views = tuple(v for v in (self.views if all_views else [view]) if v in full)
         if unreadable:  # the core's sentences, already made visible; never markup
             title = "Some snapshots could not be read"
             self.notify(" ".join(unreadable), title=title, severity="warning", timeout=10, markup=False)

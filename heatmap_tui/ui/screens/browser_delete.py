@@ -45,6 +45,7 @@ if TYPE_CHECKING:
         views: list[str]
         all_views: bool
         device: str | None
+        cut_views: tuple[str, ...]
 
         @property
         def table(self) -> SnapshotTable: ...
@@ -217,5 +218,11 @@ class DeleteFlow(_Host):
         device = self.device or "any device"
         where = f"all {len(self.views)} known views" if self.all_views else f"view {self.view}"
         hint = "" if self.all_views else " (press a for all views)"
+        if self.cut_views:  # the API lists no further: say what the preview cannot cover
+            limit = self.connection.snapshots.page_limit
+            hint += (
+                f". Not covered: whatever lies past the first {limit} snapshots (the page limit) of "
+                f"{', '.join(self.cut_views)}"
+            )
         dialog = CleanupDialog(snapshots, scope=f"{where} · {device}{hint}", clock=self.clock)
         self.app.push_screen(dialog, lambda chosen: self.delete_snapshots(chosen or []))
