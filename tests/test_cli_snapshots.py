@@ -104,7 +104,8 @@ def test_create_update_delete_then_restore_from_the_trash(cli, devserver) -> Non
     deleted = cli.api("snapshots", "delete", snapshot_id, "--view", "/cli", "--yes")
     assert deleted.code == 0, deleted
     assert snapshot_id not in devserver.store.snapshots
-    assert "1 deleted, 0 failed" in deleted.stderr and "trash restore --last" in deleted.stderr
+    batch = Trash(cli.trash_path).entries()[0].batch_id
+    assert "1 deleted, 0 failed" in deleted.stderr and f"trash restore --batch {batch}`" in deleted.stderr
 
     listing = cli.run("trash", "list", "--json")
     (entry,) = listing.json["data"]

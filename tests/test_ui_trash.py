@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.widgets import Button, DataTable, Static
+from textual.widgets import Button, Static
 
 from heatmap_tui.core.models import Snapshot
 from heatmap_tui.core.trash import EntryState, Trash, delete_with_trash
 from heatmap_tui.devserver import DevServer
 from heatmap_tui.ui.dialogs.confirm_delete import ConfirmDialog
 from heatmap_tui.ui.dialogs.restore_progress import RestoreProgress
-from heatmap_tui.ui.screens.trash_screen import EMPTY, TrashScreen
+from heatmap_tui.ui.screens.trash_screen import EMPTY, TrashScreen, TrashTable
 from tests.apps.browser_app import (
     NOW,
     BrowserApp,
@@ -126,28 +126,33 @@ async def test_single_delete_then_undo(server: DevServer) -> None:
         assert table.model.index_of(back.id) is not None and table.model.total_count == 60
 
 
-async def test_u_without_a_delete_here_undoes_the_trash_last_batch(server: DevServer) -> None:
+async def test_u_undoes_only_what_this_session_deleted(server: DevServer) -> None:
     app = BrowserApp(server)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        conn = app.connection
+        # A delete from elsewhere (the CLI, another TUI) through the same trash: not this one's.
+        elsewhere = store_snapshots(server, "/cart")[:2]
+        await delete_with_trash(conn.snapshots, elsewhere, Trash(), site=conn.site, profile=conn.profile)
         await pilot.press("u")
         await settle(pilot)
-        assert notifications(app)[-1] == "Nothing to undo: the trash is empty."
-        # A delete from elsewhere (the CLI) through the same trash, then u here brings it back.
-        victims = store_snapshots(server, "/home")[:2]
-        conn = app.connection
-        await delete_with_trash(conn.snapshots, victims, Trash(), site=conn.site, profile=conn.profile)
+        assert notifications(app)[-1].startswith("Nothing to undo: nothing was deleted here.")
+        assert all(server.store.get_snapshot(s.id) is None for s in elsewhere)
+
+        mine = await delete_marked(pilot, "space", "space")
+        batch = next(e.batch_id for e in Trash().entries() if e.id == mine[0].id)
+        # The toast names the batch.
+        assert any(n.title == f"Bulk delete · trash batch {batch}" for n in app._notifications)
+        # Then another delete elsewhere, the last batch of the trash now: u still undoes this one.
+        later = store_snapshots(server, "/cart")[:1]
+        await delete_with_trash(conn.snapshots, later, Trash(), site=conn.site, profile=conn.profile)
         await pilot.press("u")
         await settle(pilot)
         assert notifications(app)[-1] == "Restored 2 snapshots (new ids)"
-        assert all(twin(server, s).id != s.id for s in victims)
-        # The last batch came from another profile: u does not guess, it points to the trash.
-        other = store_snapshots(server, "/cart")[:1]
-        await delete_with_trash(conn.snapshots, other, Trash(), site="US5", profile="work")
-        await pilot.press("u")
-        await settle(pilot)
-        assert "came from profile 'work' on US5" in notifications(app)[-1]
-        assert server.store.get_snapshot(other[0].id) is None
+        assert all(twin(server, s).id != s.id for s in mine)
+        assert all(server.store.get_snapshot(s.id) is None for s in elsewhere + later)
+        states = {e.id: e.state for e in Trash().entries()}
+        assert [states[s.id] for s in elsewhere + later] == [EntryState.DELETED] * 3
 
 
 async def test_a_failed_restore_is_listed_plainly(server: DevServer) -> None:
@@ -179,9 +184,14 @@ async def test_a_failed_restore_is_listed_plainly(server: DevServer) -> None:
 # --- the trash screen -----------------------------------------------------------
 
 
+def table_text(table: TrashTable) -> str:
+    """The lines the table draws, as text."""
+    return "\n".join(table.render_line(y).text for y in range(table.size.height))
+
+
 def rows(app: BrowserApp) -> list[list[str]]:
-    table = app.screen.query_one("#trash-table", DataTable)
-    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+    table = app.screen.query_one("#trash-table", TrashTable)
+    return [list(table.cells(i)) for i in range(table.row_count)]
 
 
 async def test_trash_screen_lists_newest_first_then_restores_marked(server: DevServer) -> None:
@@ -191,7 +201,8 @@ async def test_trash_screen_lists_newest_first_then_restores_marked(server: DevS
         await pilot.press("T")
         await settle(pilot)
         assert isinstance(app.screen, TrashScreen)
-        assert str(app.screen.query_one("#trash-empty", Static).render()) == EMPTY
+        table = app.screen.query_one("#trash-table", TrashTable)
+        assert table.row_count == 0 and table.empty_message == EMPTY and EMPTY in table_text(table)
         await pilot.press("escape")
         await settle(pilot)
         first = await delete_marked(pilot, "space", "space")

@@ -1,7 +1,7 @@
 """`heatmap-tui snapshots create|update|delete`, and the CLI's one delete path (through the trash).
 
 Every delete (`delete`, `cleanup --apply`) goes through `delete_through_trash`: a copy goes to the
-trash (core/trash.py) first, so `heatmap-tui trash restore --last` undoes it.
+trash (core/trash.py) first, so `heatmap-tui trash restore --batch ID` undoes it.
 """
 
 from __future__ import annotations
@@ -270,5 +270,5 @@ async def delete_through_trash(conn: Connection, snapshots: Sequence[Snapshot], 
         progress.close()
     say(f"{len(result.deleted)} deleted, {len(result.failed)} failed (trash batch {batch}).")
     if result.deleted:
-        say("Undo with `heatmap-tui trash restore --last`.")
+        say(f"Undo with `heatmap-tui trash restore --batch {batch}`.")
     return EXIT_OK if not result.failed else EXIT_ERROR

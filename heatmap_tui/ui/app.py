@@ -418,6 +418,15 @@ class HeatmapApp(App[None]):
 
     # --- actions (keys and the command palette) ---------------------------------------
 
+    async def action_quit(self) -> None:
+        """ctrl+q. While a restore or a bulk delete runs (its dialog has `quit_question`), ask first."""
+        if any(hasattr(screen, "quit_question") for screen in self.screen_stack):
+            from heatmap_tui.ui.dialogs.bulk_progress import ask_before_quit
+
+            if not ask_before_quit(self):
+                return
+        self.exit()
+
     def action_help(self) -> None:
         from heatmap_tui.ui.screens.help import HelpScreen
 

@@ -4,8 +4,9 @@ m failed, and why."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -20,7 +21,13 @@ from heatmap_tui.core.safe_text import visible
 from heatmap_tui.core.sites import Site
 from heatmap_tui.core.snapshots import BulkResult, SnapshotService
 from heatmap_tui.core.trash import Trash, delete_with_trash
+from heatmap_tui.ui.dialogs.confirm_delete import ConfirmDialog
 from heatmap_tui.ui.safe import safe
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+QUIT_WARNING = "Quitting now stops the work where it is."
 
 
 def reason(error: ApiError) -> str:
@@ -144,6 +151,17 @@ class BulkDeleteProgress(ModalScreen[BulkResult]):
             Vertical
         ).border_title = f"Deleted {len(result.deleted)} of {len(self.snapshots)} snapshots"
 
+    def quit_question(self) -> str | None:
+        """What to ask before the app quits now, or None when nothing runs."""
+        if self.result is not None:
+            return None
+        done = len(self._partial.deleted) + len(self._partial.failed)
+        return (
+            f"A bulk delete is running: {done} of {len(self.snapshots)} answered. Quit anyway? The rest "
+            "is not deleted; every snapshot sent has its copy in the trash, and a restore checks the "
+            "server for the ones without an answer."
+        )
+
     def action_close(self) -> None:
         if self.result is None:
             # Stop: what the server already confirmed stays reported; the rest is not sent.
@@ -155,3 +173,46 @@ class BulkDeleteProgress(ModalScreen[BulkResult]):
     @on(Button.Pressed, "#bulk-close")
     def _close(self) -> None:
         self.action_close()
+
+
+# --- ctrl+q while work runs ---------------------------------------------------------
+
+
+class QuitConfirm(ConfirmDialog):
+    """Quit while a restore or a bulk delete runs? Focus on Cancel, as every confirmation."""
+
+    def __init__(self, question: str) -> None:
+        super().__init__(
+            title="Quit heatmap-tui?",
+            question=question,
+            items=Text("Cancel goes back to the running work."),
+            warning=QUIT_WARNING,
+            confirm_label="Quit",
+        )
+
+
+def quit_question(app: App[Any]) -> str | None:
+    """The question of the topmost screen whose work must not be cut without asking."""
+    for screen in reversed(app.screen_stack):
+        ask = getattr(screen, "quit_question", None)
+        question = ask() if callable(ask) else None
+        if question:
+            return str(question)
+    return None
+
+
+def ask_before_quit(app: App[Any]) -> bool:
+    """True when the app may quit now; else it asks (once: ctrl+q again leaves the question up)
+    and quits on a yes."""
+    if isinstance(app.screen, QuitConfirm):
+        return False
+    question = quit_question(app)
+    if question is None:
+        return True
+
+    def answered(yes: bool | None) -> None:
+        if yes:
+            app.exit()
+
+    app.push_screen(QuitConfirm(question), answered)
+    return False

@@ -52,20 +52,18 @@ def restored_message(report: RestoreReport) -> str:
 
 def report_text(report: RestoreReport) -> Content:
     lines: list[Content] = [Content.styled(report.summary().capitalize() + ".", "bold")]
+    found = set(report.found)
     for entry, error in report.failed:
-        lines.append(
-            Content.assemble(("✗ ", "$error"), safe(entry.snapshot.name, "bold"), safe(f": {reason(error)}"))
-        )
+        lines.append(Content.assemble(("✗ ", "$error"), safe(entry.name, "bold"), safe(f": {reason(error)}")))
     for entry, why in report.skipped:
         lines.append(
-            Content.assemble(
-                ("– ", "$text-muted"), safe(entry.snapshot.name, "bold"), safe(f": skipped, {why}")
-            )
+            Content.assemble(("– ", "$text-muted"), safe(entry.name, "bold"), safe(f": skipped, {why}"))
         )
     for entry, new in report.restored:
+        how = " (found on the server: an interrupted restore had re-created it)" if entry.key in found else ""
         lines.append(
             Content.assemble(
-                ("✓ ", "$success"), safe(entry.snapshot.name, "bold"), safe(f": {entry.id} → {new.id}")
+                ("✓ ", "$success"), safe(entry.name, "bold"), safe(f": {entry.id} → {new.id}{how}")
             )
         )
     return Content("\n").join(lines)
@@ -73,7 +71,10 @@ def report_text(report: RestoreReport) -> Content:
 
 class RestoreProgress(ModalScreen[RestoreReport | None]):
     """Restores on mount into `service`. When everything came back it closes by itself; else it
-    stays open listing what failed or was skipped, and why. Dismisses with the RestoreReport."""
+    stays open listing what failed or was skipped, and why. Dismisses with the RestoreReport.
+
+    While it runs, ctrl+q asks first (`quit_question`, read by the app's quit action): a quit
+    leaves the creates in flight to the next restore, which settles them without duplicates."""
 
     DEFAULT_CSS = """
     RestoreProgress {
@@ -109,6 +110,7 @@ class RestoreProgress(ModalScreen[RestoreReport | None]):
         self.target = target  # where they go, in words: "US5 · profile work"
         self.report: RestoreReport | None = None
         self._answered = 0
+        self._close_on_resume = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="restore-progress") as box:
@@ -127,10 +129,15 @@ class RestoreProgress(ModalScreen[RestoreReport | None]):
     @work(exclusive=True, group="restore")
     async def _run(self) -> None:
         # Not cancellable: a create cut off after the server made it would leave no record of it.
-        report = await self.trash.restore(self.entries, _ReportingService(self.service, self._answer))
+        report = await self.trash.restore(
+            self.entries, _ReportingService(self.service, self._answer), on_wait=self._waiting
+        )
         self.report = report
         if not report.failed and not report.skipped:
-            self.dismiss(report)
+            if self.app.screen is self:
+                self.dismiss(report)
+            else:  # the quit question is on top: close once it is answered (and the app goes on)
+                self._close_on_resume = True
             return
         self.query_one(ProgressBar).update(progress=len(self.entries))
         self.query_one("#restore-status", Label).update("Done.")
@@ -139,6 +146,28 @@ class RestoreProgress(ModalScreen[RestoreReport | None]):
         button = self.query_one("#restore-close", Button)
         button.disabled = False
         button.focus()
+
+    def on_screen_resume(self) -> None:
+        if self._close_on_resume and self.report is not None:
+            self._close_on_resume = False
+            self.dismiss(self.report)
+
+    def _waiting(self, batch_id: str) -> None:
+        self.query_one("#restore-status", Label).update(
+            visible(
+                f"Waiting: another restore of batch {batch_id} is running (the CLI?); this one goes on when it ends…"
+            )
+        )
+
+    def quit_question(self) -> str | None:
+        """What to ask before the app quits now, or None when nothing runs."""
+        if self.report is not None:
+            return None
+        return (
+            f"A restore into {self.target} is running: {self._answered} of {len(self.entries)} answered. "
+            "Quit anyway? Nothing is lost and nothing is restored twice: the next restore settles what "
+            "was still in flight."
+        )
 
     def _answer(self) -> None:
         self._answered += 1

@@ -1,7 +1,9 @@
 """The browser's deletes and their way back: delete (one or marked), undo, the trash, clean-up.
 
 Every delete goes through `delete_with_trash`, so each snapshot is copied to the trash before its
-DELETE is sent. `u` restores the batch this browser deleted last (else the trash's last batch).
+DELETE is sent, under a batch id of its own, shown in the toast that reports the delete. `u`
+restores the batch this browser deleted last, and nothing else: not a batch of the CLI, of
+another TUI or of another user (those are restored from the trash, T).
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ else:
     _Host = object
 
 UNDO_HINT = "u undoes"
+ELSEWHERE = "Deletes of the CLI, of another session or of another user are in the trash (T)."
 
 
 class DeleteFlow(_Host):
@@ -119,7 +122,7 @@ class DeleteFlow(_Host):
         else:
             self._undo_batch = batch
             self.table.remove_ids(result.deleted)
-            self.notify(f"Deleted snapshot {snapshot.name!r} ({UNDO_HINT})")
+            self.notify(f"Deleted snapshot {snapshot.name!r} ({UNDO_HINT})", title=f"Trash batch {batch}")
         self._after_delete()
 
     def _bulk_done(self, result: BulkResult | None, batch: str) -> None:
@@ -130,7 +133,8 @@ class DeleteFlow(_Host):
         self.table.remove_ids(result.deleted)
         severity: SeverityLevel = "error" if result.failed else "information"
         hint = f" ({UNDO_HINT})" if result.deleted else ""
-        self.notify(result.summary() + hint, title="Bulk delete", severity=severity, timeout=8)
+        title = f"Bulk delete · trash batch {batch}"
+        self.notify(result.summary() + hint, title=title, severity=severity, timeout=8)
         self._after_delete()
 
     def _after_delete(self) -> None:
@@ -152,23 +156,11 @@ class DeleteFlow(_Host):
         except TrashError as exc:
             self.notify(str(exc), title="Could not read the trash", severity="error", timeout=8)
             return
-        if not entries:
-            gone = (
-                "the snapshots deleted last were purged from the trash"
-                if self._undo_batch
-                else "the trash is empty"
-            )
-            self.notify(f"Nothing to undo: {gone}.")
+        if self._undo_batch is None:
+            self.notify(f"Nothing to undo: nothing was deleted here. {ELSEWHERE}")
             return
-        first = entries[0]
-        site, profile = self.connection.site.label, self.connection.profile
-        if self._undo_batch is None and (first.site, first.profile) != (site, profile):
-            self.notify(
-                f"The last deleted snapshots came from profile {first.profile!r} on {first.site}: "
-                "restore them from the trash (T), which restores into this connection.",
-                severity="warning",
-                timeout=8,
-            )
+        if not entries:
+            self.notify("Nothing to undo: the snapshots deleted last were purged from the trash.")
             return
         pending = [e for e in entries if e.state is not EntryState.RESTORED]
         if not pending:
@@ -179,9 +171,7 @@ class DeleteFlow(_Host):
         self.app.push_screen(restore, self._restored)
 
     def _undo_entries(self) -> list[TrashEntry]:
-        if self._undo_batch is None:
-            return self.trash.last_batch()
-        return [e for e in self.trash.entries() if e.batch_id == self._undo_batch]
+        return [] if self._undo_batch is None else self.trash.batch(self._undo_batch)
 
     def _restored(self, report: RestoreReport | None) -> None:
         from heatmap_tui.ui.dialogs.restore_progress import restored_message
