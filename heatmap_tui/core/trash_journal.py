@@ -100,9 +100,10 @@ log = logging.getLogger(__name__)
 
 _BINARY = getattr(os, "O_BINARY", 0)  # Windows would translate newlines otherwise
 FORMAT_VERSION = 1
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 TRASHED, DELETED, FAILED, INTENT, RESTORED = "trashed", "deleted", "failed", "intent", "restored"
 _PROBE = 4096  # bytes hashed at each end of the prefix an index covers
+_CHUNK = 500  # rows per line of the index file
 
 EntryKey = tuple[str, str]  # (batch_id, snapshot id)
 
@@ -317,8 +318,12 @@ class _State:
     bad: list[int] = field(default_factory=list)
     saved: int = 0  # `covered` of the index file on disk
 
-    def to_json(self) -> dict[str, Any]:
-        return {
+    def dump(self) -> Iterator[bytes]:
+        """The index file, in lines: a header, then the rows by chunks of _CHUNK (JSON, ASCII).
+
+        Chunks, so that neither writing nor reading it is one long call holding the GIL: the
+        TUI reads it in a thread, and its screen must answer keys meanwhile."""
+        header = {
             "v": INDEX_VERSION,
             "dev": self.ident[0],
             "ino": self.ident[1],
@@ -327,27 +332,43 @@ class _State:
             "head": self.head,
             "tail": self.tail,
             "bad": self.bad,
-            "rows": list(self.rows.values()),
+            "count": len(self.rows),
         }
+        yield json.dumps(header, separators=(",", ":")).encode() + b"\n"
+        rows = list(self.rows.values())
+        for start in range(0, len(rows), _CHUNK):
+            yield json.dumps(rows[start : start + _CHUNK], separators=(",", ":")).encode() + b"\n"
 
     @classmethod
-    def from_json(cls, data: Any) -> _State:
-        if not isinstance(data, dict) or data.get("v") != INDEX_VERSION:
+    def load(cls, data: bytes) -> _State:
+        """The state an index file holds (ValueError, KeyError, TypeError when it holds none)."""
+        lines = data.split(b"\n")
+        header = json.loads(lines[0])
+        if not isinstance(header, dict) or header.get("v") != INDEX_VERSION:
             raise ValueError("not an index of this version")
-        rows = data["rows"]
-        if not isinstance(rows, list) or not all(isinstance(r, list) and len(r) == _ROW_LENGTH for r in rows):
-            raise ValueError("rows")
-        bad = data["bad"]
+        bad = header["bad"]
         if not isinstance(bad, list) or not all(isinstance(n, int) for n in bad):
             raise ValueError("bad lines")
-        covered = int(data["covered"])
+        rows: dict[EntryKey, Row] = {}
+        for line in lines[1:]:
+            if not line:
+                continue
+            chunk = json.loads(line)
+            if not isinstance(chunk, list) or not all(
+                isinstance(r, list) and len(r) == _ROW_LENGTH for r in chunk
+            ):
+                raise ValueError("rows")
+            rows.update(((r[_BATCH], r[_ID]), r) for r in chunk)
+        if len(rows) != int(header["count"]):
+            raise ValueError("rows missing")
+        covered = int(header["covered"])
         return cls(
-            ident=(int(data["dev"]), int(data["ino"])),
+            ident=(int(header["dev"]), int(header["ino"])),
             covered=covered,
-            lines=int(data["lines"]),
-            head=str(data["head"]),
-            tail=str(data["tail"]),
-            rows={(r[_BATCH], r[_ID]): r for r in rows},
+            lines=int(header["lines"]),
+            head=str(header["head"]),
+            tail=str(header["tail"]),
+            rows=rows,
             bad=bad,
             saved=covered,
         )
@@ -441,6 +462,7 @@ class Trash:
         self._clock = clock
         self._who = (user, host) if user is not None and host is not None else None
         self._state: _State | None = None
+        self._built: tuple[_State, int, list[TrashEntry]] | None = None  # see read()
         self._mutex = threading.Lock()
 
     @property
@@ -567,9 +589,17 @@ class Trash:
         """Every entry, oldest first; lines that do not parse are skipped and numbered."""
         with self._mutex, _no_gc():
             state, rows, bad = self._refresh()
-            ident = state.ident if state is not None else (0, 0)
-            entries = [self._entry(row, ident) for row in rows.values()]
-        return TrashContents(entries, bad)
+            if state is None:
+                return TrashContents([], bad)
+            # The same journal as the last read (no torn line either): the same entries. A
+            # restore reads several times; each would otherwise make 20,000 entries again.
+            built = self._built
+            if built is not None and built[0] is state and built[1] == state.covered and rows is state.rows:
+                entries = built[2]
+            else:
+                entries = [self._entry(row, state.ident) for row in rows.values()]
+                self._built = (state, state.covered, entries) if rows is state.rows else None
+        return TrashContents(list(entries), bad)
 
     def entries(self) -> list[TrashEntry]:
         """`read().entries`; unreadable lines are only logged here (read() numbers them)."""
@@ -595,9 +625,12 @@ class Trash:
                 last = e.batch_id
         return Batch(last, self.batch(last, entries)) if last is not None else None
 
-    def find(self, ids: Iterable[str]) -> tuple[list[TrashEntry], list[str]]:
-        """The latest entry of each snapshot id, and the ids the trash does not hold."""
-        latest = {e.id: e for e in self.entries()}
+    def find(
+        self, ids: Iterable[str], entries: Sequence[TrashEntry] | None = None
+    ) -> tuple[list[TrashEntry], list[str]]:
+        """The latest entry of each snapshot id (of `entries` when given, else of the trash), and
+        the ids the trash does not hold."""
+        latest = {e.id: e for e in (self.entries() if entries is None else entries)}
         wanted = list(dict.fromkeys(ids))
         return [latest[i] for i in wanted if i in latest], [i for i in wanted if i not in latest]
 
@@ -651,7 +684,7 @@ class Trash:
 
     def _load_index(self) -> _State | None:
         try:
-            return _State.from_json(json.loads(self.index_path.read_bytes()))
+            return _State.load(self.index_path.read_bytes())
         except FileNotFoundError:
             return None
         except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -660,14 +693,13 @@ class Trash:
 
     def _save_index(self, state: _State) -> None:
         """Best effort, and no fsync: the index is a cache that checks itself on each read."""
-        data = json.dumps(state.to_json(), separators=(",", ":")).encode()  # ASCII: surrogates too
         tmp: str | None = None
         try:
             fd, tmp = tempfile.mkstemp(
                 dir=self.index_path.parent, prefix=f".{self.index_path.name}.", suffix=".tmp"
             )
             with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
+                handle.writelines(state.dump())
             os.replace(tmp, self.index_path)
             tmp = None
             state.saved = state.covered
