@@ -26,6 +26,7 @@ BENCHES = (
     ("memory", "bench.bench_memory"),
     ("bulk", "bench.bench_bulk"),
     ("all_views", "bench.bench_all_views"),
+    ("trash", "bench.bench_trash"),
 )
 
 

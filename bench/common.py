@@ -82,6 +82,10 @@ TARGETS: tuple[Target, ...] = (
     Target("rate_limited_ratio_to_floor", "<=", 1.15),
     Target("memory_ratio", "<=", 1.5),
     Target("all_views_ratio", "<=", 0.25),
+    Target("trash_list_s", "<=", 0.5, "s"),
+    Target("trash_restore_one_s", "<=", 0.5, "s"),
+    Target("trash_screen_open_s", "<=", 0.3, "s"),
+    Target("trash_screen_key_ms", "<=", 100, "ms"),
 )
 
 

@@ -30,6 +30,10 @@ RESULT_KEYS = {
     "rate_limited_ratio_to_floor",
     "memory_ratio",
     "all_views_ratio",
+    "trash_list_s",
+    "trash_restore_one_s",
+    "trash_screen_open_s",
+    "trash_screen_key_ms",
 }
 
 
