@@ -30,7 +30,7 @@ from heatmap_tui.core.cleanup import (
 from heatmap_tui.core.models import Snapshot
 from heatmap_tui.core.safe_text import visible
 from heatmap_tui.ui.format import format_relative
-from heatmap_tui.ui.safe import safe_rich
+from heatmap_tui.ui.safe import SafeInput, safe_rich
 from heatmap_tui.ui.session import Clock, utc_now
 from heatmap_tui.ui.widgets.filter_bar import ANY_DEVICE, DEVICE_OPTIONS
 
@@ -44,6 +44,14 @@ PREVIEW_COLUMNS = (
     ("Author", 17),
     ("Why it goes", 30),
 )
+
+
+CELL_CHARS = 60  # a cell wraps over a few lines at most: a 300-character author would fill the preview
+
+
+def _cell(text: str) -> Text:
+    shown = visible(text)
+    return Text(shown if len(shown) <= CELL_CHARS else shown[: CELL_CHARS - 1] + "…")
 
 
 class CleanupDialog(ModalScreen[list[Snapshot] | None]):
@@ -93,19 +101,21 @@ class CleanupDialog(ModalScreen[list[Snapshot] | None]):
         with Vertical(id="cleanup") as box:
             box.border_title = "Clean up stale snapshots"
             yield Static(
-                f"Looks at the {len(self.snapshots)} snapshots loaded for {self.scope}. "
-                "Every rule set must match. Nothing is deleted before you confirm, and a copy goes to the trash.",
+                visible(
+                    f"Looks at the {len(self.snapshots)} snapshots loaded for {self.scope}. Every rule set "
+                    "must match. Nothing is deleted before you confirm, and a copy goes to the trash."
+                ),
                 id="cleanup-scope",
                 markup=False,
             )
             with Horizontal(id="cleanup-rules"):
                 with Vertical(classes="cleanup-rule"):
                     yield Label("Not modified for", markup=False)
-                    yield Input(placeholder="e.g. 90d, 12w, 36h", id="cleanup-age")
+                    yield SafeInput(placeholder="e.g. 90d, 12w, 36h", id="cleanup-age")
                     yield Static("", id="cleanup-age-error", markup=False)
                 with Vertical(classes="cleanup-rule"):
                     yield Label("Author (name or handle)", markup=False)
-                    yield Input(
+                    yield SafeInput(
                         placeholder="anyone",
                         suggester=SuggestFromList(authors, case_sensitive=False),
                         id="cleanup-author",
@@ -183,7 +193,7 @@ class CleanupDialog(ModalScreen[list[Snapshot] | None]):
             author = s.attributes.created_by or s.attributes.created_by_handle or "?"
             cells = (s.name, s.view_name, s.device_type, modified, author)
             reasons = Text("\n").join(safe_rich(reason) for reason in selected.reasons)
-            table.add_row(*map(safe_rich, cells), reasons, key=s.id, height=None)
+            table.add_row(*map(_cell, cells), reasons, key=s.id, height=None)
         total = len(plan)
         count.update(visible(f"{total} of {plan.considered} snapshots would go: {plan.rules.describe()}."))
         delete.disabled = total == 0

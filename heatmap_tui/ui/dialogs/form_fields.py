@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 from textual.suggester import SuggestFromList
 from textual.widget import Widget
-from textual.widgets import Input, Select
+from textual.widgets import Select
 
 from heatmap_tui.core.models import Snapshot
 from heatmap_tui.ui.forms import DEVICE_TYPES, LABELS, START_HINT
+from heatmap_tui.ui.safe import SafeInput
 
 # Grid order: two columns, the fields PATCH cannot change on the first two rows.
 FIELDS: tuple[str, ...] = (
@@ -65,7 +66,7 @@ def field_widget(name: str, value: str, editing: bool, views: Sequence[str]) -> 
             options.append((value, value))
         return Select(options, value=value or Select.NULL, prompt="choose a device type", id=wid)
     suggester = SuggestFromList(views, case_sensitive=False) if name == "view_name" else None
-    return Input(
+    return SafeInput(
         value,
         placeholder=PLACEHOLDERS.get(name, ""),
         suggester=suggester,

@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 
 from heatmap_tui.core.rum_models import ViewCount
 from heatmap_tui.core.safe_text import visible
+from heatmap_tui.ui.safe import SafeInput
 
 NAME_WIDTH = 44
 KEYS = "enter picks · escape cancels"
@@ -73,7 +74,7 @@ class ViewPicker(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="view-picker") as box:
             box.border_title = "Pick a view"
-            yield Input(placeholder="type to narrow, or a new view name", id="view-picker-input")
+            yield SafeInput(placeholder="type to narrow, or a new view name", id="view-picker-input")
             yield OptionList(*self._options(""), id="view-picker-list", markup=False)
             yield Label(COUNTED if self.counts else KEYS, id="view-picker-hint", markup=False)
 

@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from heatmap_tui.core.errors import ApiError, AuthError
 from heatmap_tui.core.models import RumApplication
 from heatmap_tui.core.safe_text import visible
-from heatmap_tui.ui.safe import safe, safe_rich
+from heatmap_tui.ui.safe import SafeInput, safe, safe_rich
 from heatmap_tui.ui.session import Connection
 
 EMPTY_ORG = "No RUM applications in this org. Type an application id above and press enter to open it anyway."
@@ -91,7 +91,7 @@ class AppPicker(Screen[None]):
         site = self.connection.site
         with Vertical(id="app-picker") as box:
             box.border_title = safe(f"RUM applications · {site.label} · profile {self.connection.profile}")
-            yield Input(
+            yield SafeInput(
                 placeholder="Filter by name, type or id — or type an application id", id="apps-filter"
             )
             table: DataTable[Text | str] = DataTable(id="apps-table", cursor_type="row", zebra_stripes=True)

@@ -27,6 +27,7 @@ from heatmap_tui.core.sites import (
     custom_site,
     needs_confirmation,
 )
+from heatmap_tui.ui.safe import SafeInput
 
 CUSTOM = "custom"
 CUSTOM_PLACEHOLDER = "https://… or http://127.0.0.1:8126 (plain http on loopback only)"
@@ -129,11 +130,11 @@ class SitePicker(Screen[None]):
                 custom = (
                     self.current.custom_url if self.current is not None and self.current.is_custom else ""
                 )
-                yield Input(custom or "", placeholder=CUSTOM_PLACEHOLDER, id="custom-url")
+                yield SafeInput(custom or "", placeholder=CUSTOM_PLACEHOLDER, id="custom-url")
             yield Static("", id="custom-error", classes="error -empty", markup=False)
             with Horizontal(classes="row"):
                 yield Label("Profile", markup=False)
-                yield Input(
+                yield SafeInput(
                     self.profile,
                     placeholder="a name, e.g. prod",
                     id="profile-input",

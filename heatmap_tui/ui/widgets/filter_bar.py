@@ -10,6 +10,7 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Select
 
 from heatmap_tui.ui.forms import DEVICE_TYPES
+from heatmap_tui.ui.safe import SafeInput
 
 ANY_DEVICE = "any"
 DEVICE_OPTIONS: list[tuple[str, str]] = [("any device", ANY_DEVICE)] + [(d, d) for d in DEVICE_TYPES]
@@ -45,7 +46,7 @@ class FilterBar(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Label("View", markup=False)
-        yield Input(
+        yield SafeInput(
             self._view,
             placeholder="view name, e.g. /home (enter loads)",
             suggester=SuggestFromList(self._views, case_sensitive=False),
@@ -58,7 +59,7 @@ class FilterBar(Horizontal):
         yield Label("Device", markup=False)
         yield Select(DEVICE_OPTIONS, value=self._device, allow_blank=False, compact=True, id="device-select")
         yield Label("Filter", markup=False)
-        yield Input(placeholder="/ to filter rows", compact=True, id="search-input")
+        yield SafeInput(placeholder="/ to filter rows", compact=True, id="search-input")
 
     def set_views(self, views: Iterable[str], *, counted: bool = False) -> None:
         """Complete from these names; `counted`: they were discovered, with their view counts."""
