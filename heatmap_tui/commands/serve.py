@@ -71,13 +71,16 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from heatmap_tui.core.safe_text import visible
     from heatmap_tui.core.sites import is_loopback_host
     from heatmap_tui.devserver import DEMO_API_KEY, DEMO_APP_KEY, DevServer
 
     if not is_loopback_host(args.host):
         print(
-            f"heatmap-tui serve: refusing to listen on {args.host!r}: the dev server accepts "
-            "demo keys and has no TLS, so it only listens on loopback (127.0.0.1, ::1)",
+            visible(
+                f"heatmap-tui serve: refusing to listen on {args.host!r}: the dev server accepts "
+                "demo keys and has no TLS, so it only listens on loopback (127.0.0.1, ::1)"
+            ),
             file=sys.stderr,
         )
         return EXIT_USAGE
@@ -94,10 +97,10 @@ def run(args: argparse.Namespace) -> int:
             data_file=args.data,
         ).start()
     except OSError as exc:
-        print(f"heatmap-tui serve: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        print(visible(f"heatmap-tui serve: cannot listen on {args.host}:{args.port}: {exc}"), file=sys.stderr)
         return EXIT_ERROR
     except ValueError as exc:  # an unreadable --data file
-        print(f"heatmap-tui serve: cannot load {args.data}: {exc}", file=sys.stderr)
+        print(visible(f"heatmap-tui serve: cannot load {args.data}: {exc}"), file=sys.stderr)
         return EXIT_ERROR
     try:
         print(f"serving {server.url}", flush=True)
