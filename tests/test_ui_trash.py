@@ -181,6 +181,26 @@ async def test_a_failed_restore_is_listed_plainly(server: DevServer) -> None:
         assert all(twin(server, s) for s in marked)
 
 
+async def test_a_restore_that_cannot_lock_its_batch_says_so_and_creates_nothing(server: DevServer) -> None:
+    app = BrowserApp(server)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        marked = await delete_marked(pilot, "space", "space")
+        locks = Trash().locks_dir
+        locks.parent.mkdir(parents=True, exist_ok=True)
+        locks.write_text("a file where the lock files should go")
+        server.reset_stats()
+        await pilot.press("u")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, RestoreProgress)
+        summary = str(dialog.query_one("#restore-summary", Static).render())
+        assert summary.startswith("0 restored, 2 skipped, 0 failed.") and "cannot lock batch" in summary
+        assert server.count(method="POST") == 0 and all(
+            server.store.get_snapshot(s.id) is None for s in marked
+        )
+
+
 # --- the trash screen -----------------------------------------------------------
 
 

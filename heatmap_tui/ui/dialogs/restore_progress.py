@@ -17,7 +17,7 @@ from textual.widgets import Button, Label, ProgressBar, Static
 from heatmap_tui.core.models import Snapshot, SnapshotCreateAttributes
 from heatmap_tui.core.safe_text import visible
 from heatmap_tui.core.snapshots import SnapshotService
-from heatmap_tui.core.trash import RestoreReport, Trash, TrashEntry
+from heatmap_tui.core.trash import RestoreReport, Trash, TrashEntry, TrashError
 from heatmap_tui.ui.dialogs.bulk_progress import reason
 from heatmap_tui.ui.safe import safe
 
@@ -128,10 +128,14 @@ class RestoreProgress(ModalScreen[RestoreReport | None]):
 
     @work(exclusive=True, group="restore")
     async def _run(self) -> None:
-        # Not cancellable: a create cut off after the server made it would leave no record of it.
-        report = await self.trash.restore(
-            self.entries, _ReportingService(self.service, self._answer), on_wait=self._waiting
-        )
+        # Escape does not stop it (a quit asks first): a create cut off after the server made it is
+        # settled by the next restore (its intent record), but only once it is run again.
+        try:
+            report = await self.trash.restore(
+                self.entries, _ReportingService(self.service, self._answer), on_wait=self._waiting
+            )
+        except TrashError as exc:  # the trash could not be read, or a batch not locked
+            report = RestoreReport(skipped=[(entry, f"not restored: {exc}") for entry in self.entries])
         self.report = report
         if not report.failed and not report.skipped:
             if self.app.screen is self:
