@@ -23,6 +23,7 @@ import json
 import re
 import tempfile
 import uuid
+from urllib.parse import quote
 from collections.abc import Callable, Coroutine, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -58,7 +59,6 @@ from heatmap_tui.ui.dialogs.confirm_delete import ConfirmDialog
 from heatmap_tui.ui.dialogs.replay_picker import ReplayPicker
 from heatmap_tui.ui.dialogs.snapshot_form import SnapshotForm
 from heatmap_tui.ui.dialogs.view_picker import ViewPicker
-from heatmap_tui.ui.safe import glyphs
 from heatmap_tui.ui.screens.app_picker import AppPicker
 from heatmap_tui.ui.screens.browser import BrowserScreen
 from heatmap_tui.ui.screens.help import HelpScreen
@@ -70,6 +70,8 @@ from tests.apps.shell_app import DEMO_ENV, NOW, SIZE, app_id, make_services
 # --- the strings ----------------------------------------------------------------------
 
 WORST = [
+    # First: the remembered view and the cursor's snapshot, so it holds a bit of everything.
+    "close [/] \x1b]52;c;aGk=\x07\u202e\x85 only",
     "close [/] only",
     "[@click=app.quit]quit me[/]",
     "[link=file:///etc/passwd]x[/link] [/]",
@@ -195,6 +197,19 @@ def shown_form(text: str, cells: int = 10) -> str:
     return out
 
 
+def glyphs(text: str) -> str:
+    """How an input field shows its value: one glyph per unsafe character (a control picture
+    for C0 and DEL, U+FFFD for the rest), so the cursor still points at the right character."""
+
+    def one(char: str) -> str:
+        if not UNSAFE.match(char):
+            return char
+        code = ord(char)
+        return chr(0x2400 + code) if code < 0x20 else "\u2421" if code == 0x7F else "\ufffd"
+
+    return "".join(map(one, text))
+
+
 def short(text: str) -> str:
     """`text` stripped and cut to 40 characters once escaped: for a value that messages repeat
     before the part a check looks for (the server's words)."""
@@ -305,7 +320,13 @@ class World:
         return short(self.texts[0])
 
     def remember(
-        self, *, view: str | None = None, device: str | None = None, app: bool = True, **kw: Any
+        self,
+        *,
+        view: str | None = None,
+        device: str | None = None,
+        app: bool = True,
+        others: dict[str, Profile] | None = None,
+        **kw: Any,
     ) -> None:
         profile = Profile(
             site="EU1",
@@ -313,7 +334,8 @@ class World:
             last_view_name=view,
             last_device_type=device,
         )
-        save_config(Config(active_profile="default", profiles={"default": profile}, **kw), self.config_path)
+        profiles = {"default": profile, **(others or {})}
+        save_config(Config(active_profile="default", profiles=profiles, **kw), self.config_path)
 
     def rename_app(self, name: str) -> None:
         store = self.server.store
@@ -465,9 +487,13 @@ async def delete_scenario(world: World) -> Look:
             path_prefix=f"/api/v2/replay/heatmap/snapshots/{rest[0].id}",
             message=texts[0],
         )
-        await pilot.press("A", "d")
+        await pilot.press("A")
+        marked = browser.table.marked_snapshots
+        assert {s.id for s in marked} == {s.id for s in rest}
+        await pilot.press("d")
         assert isinstance(app.screen, ConfirmDialog)
-        await look("delete many", shows=[s.name for s in rest], within="#confirm-delete")
+        # The first rows of the list (a long one may be several lines high).
+        await look("delete many", shows=[s.name for s in marked[:2]], within="#confirm-delete")
         await pilot.click("#delete")
         await settle(pilot)
         assert isinstance(app.screen, BulkDeleteProgress), app.screen
@@ -598,7 +624,9 @@ async def pickers_scenario(world: World) -> Look:
     """The application picker with hostile app names and types; the site picker's errors."""
     texts = world.texts
     world.add_apps(texts)
-    world.remember(app=False)
+    # Another profile on a custom URL: its path may hold anything (the palette names it).
+    other = Profile(api_url=f"http://127.0.0.1:1/{quote(short(texts[0]), safe='[]@=/:;')}{short(texts[1])}")
+    world.remember(app=False, others={"other": other})
     app = world.app()
     async with app.run_test(size=SIZE, notifications=True, tooltips=True) as pilot:
         look = Look(pilot)
@@ -609,6 +637,12 @@ async def pickers_scenario(world: World) -> Look:
         await pilot.press("ctrl+r")
         await look("apps error", shows=[said(texts[0])], cells=40, within=Toast)
         app.clear_notifications()
+        await pilot.press("ctrl+p")
+        await look("command palette", literal=["Switch profile: other"])
+        await pilot.press(*"profile")
+        await look("command palette search", literal=["Use profile 'other'"])
+        await pilot.press("escape")
+        await settle(pilot)
         await pilot.press("escape")
         await settle(pilot)
         sites: Any = app.screen  # escape went back to the sites

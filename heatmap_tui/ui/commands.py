@@ -7,8 +7,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.fuzzy import Matcher
 from textual.screen import Screen
 
+from heatmap_tui.ui.safe import safe, safe_help
 from heatmap_tui.ui.screens.browser import BrowserScreen
 
 if TYPE_CHECKING:
@@ -90,13 +93,36 @@ class HeatmapCommands(Provider):
     def _app(self) -> HeatmapApp:
         return self.app  # type: ignore[return-value]
 
+    # The palette reads a str prompt or help as markup, and both may name a profile's custom URL
+    # (anything in its path): every one goes in as Content, which is never parsed.
+
     async def discover(self) -> Hits:
         for command in palette_commands(self._app, self.screen):
-            yield DiscoveryHit(command.name, command.run, help=command.help)
+            yield DiscoveryHit(
+                safe(command.name), command.run, text=command.name, help=safe_help(command.help)
+            )
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for command in palette_commands(self._app, self.screen):
             score = matcher.match(command.name)
             if score > 0:
-                yield Hit(score, matcher.highlight(command.name), command.run, help=command.help)
+                yield Hit(
+                    score,
+                    _highlight(matcher, command.name),
+                    command.run,
+                    text=command.name,
+                    help=safe_help(command.help),
+                )
+
+
+def _highlight(matcher: Matcher, name: str) -> Content:
+    """Matcher.highlight, without its reading the name as markup."""
+    content = safe(name)
+    if content.plain != name:  # escapes moved the offsets: no highlight rather than a wrong one
+        return content
+    _score, offsets = matcher.fuzzy_search.match(matcher.query, name)
+    for offset in offsets:
+        if not name[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
