@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tomllib
 from pathlib import Path
 
 import pytest
 
+from heatmap_tui import cli
 from heatmap_tui.core.config import (
     CONFIG_ENV,
     Config,
@@ -16,11 +18,20 @@ from heatmap_tui.core.config import (
     Profile,
     config_path,
     dump_config,
+    editing_config,
     load_config,
     load_config_or_default,
     save_config,
 )
 from heatmap_tui.core.sites import custom_site, get_site
+from heatmap_tui.core.state import Position, load_state, remember
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The state file a migration writes goes under tmp_path, never the person's data dir."""
+    monkeypatch.setenv("HEATMAP_TUI_DATA", str(tmp_path / "data"))
+    return tmp_path / "data"
 
 
 @pytest.fixture
@@ -32,11 +43,8 @@ def full_config() -> Config:
     config = Config()
     config.ensure_profile("default", get_site("US5"))
     config.ensure_profile("local.dev", custom_site("http://127.0.0.1:8126"))
-    config.profiles["default"].last_application_id = "a1b2c3d4-0000-4000-8000-000000000001"
-    config.profiles["default"].last_view_name = '/checkout "step" \\ 2\n\ttab\x01\x7f é ✓'
-    config.profiles["default"].last_device_type = "mobile"
     config.keymap = {"snapshots.new": "ctrl+n,n", "app.quit": "ctrl+q"}
-    config.preferences.theme = "nord"
+    config.preferences.theme = '/checkout "step" \\ 2\n\ttab\x01\x7f é ✓'
     config.preferences.page_limit = 250
     return config
 
@@ -56,7 +64,7 @@ def test_written_file_is_readable_toml_with_a_header(path: Path) -> None:
     assert '"snapshots.new" = "ctrl+n,n"' in text
     data = tomllib.loads(text)  # any TOML reader agrees, not only ours
     assert data["profiles"]["local.dev"] == {"api_url": "http://127.0.0.1:8126"}
-    assert data["profiles"]["default"]["last_view_name"] == '/checkout "step" \\ 2\n\ttab\x01\x7f é ✓'
+    assert data["preferences"]["theme"] == '/checkout "step" \\ 2\n\ttab\x01\x7f é ✓'
 
 
 def test_profile_resolves_its_site() -> None:
@@ -192,9 +200,107 @@ def test_dump_is_stable() -> None:
     assert dump_config(full_config()) == dump_config(full_config())
 
 
-def test_pointing_a_profile_at_another_site_forgets_where_it_left_off() -> None:
-    config = full_config()
-    config.ensure_profile("default", get_site("US5"))  # same site: kept
-    assert config.profiles["default"].last_device_type == "mobile"
-    config.ensure_profile("default", get_site("EU1"))
-    assert config.profiles["default"] == Profile(site="EU1")
+def test_pointing_a_profile_at_another_site_forgets_its_trusted_host() -> None:
+    config = Config()
+    config.ensure_profile("lab", dataclasses.replace(custom_site("https://dd.example.test"), trusted=True))
+    assert config.profiles["lab"].trusted_host == "dd.example.test"
+    config.ensure_profile("lab", get_site("EU1"))
+    assert config.profiles["lab"] == Profile(site="EU1")
+
+
+# A config as a person writes it: comments, their own order, blank lines, an inline table.
+HAND_WRITTEN = """\
+# My heatmap-tui settings -- keep in dotfiles!
+
+[profiles.work]   # the EU org
+site = "EU1"      # moved there in 2025
+
+[profiles.lab]
+api_url = "http://127.0.0.1:8126"
+
+# Colours.
+[preferences]
+theme = "nord"    # easy on the eyes
+
+[keymap]
+"snapshots.new" = "ctrl+n,n"
+"""
+
+
+def test_profiles_use_keeps_the_comments_and_layout(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path.parent.mkdir(parents=True)
+    path.write_text(HAND_WRITTEN)
+    monkeypatch.setenv(CONFIG_ENV, str(path))
+    assert cli.main(["profiles", "use", "lab"]) == 0
+    # Only the one setting that changed is new; every line the person wrote is there as it was.
+    assert path.read_text() == HAND_WRITTEN.replace("dotfiles!\n", 'dotfiles!\nactive_profile = "lab"\n', 1)
+    assert load_config(path).active_profile == "lab"
+
+
+def test_a_theme_change_keeps_the_comments_and_layout(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    path.write_text(HAND_WRITTEN)
+    with editing_config(path) as config:  # what the TUI does when a theme is chosen
+        config.preferences.theme = "dracula"
+    assert path.read_text() == HAND_WRITTEN.replace('theme = "nord"', 'theme = "dracula"')
+
+
+def test_a_symlinked_config_stays_a_symlink_and_its_target_changes(tmp_path: Path) -> None:
+    target = tmp_path / "dotfiles" / "heatmap.toml"
+    target.parent.mkdir()
+    target.write_text(HAND_WRITTEN)
+    link = tmp_path / "conf" / "config.toml"
+    link.parent.mkdir()
+    link.symlink_to(target)
+    with editing_config(link) as config:
+        config.active_profile = "work"
+    save_config(load_config(link).model_copy(update={"keymap": {}}), link)
+    assert link.is_symlink() and link.resolve() == target
+    assert load_config(target).active_profile == "work" and load_config(target).keymap == {}
+    assert "# the EU org" in target.read_text()
+    # No temp file was left next to the link or the target.
+    assert sorted(p.name for p in link.parent.iterdir()) == ["config.toml"]
+    assert sorted(p.name for p in target.parent.iterdir()) == ["heatmap.toml", "heatmap.toml.lock"]
+
+
+OLD_CONFIG = """\
+# from an older heatmap-tui
+active_profile = "default"
+
+[profiles.default]
+site = "US5"  # ours
+last_application_id = "a1b2c3d4-0000-4000-8000-000000000001"
+last_view_name = "/cart"
+last_device_type = "mobile"
+"""
+
+
+def test_an_old_configs_last_keys_move_to_the_state_at_the_next_write(path: Path, data_dir: Path) -> None:
+    path.parent.mkdir(parents=True)
+    path.write_text(OLD_CONFIG)
+    config = load_config(path)  # the old keys still load...
+    assert config.profiles["default"].last_view_name == "/cart"
+    assert path.read_text() == OLD_CONFIG  # ... and reading changes nothing
+    with editing_config(path) as edited:  # the next write the person asks for
+        edited.preferences.theme = "nord"
+    text = path.read_text()
+    assert "last_" not in text and "# ours" in text and 'theme = "nord"' in text
+    position = load_state(data_dir / "state.json").profiles["default"]
+    assert (position.site, position.application_id, position.view_name, position.device_type) == (
+        "US5",
+        "a1b2c3d4-0000-4000-8000-000000000001",
+        "/cart",
+        "mobile",
+    )
+
+
+def test_a_position_already_in_the_state_is_not_overwritten_by_the_old_keys(
+    path: Path, data_dir: Path
+) -> None:
+    remember("default", Position(site="US5", application_id="newer"), data_dir / "state.json")
+    path.parent.mkdir(parents=True)
+    path.write_text(OLD_CONFIG)
+    with editing_config(path) as edited:
+        edited.active_profile = None
+    assert load_state(data_dir / "state.json").profiles["default"].application_id == "newer"
+    assert "last_" not in path.read_text()

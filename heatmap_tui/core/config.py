@@ -2,13 +2,16 @@
 
 Keys live in the OS keyring (core/credentials.py); this file has no field that could hold one,
 and a file that carries something secret-looking is refused rather than read or carried forward.
-The file is read with tomllib and written by the small writer below, which only has to cover this
-fixed schema (strings, ints, bools, tables), so no TOML-writing dependency is needed.
+
+The file holds only what the person set, and is written only when they ask (auth login, the site
+picker, `profiles use`/`remove`, a theme chosen): where the app left off lives in the state file
+(core/state.py). A write edits the person's document in place (tomlkit): only the settings that
+changed are touched, so their comments, order and layout stay; a symlinked config stays a
+symlink (the file it points to is replaced).
 
 Every write, and every read-modify-write (`editing_config`), holds an exclusive lock on a sibling
-file (`config.toml.lock`, fcntl.flock), so that processes changing the file at once (parallel
-`profiles remove`) each see the others' changes instead of writing over them. Where fcntl does not
-exist (Windows) there is no lock; writes stay atomic.
+file (`config.toml.lock`, fileio.exclusive_lock), so that processes changing the file at once
+(parallel `profiles remove`) each see the others' changes instead of writing over them.
 """
 
 from __future__ import annotations
@@ -17,15 +20,19 @@ import contextlib
 import dataclasses
 import os
 import re
-import tempfile
 import tomllib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import platformdirs
+import tomlkit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from tomlkit.container import Container
+from tomlkit.items import Table
 
+from heatmap_tui.core import state as app_state
+from heatmap_tui.core.fileio import FileError, exclusive_lock, os_reason, write_atomic
 from heatmap_tui.core.sites import Site, SiteError, resolve_site
 
 APP_NAME = "heatmap-tui"
@@ -45,16 +52,8 @@ HEADER = """\
 """
 
 
-class ConfigError(Exception):
+class ConfigError(FileError):
     """The config file cannot be read or written; str() names the file (and line when known)."""
-
-    def __init__(self, message: str, path: Path | None = None, line: int | None = None) -> None:
-        self.path = path
-        self.line = line
-        where = ""
-        if path is not None:
-            where = f"{path}, line {line}: " if line is not None else f"{path}: "
-        super().__init__(f"{where}{message}")
 
 
 class InvalidProfileName(ValueError):
@@ -75,16 +74,37 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, validate_assignment=True)
 
 
+# Where the app left off, as configs before the state file kept it (core/state.py has it now).
+LEGACY_KEYS = ("last_application_id", "last_view_name", "last_device_type")
+
+
 class Profile(_Model):
-    """One Datadog org to talk to, plus where the app left off with it."""
+    """One Datadog org to talk to."""
 
     site: str | None = None  # a site name ("US5"); None is the default site
     api_url: str | None = None
     # The custom host (host[:port]) the person confirmed the keys may go to; see sites.needs_confirmation.
     trusted_host: str | None = None
+    # Read from an old config only, to move them to the state file (`legacy_position`); never
+    # written back: the next write of the file drops them.
     last_application_id: str | None = None
     last_view_name: str | None = None
     last_device_type: str | None = None
+
+    @property
+    def site_key(self) -> str:
+        return app_state.site_key(self.site, self.api_url)
+
+    def legacy_position(self) -> app_state.Position | None:
+        """Where an old config said the app left off with this profile (None: it said nothing)."""
+        if not any(getattr(self, key) for key in LEGACY_KEYS):
+            return None
+        return app_state.Position(
+            site=self.site_key,
+            application_id=self.last_application_id,
+            view_name=self.last_view_name,
+            device_type=self.last_device_type,
+        )
 
     def resolve_site(self) -> Site:
         """Raises SiteError for a name or URL that cannot be used."""
@@ -126,8 +146,8 @@ class Config(_Model):
         site_fields = {"site": None if site.is_custom else site.name, "api_url": site.custom_url}
         profile = self.profiles.get(name)
         if profile is None or profile.model_dump(include={"site", "api_url"}) != site_fields:
-            # Another org: the application, view and device of the old one mean nothing there,
-            # nor does a host trusted for it.
+            # Another org: a host trusted for the old one means nothing there (nor does where the
+            # app left off, which the state file keeps with the site it was for).
             profile = Profile(**site_fields)
         if site.is_custom and site.trusted:
             profile.trusted_host = site.domain
@@ -161,7 +181,7 @@ def load_config(path: Path | None = None) -> Config:
     except FileNotFoundError:
         return Config()
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot be read ({_os_reason(exc)})", path) from None
+        raise ConfigError(f"cannot be read ({os_reason(exc)})", path) from None
     return parse_config(text, path)
 
 
@@ -214,20 +234,18 @@ def parse_config(text: str, path: Path) -> Config:
     return config
 
 
-def lock_path(path: Path) -> Path:
-    return path.with_name(f"{path.name}.lock")
+def legacy_positions(config: Config) -> dict[str, app_state.Position]:
+    """The `last_*` keys an old config still holds, as state positions, by profile."""
+    return {
+        name: position
+        for name, profile in config.profiles.items()
+        if (position := profile.legacy_position()) is not None
+    }
 
 
-def _exclusive_flock() -> Callable[[int], None] | None:
-    """flock(fd, LOCK_EX), or None where fcntl does not exist (Windows: writes stay atomic)."""
-    try:
-        import fcntl
-    except ImportError:
-        return None
-    return lambda fd: fcntl.flock(fd, fcntl.LOCK_EX)
-
-
-_FLOCK = _exclusive_flock()
+def _real(path: Path) -> Path:
+    """The file a symlinked config points to: its lock and its temp files go next to it."""
+    return path.resolve() if path.is_symlink() else path
 
 
 @contextlib.contextmanager
@@ -235,127 +253,137 @@ def config_lock(path: Path | None = None) -> Iterator[Path]:
     """Hold the exclusive lock of the config file (blocking until other processes let go).
 
     Not re-entrant: a second lock of the same file in one process waits for itself.
+    Yields `path` itself (a symlink stays one: reads and writes go through it).
     """
     path = path or config_path()
-    if _FLOCK is None:
+    with exclusive_lock(_real(path), error=ConfigError):
         yield path
-        return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(lock_path(path), os.O_RDWR | os.O_CREAT, 0o600)
-    except OSError as exc:
-        raise ConfigError(f"cannot be locked ({_os_reason(exc)})", path) from None
-    try:
-        _FLOCK(fd)
-        yield path
-    finally:
-        os.close(fd)  # closing releases the lock
 
 
 @contextlib.contextmanager
-def editing_config(path: Path | None = None) -> Iterator[Config]:
+def editing_config(path: Path | None = None, *, state_path: Path | None = None) -> Iterator[Config]:
     """Read the config, let the caller change it, write it back, all under the lock.
 
     A missing file starts from the defaults; a broken one raises ConfigError (nothing is
-    written). When the body raises, or changes nothing, nothing is written either.
+    written). When the body raises, or changes nothing, nothing is written either. Only the
+    settings that changed are written into the person's document (see `_render`).
     """
     with config_lock(path) as locked:
-        config = load_config(locked)
-        before = dump_config(config)
+        text = _read_text(locked)
+        config = parse_config(text, locked) if text is not None else Config()
+        before = config.model_copy(deep=True)
         yield config
-        after = dump_config(config)
-        if after != before:
-            write_atomic(locked, after)
+        if config != before:
+            _write(locked, text, before, config, state_path)
 
 
-def save_config(config: Config, path: Path | None = None, *, overwrite_broken: bool = False) -> Path:
+def save_config(
+    config: Config,
+    path: Path | None = None,
+    *,
+    overwrite_broken: bool = False,
+    state_path: Path | None = None,
+) -> Path:
     """Write atomically, under the lock. Refuses to replace a file that does not parse unless told to.
 
-    This writes `config` whole: a change made to the file since it was read is lost. To change a
-    few things, use `editing_config`.
+    What differs between the file and `config` is written into the file's document: a change
+    made to the file since `config` was read is undone. To change a few things, use `editing_config`.
     """
     with config_lock(path) as locked:
-        return _save_locked(config, locked, overwrite_broken=overwrite_broken)
+        text = _read_text(locked)
+        old = Config()
+        if text is not None:
+            try:
+                old = parse_config(text, locked)
+            except ConfigError as exc:
+                if not overwrite_broken:
+                    refusal = ConfigError(f"{exc} (not saved over it: fix or remove the file first)")
+                    refusal.path, refusal.line = exc.path, exc.line
+                    raise refusal from None
+                text = None  # what cannot be parsed cannot be kept: a fresh document
+        _write(locked, text, old, config, state_path)
+        return locked
 
 
-def _save_locked(config: Config, path: Path, *, overwrite_broken: bool) -> Path:
-    if not overwrite_broken and path.exists():
-        try:
-            load_config(path)
-        except ConfigError as exc:
-            refusal = ConfigError(f"{exc} (not saved over it: fix or remove the file first)")
-            refusal.path, refusal.line = exc.path, exc.line
-            raise refusal from None
-    write_atomic(path, dump_config(config))
-    return path
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Temp file in the same directory, fsync, then os.replace: readers see old or new, never half."""
+def _read_text(path: Path) -> str | None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise ConfigError(f"cannot be written ({_os_reason(exc)})", path) from None
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot be read ({os_reason(exc)})", path) from None
+
+
+def _write(path: Path, text: str | None, old: Config, new: Config, state_path: Path | None) -> None:
+    # The one-time migration of an old config's `last_*` keys: they go to the state file first
+    # (which keeps a position it already has), and only then out of the config. They leave the
+    # config here, at the next write the person asked for, not when the file is read: reading
+    # never changes the person's file (it may be read-only, in a dotfiles repository, or open in
+    # their editor), and until then the state file already has them (the app adopts them at start).
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        if isinstance(exc, OSError):
-            raise ConfigError(f"cannot be written ({_os_reason(exc)})", path) from None
-        raise
-    _fsync_dir(path.parent)
+        app_state.adopt(legacy_positions(old), state_path)
+        moved = True
+    except FileError:
+        moved = False  # no state file can be written now: the keys stay until one can
+    write_atomic(path, _render(new, text, old, drop_legacy=moved), error=ConfigError)
 
 
 def dump_config(config: Config) -> str:
-    lines = [HEADER]
-    if config.active_profile is not None:
-        lines.append(f"active_profile = {_value(config.active_profile)}\n")
-    lines.append(_table(["preferences"], config.preferences.model_dump(exclude_none=True)))
-    lines.append(_table(["keymap"], dict(sorted(config.keymap.items()))))
-    for name, profile in config.profiles.items():
-        lines.append(_table(["profiles", name], profile.model_dump(exclude_none=True)))
-    return "\n".join(lines)
+    """`config` as a new file would hold it: the header, then what differs from the defaults."""
+    return _render(config, None, Config(), drop_legacy=True)
 
 
-def _table(header: list[str], values: dict[str, Any]) -> str:
-    out = [f"[{'.'.join(_key(part) for part in header)}]"]
-    out += [f"{_key(key)} = {_value(value)}" for key, value in values.items()]
-    return "\n".join(out) + "\n"
+def _render(new: Config, text: str | None, old: Config, *, drop_legacy: bool) -> str:
+    """Apply to the document `text` (None: a new one) what differs between `old` and `new`.
+
+    The document is edited in place, never rebuilt from the model, so the person's comments,
+    order and layout stay; a setting that did not change is not touched.
+    """
+    doc = tomlkit.parse(text) if text is not None else tomlkit.parse(HEADER)
+    _put(doc, (), "active_profile", old.active_profile, new.active_profile)
+    old_prefs, new_prefs = old.preferences.model_dump(), new.preferences.model_dump()
+    for key, value in new_prefs.items():
+        _put(doc, ("preferences",), key, old_prefs[key], value)
+    for key in sorted(old.keymap.keys() | new.keymap.keys()):
+        _put(doc, ("keymap",), key, old.keymap.get(key), new.keymap.get(key))
+    profiles = doc.get("profiles")
+    for name in old.profiles.keys() - new.profiles.keys():
+        if isinstance(profiles, Container | Table) and name in profiles:
+            del profiles[name]
+    blank = Profile().model_dump()
+    for name, profile in new.profiles.items():
+        before = old.profiles[name].model_dump() if name in old.profiles else blank
+        for key, value in profile.model_dump().items():
+            if key in LEGACY_KEYS:
+                if drop_legacy:
+                    _put(doc, ("profiles", name), key, before[key], None)
+                continue
+            _put(doc, ("profiles", name), key, before[key], value)
+    return tomlkit.dumps(doc)
 
 
-def _key(key: str) -> str:
-    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _string(key)
-
-
-def _value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str):
-        return _string(value)
-    raise TypeError(f"the config writer has no TOML form for {type(value).__name__}")
-
-
-_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
-
-
-def _string(text: str) -> str:
-    out = []
-    for char in text:
-        if char in _ESCAPES:
-            out.append(_ESCAPES[char])
-        elif ord(char) < 0x20 or ord(char) == 0x7F:
-            out.append(f"\\u{ord(char):04x}")
-        else:
-            out.append(char)
-    return '"' + "".join(out) + '"'
+def _put(
+    doc: tomlkit.TOMLDocument,
+    where: tuple[str, ...],
+    key: str,
+    old: object,
+    new: object,
+) -> None:
+    """Set `key` in the table at `where` to `new` (None: remove it) if it differs from `old`
+    (what the document said); a table is made only to hold a value."""
+    container: Any = doc
+    for depth, part in enumerate(where):
+        if part not in container:
+            if new is None:
+                return
+            # `[profiles.NAME]` headers, without an empty `[profiles]` one above them.
+            container[part] = tomlkit.table(is_super_table=depth == 0 and len(where) > 1)
+        container = container[part]
+    if new is None:
+        if key in container:
+            del container[key]
+    elif new != old:
+        container[key] = new
 
 
 def _setting_names(data: dict[str, Any], loc: tuple[str, ...] = ()) -> Iterable[tuple[str, ...]]:
@@ -382,23 +410,3 @@ def _line_of(text: str, loc: Iterable[object]) -> int | None:
         start = match.start()
         line = text.count("\n", 0, start) + 1
     return line
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make the rename itself durable where the platform allows opening a directory."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _os_reason(exc: BaseException) -> str:
-    if isinstance(exc, OSError):
-        return exc.strerror or type(exc).__name__
-    return str(exc)

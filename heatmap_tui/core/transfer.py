@@ -20,8 +20,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from heatmap_tui.core.config import ConfigError, write_atomic
 from heatmap_tui.core.errors import ApiError, HeatmapError
+from heatmap_tui.core.fileio import FileError, write_atomic
 from heatmap_tui.core.models import Snapshot, create_attributes_from
 from heatmap_tui.core.safe_text import has_control
 from heatmap_tui.core.snapshots import SnapshotPage, SnapshotService
@@ -66,7 +66,7 @@ def export_snapshots(snapshots: Sequence[Snapshot], path: Path) -> int:
     """Write atomically (readers see the old file or the whole new one); returns the count."""
     try:
         write_atomic(Path(path), dumps_snapshots(snapshots))
-    except ConfigError as exc:
+    except FileError as exc:
         raise TransferError(str(exc)) from None
     return len(snapshots)
 
