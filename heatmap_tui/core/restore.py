@@ -38,6 +38,7 @@ from heatmap_tui.core.snapshots import (
     ProgressCallback,
     SnapshotPage,
     SnapshotService,
+    identity,
 )
 from heatmap_tui.core.trash_journal import EntryKey, Trash, TrashEntry, TrashError, new_batch_id
 
@@ -47,7 +48,6 @@ DEFAULT_RESTORE_CONCURRENCY = 8
 LOCK_POLL_S = 0.05
 
 WaitCallback = Callable[[str], None]  # told the batch id a restore waits for, once per batch
-Identity = tuple[str, str, str, str, int, str]  # view, name, event, device, start, application
 
 
 class NotTrashed(ApiError):
@@ -70,12 +70,6 @@ class RestoreReport:
 
     def summary(self) -> str:
         return f"{len(self.restored)} restored, {len(self.skipped)} skipped, {len(self.failed)} failed"
-
-
-def identity(snapshot: Snapshot) -> Identity:
-    """What makes two snapshots the same one re-created: everything but the server's fields."""
-    a = snapshot.attributes
-    return (a.view_name, a.snapshot_name, a.event_id, a.device_type, a.start, a.application_id)
 
 
 # --- the one delete path of the app -------------------------------------------
@@ -294,8 +288,8 @@ def _group(snapshot: Snapshot) -> tuple[str, str, str]:
 
 def _twin(snapshot: Snapshot, page: SnapshotPage, claimed: set[str]) -> Snapshot | None:
     """A snapshot of `page` identical to `snapshot` that nothing claims yet."""
-    wanted = identity(snapshot)
-    return next((s for s in page.items if s.id not in claimed and identity(s) == wanted), None)
+    wanted = identity(snapshot.attributes)
+    return next((s for s in page.items if s.id not in claimed and identity(s.attributes) == wanted), None)
 
 
 async def _list_views(
