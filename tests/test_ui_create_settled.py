@@ -7,7 +7,7 @@ from textual.widgets import Button, Input, Select, Static
 from heatmap_tui.core.snapshots import PATH
 from heatmap_tui.devserver import DevServer
 from heatmap_tui.ui.dialogs.snapshot_form import SnapshotForm
-from tests.apps.browser_app import (  # noqa: F401
+from tests.apps.browser_app import (
     BrowserApp,
     data_dir,
     form_of,
