@@ -22,6 +22,7 @@ from bench.common import RESULTS_PATH, TARGETS, machine
 # its summary(figures) gives the lines to print about them.
 BENCHES = (
     ("filter", "bench.bench_filter"),
+    ("filter_app", "bench.bench_filter_app"),
     ("startup", "bench.bench_startup"),
     ("memory", "bench.bench_memory"),
     ("bulk", "bench.bench_bulk"),

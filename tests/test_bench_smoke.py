@@ -16,7 +16,14 @@ if str(ROOT) not in sys.path:  # `pytest` run as a script does not put the proje
     sys.path.insert(0, str(ROOT))
 
 from bench import __main__ as bench_main  # noqa: E402
-from bench import bench_all_views, bench_bulk, bench_filter, bench_memory, bench_startup  # noqa: E402
+from bench import (  # noqa: E402
+    bench_all_views,
+    bench_bulk,
+    bench_filter,
+    bench_filter_app,
+    bench_memory,
+    bench_startup,
+)
 from bench.common import TARGETS  # noqa: E402
 
 RESULT_KEYS = {
@@ -30,6 +37,10 @@ RESULT_KEYS = {
     "rate_limited_ratio_to_floor",
     "memory_ratio",
     "all_views_ratio",
+    "filter_app_p50_ms",
+    "filter_app_p95_ms",
+    "filter_app_settled_p95_ms",
+    "sort_app_ms",
     "trash_list_s",
     "trash_restore_one_s",
     "trash_screen_open_s",
@@ -70,6 +81,21 @@ def test_filter(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(bench_filter, "TERMS", ("/ch",))
     figures = bench_filter.run()
     _positive_numbers(figures, "filter_p50_ms", "filter_p95_ms", "filter_speedup_vs_datatable", "sort_ms")
+
+
+def test_filter_app(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bench_filter_app, "TERMS", ("/ca", "mo"))
+    figures = bench_filter_app.run(rounds=1, snapshots=140)
+    _positive_numbers(
+        figures,
+        "filter_app_p50_ms",
+        "filter_app_p95_ms",
+        "filter_app_settled_p95_ms",
+        "sort_app_ms",
+        "filter_datatable_app_p50_ms",
+    )
+    assert figures["filter_app_keystrokes"] == 10
+    print("\n".join(bench_filter_app.summary(figures)))
 
 
 def test_bulk() -> None:
