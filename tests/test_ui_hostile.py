@@ -23,7 +23,6 @@ import json
 import re
 import tempfile
 import uuid
-from urllib.parse import quote
 from collections.abc import Callable, Coroutine, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -46,7 +45,7 @@ from textual.widgets._toast import Toast
 from heatmap_tui.core.config import Config, Profile, save_config
 from heatmap_tui.core.models import RumApplication, Snapshot
 from heatmap_tui.core.safe_text import visible
-from heatmap_tui.core.sites import redact_url
+from heatmap_tui.core.sites import SiteError, redact_url, resolve_site
 from heatmap_tui.core.trash import Trash
 from heatmap_tui.devserver import DevServer
 from heatmap_tui.devserver.auth import User
@@ -625,14 +624,27 @@ async def pickers_scenario(world: World) -> Look:
     texts = world.texts
     world.add_apps(texts)
     # Another profile on a custom URL: its path may hold anything (the palette names it).
-    other = Profile(api_url=f"http://127.0.0.1:1/{quote(short(texts[0]), safe='[]@=/:;')}{short(texts[1])}")
-    world.remember(app=False, others={"other": other})
+    path = "".join(c for c in short(texts[0]) + short(texts[1]) if c not in "?#%\\ ")  # no query
+    url = f"http://127.0.0.1:1/{path}"
+    try:
+        resolve_site(None, url)
+    except SiteError:  # what a config may not hold: a fixed worst case instead
+        url = "http://127.0.0.1:1/[@click=app.quit]x[/]\x1b]0;t\x07"
+    other = Profile(api_url=url)
+    # A keymap the file's author got wrong: keys no terminal sends, a binding id that is not one.
+    keymap = {"apps.refresh": f"{short(texts[0])},\x1b", f"apps.{short(texts[1])}": "q"}
+    world.remember(app=False, others={"other": other}, keymap=keymap)
     app = world.app()
     async with app.run_test(size=SIZE, notifications=True, tooltips=True) as pilot:
         look = Look(pilot)
         await settle(pilot)
         assert isinstance(app.screen, AppPicker), app.screen
         await look("app picker", shows=texts, within="#apps-table")
+        await look("keymap warning", shows=[repr(f"apps.{short(texts[1])}")], cells=30, within=Toast)
+        app.clear_notifications()
+        await pilot.press("f1")
+        await look("help", literal=["Application picker", "ctrl+r"], within="#help")
+        await pilot.press("escape")
         world.server.faults.fail_next(403, message=texts[0])
         await pilot.press("ctrl+r")
         await look("apps error", shows=[said(texts[0])], cells=40, within=Toast)

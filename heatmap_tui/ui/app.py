@@ -27,7 +27,7 @@ from heatmap_tui.core.safe_text import visible
 from heatmap_tui.core.sites import Site, SiteError
 from heatmap_tui.ui.commands import HeatmapCommands
 from heatmap_tui.ui.crash import CrashMarker
-from heatmap_tui.ui.keymap import keymap_warning
+from heatmap_tui.ui.keymap import keymap_warning, usable_keymap
 from heatmap_tui.ui.screens.browser import BrowserScreen
 from heatmap_tui.ui.services import Services
 from heatmap_tui.ui.session import Connection
@@ -102,7 +102,7 @@ class HeatmapApp(App[None]):
             )
         if warning := keymap_warning(self.config.keymap):
             self.notify(warning, severity="warning", timeout=10)
-        self.set_keymap(self.config.keymap)
+        self.set_keymap(usable_keymap(self.config.keymap))
         theme = self.config.preferences.theme
         if theme in self.available_themes:
             self.theme = theme

@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import NamedTuple
 
+from heatmap_tui.core.safe_text import has_control
+
 
 class BindingDoc(NamedTuple):
     id: str
@@ -116,12 +118,27 @@ def unknown_binding_ids(keymap: Mapping[str, str]) -> list[str]:
     return sorted(binding_id for binding_id in keymap if binding_id not in BINDING_IDS)
 
 
+def unusable_binding_ids(keymap: Mapping[str, str]) -> list[str]:
+    """The ids the keymap gives keys with a control, bidi or surrogate character: no key sends
+    one, and the footer and the help would write it to the terminal as it is."""
+    return sorted(binding_id for binding_id, keys in keymap.items() if has_control(keys))
+
+
+def usable_keymap(keymap: Mapping[str, str]) -> dict[str, str]:
+    """The keymap the app applies: without the entries `unusable_binding_ids` names."""
+    unusable = set(unusable_binding_ids(keymap))
+    return {binding_id: keys for binding_id, keys in keymap.items() if binding_id not in unusable}
+
+
 def keymap_warning(keymap: Mapping[str, str]) -> str | None:
-    unknown = unknown_binding_ids(keymap)
-    if not unknown:
+    """What is wrong with the config's keymap, in words (names in it are escaped by the caller)."""
+    problems = []
+    if unknown := unknown_binding_ids(keymap):
+        names = ", ".join(repr(name) for name in unknown)
+        problems.append(f"The [keymap] of the config names no binding {names}; it is ignored.")
+    if unusable := [i for i in unusable_binding_ids(keymap) if i in BINDING_IDS]:
+        names = ", ".join(f"{i!r} ({keymap[i]!r})" for i in unusable)
+        problems.append(f"The [keymap] of the config gives keys no terminal sends to {names}; ignored.")
+    if not problems:
         return None
-    names = ", ".join(repr(name) for name in unknown)
-    return (
-        f"The [keymap] of the config names no binding {names}; it is ignored. "
-        "The README lists the binding ids."
-    )
+    return " ".join(problems) + " The README lists the binding ids."

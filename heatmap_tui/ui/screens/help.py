@@ -17,6 +17,8 @@ from textual.keys import format_key
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from heatmap_tui.ui.safe import safe_rich
+
 # Friendlier names than the class names, for the group titles.
 TITLES = {
     "SitePicker": "Site picker",
@@ -86,7 +88,8 @@ def _cells(row: HelpRow | None) -> tuple[Text, Text]:
         return Text(""), Text("")
     style = "bold" if row.enabled else "dim"
     note = "" if row.enabled else " (nothing to act on)"
-    return Text(row.keys, style=style), Text(row.description + note, style="" if row.enabled else "dim")
+    # The keys come from the config's keymap too: escaped like any outside text.
+    return safe_rich(row.keys, style), Text(row.description + note, style="" if row.enabled else "dim")
 
 
 def help_table(groups: list[tuple[str, list[HelpRow]]]) -> Group:
