@@ -26,6 +26,7 @@ BENCHES = (
     ("startup", "bench.bench_startup"),
     ("memory", "bench.bench_memory"),
     ("bulk", "bench.bench_bulk"),
+    ("bulk_cli", "bench.bench_bulk_cli"),
     ("all_views", "bench.bench_all_views"),
     ("trash", "bench.bench_trash"),
 )

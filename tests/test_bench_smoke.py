@@ -19,6 +19,7 @@ from bench import __main__ as bench_main  # noqa: E402
 from bench import (  # noqa: E402
     bench_all_views,
     bench_bulk,
+    bench_bulk_cli,
     bench_filter,
     bench_filter_app,
     bench_memory,
@@ -33,6 +34,7 @@ RESULT_KEYS = {
     "sort_ms",
     "first_table_ratio",
     "bulk_delete_ratio_vs_sdk",
+    "bulk_delete_cli_ratio_vs_sdk_pool",
     "rate_limited_failures",
     "rate_limited_ratio_to_floor",
     "memory_ratio",
@@ -104,6 +106,12 @@ def test_bulk() -> None:
     assert figures["rate_limited_failures"] == 0
     assert figures["rate_limited_left"] == 0
     print("\n".join(bench_bulk.summary(figures)))
+
+
+def test_bulk_cli() -> None:
+    figures = bench_bulk_cli.run(n=10, latency_ms=1, runs=1)
+    _positive_numbers(figures, "bulk_delete_cli_ratio_vs_sdk_pool", "bulk_cli_s", "bulk_sdk_pool_s")
+    print("\n".join(bench_bulk_cli.summary(figures)))
 
 
 def test_rate_limit_floor() -> None:
