@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from heatmap_tui.devserver import DEMO_API_KEY, DEMO_APP_KEY, DevServer
+
+
+@pytest.fixture(autouse=True)
+def _data_dir_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test writes the person's data dir (the state file a config write migrates into, the
+    trash); a test that wants another one sets HEATMAP_TUI_DATA itself."""
+    monkeypatch.setenv("HEATMAP_TUI_DATA", str(tmp_path / "data"))
 
 
 @pytest.fixture

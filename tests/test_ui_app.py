@@ -25,6 +25,7 @@ from tests.apps.shell_app import (
     app_id,
     config_path,
     notifications,
+    saved_position,
     screen_names,
     server,
     settle,
@@ -80,7 +81,12 @@ async def test_first_run_walks_sites_keys_apps_then_browser(
     config = load_config(config_path)
     assert config.active_profile == "default"
     assert config.profiles["default"].site == "US5"
-    assert config.profiles["default"].last_application_id == app_id(server)
+    # Where it left off is the app's memory, in the state file, not the person's config.
+    assert config.profiles["default"].last_application_id is None
+    assert "last_" not in config_path.read_text()
+    position = saved_position()
+    assert position is not None and position.application_id == app_id(server)
+    assert position.site == "US5"
 
 
 def write_config(path: Path, **profile: str) -> None:
@@ -108,11 +114,19 @@ async def test_a_later_run_starts_where_the_last_one_left_off(server: DevServer,
         paths = [r.path for r in server.app.log.records]
         first_list = paths.index("/api/v2/replay/heatmap/snapshots")
         assert first_list < paths.index("/api/v2/rum/analytics/aggregate")
-        # The browser says its filters changed: the config remembers them.
+        # The browser says its filters changed: the state file remembers them; the config
+        # file is not written at all (its bytes are those the old config was migrated from).
+        config_bytes = config_path.read_bytes()
         browser.post_message(BrowserScreen.FiltersChanged("/search", None))
         await settle(pilot)
-        assert saved_profile(config_path).last_view_name == "/search"
-        assert saved_profile(config_path).last_device_type is None
+        position = saved_position()
+        assert position is not None
+        assert (position.application_id, position.view_name, position.device_type) == (
+            app_id(server),
+            "/search",
+            None,
+        )
+        assert config_path.read_bytes() == config_bytes
         # Escape goes back one step, to the application picker, which only now loads.
         assert server.count("GET", "/api/v2/rum/applications") == 1  # the browser's name lookup
         await pilot.press("escape")
@@ -139,7 +153,8 @@ async def test_the_app_flag_and_site_flag_win_for_this_run(server: DevServer, co
         assert browser.view == "HomeViewController"  # not the web app's last view
         assert browser.connection.site.name == "US5"
     assert saved_profile(config_path).site == "EU1"  # a flag is for this run only
-    assert saved_profile(config_path).last_application_id == ios
+    position = saved_position()
+    assert position is not None and position.application_id == ios
 
 
 async def test_a_broken_config_starts_on_defaults_says_where_and_is_never_overwritten(
@@ -393,7 +408,7 @@ async def test_demo_goes_straight_to_the_browser_and_writes_nothing(
             assert browser.table.model.total_count > 0
             browser.post_message(BrowserScreen.FiltersChanged("/cart", "mobile"))
             await settle(pilot)
-            assert services.memory_config.profiles["demo"].last_view_name == "/cart"
+            assert services.memory_state.profiles["demo"].view_name == "/cart"
             assert browser.trash.path == tmp_path / "scratch" / "trash.jsonl"
             # Nothing leads away from the demo server: no other site, profile or keys.
             names = [c.name for c in palette_commands(app, browser)]
@@ -412,5 +427,6 @@ async def test_demo_goes_straight_to_the_browser_and_writes_nothing(
                 assert isinstance(app.screen, AppPicker), key
             assert sum("runs on its own server" in n for n in notifications(app)) == 2
     assert not config_path.exists()
+    assert not (tmp_path / "data" / "state.json").exists()  # nor a state file
     assert secret_service.items() == {}
     assert services.config_path is None

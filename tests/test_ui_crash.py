@@ -34,6 +34,7 @@ from tests.apps.shell_app import (
     config_path,
     make_services,
     no_keyring,
+    saved_position,
     server,
     settle,
 )
@@ -102,8 +103,9 @@ async def test_a_run_that_dies_is_told_at_the_next_start_and_a_clean_start_works
         assert isinstance(app.screen, AppPicker), app.screen_stack
         assert not any(isinstance(s, BrowserScreen) for s in app.screen_stack)
         assert server.count("GET", "/api/v2/replay/heatmap/snapshots") == 0
-        saved = load_config(config_path).profiles["default"]
-        assert (saved.last_application_id, saved.last_view_name) == (None, None)
+        # Forgotten in the state file (the config holds no position to forget).
+        assert saved_position() is None
+        assert "last_" not in config_path.read_text()
         # It works from there: open an application.
         await pilot.press("enter")
         await settle(pilot)
@@ -136,7 +138,8 @@ async def test_resume_opens_where_the_last_run_was(
         assert isinstance(browser, BrowserScreen)
         assert browser.view == "/search"
     assert not marker.exists()
-    assert load_config(config_path).profiles["default"].last_view_name == "/search"
+    position = saved_position()
+    assert position is not None and position.view_name == "/search"
 
 
 async def test_quitting_on_the_offer_keeps_it_for_the_next_start(
@@ -158,7 +161,7 @@ async def test_an_unreadable_note_still_offers_a_clean_start(
 ) -> None:
     remember(config_path, server)
     marker = tmp_path / "data" / CRASH_FILE
-    marker.parent.mkdir(parents=True)
+    marker.parent.mkdir(parents=True, exist_ok=True)  # the state file may be there
     marker.write_bytes(b"\xff[not json \x1b]52;c;eA==\x07")
     app = HeatmapApp(services(server, config_path, marker))
     async with app.run_test(size=SIZE) as pilot:
@@ -217,7 +220,8 @@ async def test_resuming_a_view_whose_data_is_hostile_shows_it_and_survives(
         assert any("no file can store" in n.message for n in app._notifications)
         await pilot.press("ctrl+q")
     assert not marker.exists()  # a clean exit
-    assert load_config(config_path).profiles["default"].last_view_name == HOSTILE_VIEW
+    position = saved_position()
+    assert position is not None and position.view_name == HOSTILE_VIEW
 
 
 async def test_open_in_datadog_on_a_view_no_encoder_takes_does_not_kill_the_app(

@@ -22,6 +22,7 @@ from tests.apps.shell_app import (
     app_id,
     config_path,
     notifications,
+    saved_position,
     screen_names,
     server,
     settle,
@@ -157,7 +158,8 @@ async def test_an_org_without_applications_says_so(empty_server: DevServer, conf
         browser = app.screen
         assert isinstance(browser, BrowserScreen)
         assert browser.application_id == "my-app-id" and browser.application_name == "my-app-id"
-    assert load_config(config_path).profiles["default"].last_application_id == "my-app-id"
+    position = saved_position()
+    assert position is not None and position.application_id == "my-app-id"
 
 
 async def test_an_api_error_is_plain_and_ctrl_r_retries(server: DevServer, config_path: Path) -> None:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 
 from rich.cells import cell_len
 
 from heatmap_tui.commands.common import CliError, command, emit_lines, print_json, read_config, say
 from heatmap_tui.commands.exit_codes import EXIT_OK
-from heatmap_tui.core.config import Config, check_profile_name, editing_config
+from heatmap_tui.core.config import Config, Profile, check_profile_name, editing_config
 from heatmap_tui.core.keyring_access import KeyringStore, KeyringUnavailable
 from heatmap_tui.core.safe_text import visible
+from heatmap_tui.core.state import Position, StateError, load_state, remember
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -33,9 +35,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 @command
 def list_command(ns: argparse.Namespace) -> int:
     config = read_config()
+    left_off = _left_off(config)
     if ns.json:
         rows = [
-            {"name": name, "active": name == config.active_profile, **profile.model_dump()}
+            {
+                "name": name,
+                "active": name == config.active_profile,
+                **profile.model_dump(),
+                # Where the app left off, from the state file: the same keys as when the config had them.
+                "last_application_id": left_off[name].application_id if name in left_off else None,
+                "last_view_name": left_off[name].view_name if name in left_off else None,
+                "last_device_type": left_off[name].device_type if name in left_off else None,
+            }
             for name, profile in config.profiles.items()
         ]
         print_json({"active_profile": config.active_profile, "profiles": rows}, ensure_ascii=True)
@@ -50,7 +61,8 @@ def list_command(ns: argparse.Namespace) -> int:
     for name, profile in config.profiles.items():
         marker = "*" if name == config.active_profile else " "
         site = visible(profile.api_url or profile.site or "US1")
-        app = f"  app {visible(profile.last_application_id)}" if profile.last_application_id else ""
+        app_id = left_off[name].application_id if name in left_off else None
+        app = f"  app {visible(app_id)}" if app_id else ""
         lines.append(f"{marker} {names[name]}{' ' * (width - cell_len(names[name]))}  {site}{app}")
     emit_lines(lines)
     return EXIT_OK
@@ -84,6 +96,8 @@ def remove_command(ns: argparse.Namespace) -> int:
             config.remove_profile(name)
         elif not removed:
             _known(config, name)
+    with contextlib.suppress(StateError):  # only a memory of the app: nothing to tell if it stays
+        remember(name, None)
     if not listed:
         say(f"Removed the keys of profile {name!r} {from_keyring}.")
         return EXIT_OK
@@ -91,6 +105,22 @@ def remove_command(ns: argparse.Namespace) -> int:
     if config.active_profile is None and config.profiles:
         say("No profile is active now: `heatmap-tui profiles use NAME` picks one.")
     return EXIT_OK
+
+
+def _left_off(config: Config) -> dict[str, Position]:
+    """Where the app left off with each profile: the state file's, else an old config's keys
+    (not moved yet), as long as it was with the site the profile names now."""
+    state = load_state()
+    found = {}
+    for name, profile in config.profiles.items():
+        position = state.profiles.get(name) or profile.legacy_position()
+        if position is not None and _same_site(position, profile):
+            found[name] = position
+    return found
+
+
+def _same_site(position: Position, profile: Profile) -> bool:
+    return position.site is None or position.site == profile.site_key
 
 
 def _known(config: Config, name: str) -> None:

@@ -320,8 +320,10 @@ def _write(path: Path, text: str | None, old: Config, new: Config, state_path: P
     # config here, at the next write the person asked for, not when the file is read: reading
     # never changes the person's file (it may be read-only, in a dotfiles repository, or open in
     # their editor), and until then the state file already has them (the app adopts them at start).
+    # A caller that still sets them on the model (a script written for the old schema) has
+    # them moved the same way.
     try:
-        app_state.adopt(legacy_positions(old), state_path)
+        app_state.adopt(legacy_positions(old) | legacy_positions(new), state_path)
         moved = True
     except FileError:
         moved = False  # no state file can be written now: the keys stay until one can

@@ -72,8 +72,9 @@ def load_state(path: Path | None = None) -> State:
 
 
 def dump_state(state: State) -> str:
-    # ensure_ascii: a name with a lone surrogate (server text) still has a form the file can hold.
-    return json.dumps(state.model_dump(mode="json"), indent=2, ensure_ascii=True, sort_keys=True) + "\n"
+    """JSON text; a name holding a lone surrogate (server text) makes the write raise
+    UnicodeEncodeError: such a string has no UTF-8 form, and no reader would take it back."""
+    return json.dumps(state.model_dump(mode="json"), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 
 @contextlib.contextmanager
@@ -89,7 +90,9 @@ def editing_state(path: Path | None = None) -> Iterator[State]:
 
 
 def remember(profile: str, position: Position | None, path: Path | None = None) -> None:
-    """Set (None: forget) where the app left off with `profile`; other profiles are kept."""
+    """Set (None: forget) where the app left off with `profile`; other profiles are kept.
+
+    Raises StateError, or UnicodeEncodeError for a name no file can hold (nothing is written)."""
     with editing_state(path) as state:
         if position is None:
             state.profiles.pop(profile, None)

@@ -1,12 +1,13 @@
 """HeatmapApp: the shell that walks site -> keys -> application -> snapshot browser.
 
-It starts where the last run left off (the config's active profile and its last application,
-view and device) and otherwise walks the first-run flow. The screen stack mirrors the path
+It starts where the last run left off (the config's active profile, and the application, view
+and device the state file remembers for it) and otherwise walks the first-run flow. The screen stack mirrors the path
 taken, so escape always goes back one step. Everything it talks to comes in `Services`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
@@ -25,6 +26,7 @@ from heatmap_tui.core.errors import ApiError
 from heatmap_tui.core.keyring_access import KeyringUnavailable
 from heatmap_tui.core.safe_text import visible
 from heatmap_tui.core.sites import Site, SiteError
+from heatmap_tui.core.state import Position, State, StateError
 from heatmap_tui.ui.commands import HeatmapCommands
 from heatmap_tui.ui.crash import CrashMarker
 from heatmap_tui.ui.keymap import keymap_warning, usable_keymap
@@ -59,6 +61,8 @@ class HeatmapApp(App[None]):
         self.services = services
         self.config = Config()
         self.config_error: ConfigError | None = None
+        # Where the app left off, by profile (the state file; never the config).
+        self.state = State()
         self.profile = "default"
         self.site: Site | None = None
         self.connection: Connection | None = None
@@ -112,6 +116,7 @@ class HeatmapApp(App[None]):
             )
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.profile = self.services.overrides.profile or self.config.active_name()
+        self.state = self.services.load_state(self.config)
         note = self.crash_marker.read() if self.crash_marker is not None else None
         if note is not None:  # the last run died: say so, and offer not to resume into it
             from heatmap_tui.ui.dialogs.crash_offer import CrashOffer
@@ -167,14 +172,9 @@ class HeatmapApp(App[None]):
 
     def _forget_position(self) -> None:
         """A clean start: the application, view and device the last run showed are forgotten."""
-        stored = self.config.profiles.get(self.profile)
-        if stored is not None and any(
-            (stored.last_application_id, stored.last_view_name, stored.last_device_type)
-        ):
-            stored.last_application_id = None
-            stored.last_view_name = None
-            stored.last_device_type = None
-            self._save()
+        if self.profile in self.state.profiles:
+            del self.state.profiles[self.profile]
+            self._save_position(None)
 
     # --- the flow ------------------------------------------------------------------
 
@@ -184,6 +184,7 @@ class HeatmapApp(App[None]):
         `clean`: never into an application (the one the last run died in, say)."""
         first, self._first_start = self._first_start, False
         stored = self.config.profiles.get(self.profile)
+        left_off = self._position()
         try:
             creds = await self.services.resolve(self.profile, self.config, site)
         except SiteError as exc:
@@ -202,7 +203,7 @@ class HeatmapApp(App[None]):
             return
         await self._connect(creds.auth)
         app_id = (self.services.overrides.application_id if first else None) or (
-            stored.last_application_id if stored is not None else None
+            left_off.application_id if left_off is not None else None
         )
         if app_id and not clean:
             self.open_application(app_id, None, from_start=True)
@@ -253,8 +254,8 @@ class HeatmapApp(App[None]):
         from heatmap_tui.ui.screens.app_picker import AppPicker
 
         assert self.connection is not None
-        stored = self.config.profiles.get(self.profile)
-        last = stored.last_application_id if stored is not None else None
+        left_off = self._position()
+        last = left_off.application_id if left_off is not None else None
         return AppPicker(self.connection, last_application_id=last)
 
     def on_site_picker_chosen(self, message: SitePicker.Chosen) -> None:
@@ -330,11 +331,11 @@ class HeatmapApp(App[None]):
         the app's views are discovered first and the busiest is shown."""
         connection = self.connection
         assert connection is not None
-        stored = self.config.profiles.get(self.profile)
-        same_app = stored is not None and stored.last_application_id == app_id
+        left_off = self._position()
+        same_app = left_off is not None and left_off.application_id == app_id
         view = self.services.overrides.view if self.services.overrides.application_id == app_id else None
-        view = view or (stored.last_view_name if stored is not None and same_app else None)
-        device = stored.last_device_type if stored is not None and same_app else None
+        view = view or (left_off.view_name if left_off is not None and same_app else None)
+        device = left_off.device_type if left_off is not None and same_app else None
         found: list[ViewCount] | None = None
         if not view:
             try:
@@ -378,34 +379,29 @@ class HeatmapApp(App[None]):
     def on_browser_screen_filters_changed(self, message: BrowserScreen.FiltersChanged) -> None:
         self._remember(view=message.view, device=message.device)
 
-    # --- the config ------------------------------------------------------------------
+    # --- the config: only what the person chose ------------------------------------------
 
     def _remember_site(self, profile: str, site: Site) -> None:
-        self.config.ensure_profile(profile, site)
-        self.config.active_profile = profile
-        self._save()
+        def choose(config: Config) -> None:
+            config.ensure_profile(profile, site)
+            config.active_profile = profile
 
-    def _remember(self, *, app_id: str | None = None, view: str | None, device: str | None) -> None:
-        stored = self.config.profiles.get(self.profile)
-        if stored is None:  # keys from the environment, a site from a flag or DD_SITE: this run only
-            return
-        if app_id is not None:
-            stored.last_application_id = app_id
-        stored.last_view_name = view
-        stored.last_device_type = device
-        self._save()
+        self._edit_config(choose)
 
-    def _save(self) -> None:
+    def _edit_config(self, change: Callable[[Config], object]) -> None:
+        """A change the person asked for: to this run's config, and to the file (read again under
+        its lock, so that what another process wrote meanwhile stays; only what changed is
+        written into their document, comments and all)."""
+        change(self.config)
         if self.config_error is not None:
             return  # never write over a file the person has to fix: they were told at start
         try:
-            self.services.save_config(self.config)
+            self.services.edit_config(change)
         except ConfigError as exc:
             self.notify(str(exc), title="Could not save the settings", severity="error", timeout=10)
         except ValueError:  # UnicodeEncodeError: a name from the server with a lone surrogate
             self.notify(
-                "A view or name to remember holds a character no file can store; "
-                "the settings were not saved.",
+                "A name to save holds a character no file can store; the settings were not saved.",
                 title="Could not save the settings",
                 severity="error",
                 timeout=10,
@@ -413,8 +409,48 @@ class HeatmapApp(App[None]):
 
     def _theme_changed(self, theme: Theme) -> None:
         if self.config.preferences.theme != theme.name:
-            self.config.preferences.theme = theme.name
-            self._save()
+            name = theme.name
+            self._edit_config(lambda config: setattr(config.preferences, "theme", name))
+
+    # --- the state: where the app left off (written by itself, never into the config) -----
+
+    def _position(self) -> Position | None:
+        """Where the last run left off with this profile; None when nothing is remembered, or
+        when it was with another site than the one the profile names now (another org)."""
+        left_off = self.state.profiles.get(self.profile)
+        stored = self.config.profiles.get(self.profile)
+        if left_off is None or stored is None:
+            return None
+        if left_off.site is not None and left_off.site != stored.site_key:
+            return None
+        return left_off
+
+    def _remember(self, *, app_id: str | None = None, view: str | None, device: str | None) -> None:
+        stored = self.config.profiles.get(self.profile)
+        if stored is None:  # keys from the environment, a site from a flag or DD_SITE: this run only
+            return
+        left_off = self._position()
+        if app_id is None and left_off is not None:
+            app_id = left_off.application_id
+        position = Position(site=stored.site_key, application_id=app_id, view_name=view, device_type=device)
+        if position == left_off:
+            return
+        self.state.profiles[self.profile] = position
+        self._save_position(position)
+
+    def _save_position(self, position: Position | None) -> None:
+        try:
+            self.services.remember(self.profile, position)
+        except StateError as exc:
+            self.notify(str(exc), title="Could not save where you left off", severity="warning", timeout=10)
+        except ValueError:  # UnicodeEncodeError: a name from the server with a lone surrogate
+            self.notify(
+                "A view or name to remember holds a character no file can store; "
+                "where you left off was not saved.",
+                title="Could not save where you left off",
+                severity="warning",
+                timeout=10,
+            )
 
     # --- actions (keys and the command palette) ---------------------------------------
 
@@ -467,8 +503,7 @@ class HeatmapApp(App[None]):
 
     def switch_profile(self, name: str) -> None:
         self.profile = name
-        self.config.active_profile = name
-        self._save()
+        self._edit_config(lambda config: setattr(config, "active_profile", name))
         try:
             self.start(self.config.profiles[name].resolve_site())
         except SiteError:  # checked when the config was read: only a hand-made Config gets here

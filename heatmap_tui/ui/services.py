@@ -1,8 +1,8 @@
-"""What the App is handed instead of importing globals: config, keys, connections, clock, flags.
+"""What the App is handed instead of importing globals: config, state, keys, connections, clock, flags.
 
 `heatmap-tui` builds `Services.from_environment(...)`; `heatmap-tui demo` builds one with an
-in-memory config and its keys held as flags; tests build one bound to the embedded server and a
-temporary config file. Screens reach these only through the App.
+in-memory config and state and its keys held as flags; tests build one bound to the embedded
+server and a temporary config file. Screens reach these only through the App.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import httpx
 from pydantic import SecretStr
 
 from heatmap_tui.core import config as config_file
+from heatmap_tui.core import state as app_state
 from heatmap_tui.core.auth import ApiAuth
 from heatmap_tui.core.client import DatadogClient
 from heatmap_tui.core.config import Config, ConfigError
@@ -29,6 +30,7 @@ from heatmap_tui.core.credentials import (
 from heatmap_tui.core.keyring_access import KeyringStatus, KeyringStore
 from heatmap_tui.core.retry import RetryPolicy
 from heatmap_tui.core.sites import Site, SiteError, needs_confirmation
+from heatmap_tui.core.state import Position, State
 from heatmap_tui.core.trash import Trash
 from heatmap_tui.ui.session import Clock, Connection, ConnectionFactory, utc_now
 
@@ -56,9 +58,13 @@ class Overrides:
 
 @dataclass
 class Services:
-    """`config_path=None` keeps the config in memory only: nothing is written (the demo)."""
+    """`config_path=None` keeps the config in memory only: nothing is written (the demo).
+    `state_path=None` likewise keeps where the app left off in memory only."""
 
     config_path: Path | None
+    # Where the app left off (core/state.py); the user's is under the data dir.
+    state_path: Path | None = None
+    memory_state: State = field(default_factory=State)
     store: KeyringStore = field(default_factory=KeyringStore)
     connect: ConnectionFactory = Connection.open
     clock: Clock = utc_now
@@ -85,6 +91,7 @@ class Services:
 
         return cls(
             config_file.config_path(),
+            state_path=app_state.state_path(),
             read_only=read_only,
             overrides=overrides or Overrides(),
             crash_marker=crash_marker_path(),
@@ -101,12 +108,44 @@ class Services:
             return self.memory_config.model_copy(deep=True), None
         return config_file.load_config_or_default(self.config_path)
 
-    def save_config(self, config: Config) -> None:
-        """Raises ConfigError (which names the file) when it cannot be written."""
+    def edit_config(self, change: Callable[[Config], object]) -> None:
+        """Apply `change` to the config file, read again under its lock (a change another
+        process made meanwhile stays). Only for what the person asked for: the app's own memory
+        goes to the state (`remember`). Raises ConfigError (which names the file)."""
         if self.config_path is None:
-            self.memory_config = config.model_copy(deep=True)
+            change(self.memory_config)
             return
-        config_file.save_config(config, self.config_path)
+        with config_file.editing_config(self.config_path, state_path=self.state_path) as config:
+            change(config)
+
+    # --- the state file: where the app left off --------------------------------------
+
+    def load_state(self, config: Config) -> State:
+        """The state; an old config's `last_*` keys are adopted first, for the profiles the
+        state knows nothing of (the config keeps them until the person's next write of it)."""
+        legacy = config_file.legacy_positions(config)
+        if self.state_path is None:
+            for profile, position in legacy.items():
+                self.memory_state.profiles.setdefault(profile, position)
+            return self.memory_state.model_copy(deep=True)
+        try:
+            app_state.adopt(legacy, self.state_path)
+        except app_state.StateError:
+            state = app_state.load_state(self.state_path)
+            for profile, position in legacy.items():  # this run resumes from them all the same
+                state.profiles.setdefault(profile, position)
+            return state
+        return app_state.load_state(self.state_path)
+
+    def remember(self, profile: str, position: Position | None) -> None:
+        """Where the app left off with `profile` (None: forget it). Raises StateError."""
+        if self.state_path is None:
+            if position is None:
+                self.memory_state.profiles.pop(profile, None)
+            else:
+                self.memory_state.profiles[profile] = position.model_copy()
+            return
+        app_state.remember(profile, position, self.state_path)
 
     # --- keys ----------------------------------------------------------------------
 

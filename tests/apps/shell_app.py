@@ -17,6 +17,7 @@ from textual.app import App
 
 from heatmap_tui.core.keyring_access import KeyringStore
 from heatmap_tui.core.retry import RetryPolicy
+from heatmap_tui.core.state import Position, load_state, state_path
 from heatmap_tui.devserver import DEMO_API_KEY, DEMO_APP_KEY, DevServer
 from heatmap_tui.ui.app import HeatmapApp
 from heatmap_tui.ui.screenshots import settle
@@ -45,6 +46,8 @@ def make_services(
 ) -> Services:
     return Services(
         config_path=config_path,
+        # Beside a config file, the state file of the data dir (HEATMAP_TUI_DATA: see config_path).
+        state_path=state_path() if config_path is not None else None,
         store=store or KeyringStore(timeout=5.0),
         connect=routed_connections(server.url, QUICK),
         clock=lambda: NOW,
@@ -75,7 +78,7 @@ def server() -> Iterator[DevServer]:
 def config_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "config" / "config.toml"
     monkeypatch.setenv("HEATMAP_TUI_CONFIG", str(path))
-    monkeypatch.setenv("HEATMAP_TUI_DATA", str(tmp_path / "data"))  # the trash of deletes
+    monkeypatch.setenv("HEATMAP_TUI_DATA", str(tmp_path / "data"))  # the trash, the state file
     return path
 
 
@@ -85,3 +88,8 @@ def notifications(app: App[Any]) -> list[str]:
 
 def screen_names(app: App[Any]) -> list[str]:
     return [type(s).__name__ for s in app.screen_stack[1:]]
+
+
+def saved_position(name: str = "default") -> Position | None:
+    """Where the state file (under HEATMAP_TUI_DATA) says the app left off with profile `name`."""
+    return load_state(state_path()).profiles.get(name)
