@@ -430,3 +430,47 @@ async def test_demo_goes_straight_to_the_browser_and_writes_nothing(
     assert not (tmp_path / "data" / "state.json").exists()  # nor a state file
     assert secret_service.items() == {}
     assert services.config_path is None
+
+
+OLD_CONFIG = """\
+# written by hand, long ago
+active_profile = "default"
+
+[profiles.default]   # our EU org
+site = "EU1"
+last_application_id = "{app}"
+last_view_name = "/cart"
+last_device_type = "mobile"
+"""
+
+
+async def test_an_old_config_resumes_the_same_view_and_its_keys_move_to_the_state(
+    server: DevServer, config_path: Path
+) -> None:
+    config_path.parent.mkdir(parents=True)
+    config_path.write_text(OLD_CONFIG.format(app=app_id(server)))
+    before = config_path.read_bytes()
+    app = shell_app(server, config_path, env=DEMO_ENV)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        browser = app.screen
+        assert isinstance(browser, BrowserScreen)
+        assert (browser.application_name, browser.view, browser.device) == ("Shop Web", "/cart", "mobile")
+        # Adopted into the state at start; the config file is not touched by reading it.
+        position = saved_position()
+        assert position is not None and (position.view_name, position.device_type) == ("/cart", "mobile")
+        assert config_path.read_bytes() == before
+        # The person's next change of the config (a theme) takes the old keys out, and only them.
+        app.theme = "dracula"
+        await settle(pilot)
+    text = config_path.read_text()
+    assert "last_" not in text
+    assert text.startswith("# written by hand, long ago\n") and "[profiles.default]   # our EU org" in text
+    assert 'theme = "dracula"' in text
+    # And the next run resumes from the state alone.
+    again = shell_app(server, config_path, env=DEMO_ENV)
+    async with again.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        browser = again.screen
+        assert isinstance(browser, BrowserScreen)
+        assert (browser.view, browser.device) == ("/cart", "mobile")
