@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import tempfile
 import uuid
-from collections.abc import Callable, Coroutine, Iterable, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -44,8 +46,11 @@ from textual.widgets._toast import Toast
 
 from heatmap_tui.core.config import Config, Profile, save_config
 from heatmap_tui.core.models import RumApplication, Snapshot
+from heatmap_tui.core.paths import DATA_ENV
 from heatmap_tui.core.safe_text import visible
 from heatmap_tui.core.sites import SiteError, redact_url, resolve_site
+from heatmap_tui.core.state import Position, state_path
+from heatmap_tui.core.state import remember as remember_position
 from heatmap_tui.core.trash import Trash
 from heatmap_tui.devserver import DevServer
 from heatmap_tui.devserver.auth import User
@@ -327,14 +332,13 @@ class World:
         others: dict[str, Profile] | None = None,
         **kw: Any,
     ) -> None:
-        profile = Profile(
-            site="EU1",
-            last_application_id=self.app_id if app else None,
-            last_view_name=view,
-            last_device_type=device,
-        )
-        profiles = {"default": profile, **(others or {})}
+        """The config (profile "default" on EU1, `others`, `kw` settings) and, with `app`, the
+        state file's note of where the last run left off: this app, `view` and `device`."""
+        profiles = {"default": Profile(site="EU1"), **(others or {})}
         save_config(Config(active_profile="default", profiles=profiles, **kw), self.config_path)
+        if app:
+            position = Position(site="EU1", application_id=self.app_id, view_name=view, device_type=device)
+            remember_position("default", position, state_path())
 
     def rename_app(self, name: str) -> None:
         store = self.server.store
@@ -398,8 +402,26 @@ class World:
 Scenario = Callable[[World], Coroutine[Any, Any, Look]]
 
 
+@contextmanager
+def data_dir(path: Path) -> Iterator[None]:
+    """HEATMAP_TUI_DATA (the state file, the trash) at `path` for one run: never the user's."""
+    before = os.environ.get(DATA_ENV)
+    os.environ[DATA_ENV] = str(path)
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ[DATA_ENV]
+        else:
+            os.environ[DATA_ENV] = before
+
+
 def run(scenario: Scenario, texts: Sequence[str]) -> None:
-    with tempfile.TemporaryDirectory(prefix="hostile-") as tmp, DevServer(seed=True, now=NOW) as server:
+    with (
+        tempfile.TemporaryDirectory(prefix="hostile-") as tmp,
+        data_dir(Path(tmp) / "data"),
+        DevServer(seed=True, now=NOW) as server,
+    ):
         look = asyncio.run(scenario(World(server, Path(tmp), list(texts))))
     look.check()
 
@@ -586,6 +608,9 @@ async def views_scenario(world: World) -> Look:
         view_input.value = ""
         await pilot.press(*(c for c in views[-1][:2] if c.isprintable() and c.isascii() and c not in "[]"))
         await look("view filter", within="#filters")
+        empty = f"{views[-1]} (none)"  # a view without snapshots: the table says so, naming it
+        browser.apply_view(empty)
+        await look("empty view", shows=[repr(empty)], within="#snapshots")
     return look
 
 
@@ -714,6 +739,32 @@ async def trash_scenario(world: World) -> Look:
             await pilot.press("j")
         await pilot.press("space", "p")
         await look("purge dialog", within="#confirm-delete")
+        await pilot.press("escape")
+        # Restore the marked entry: the server refuses it, in its own words.
+        world.server.faults.fail_next(400, method="POST", message=texts[0])
+        await pilot.press("r")
+        await settle(pilot)
+        await look("restore report", literal=["failed"], within="#restore-progress")
+        await pilot.press("escape")
+        await look("restore toast", within=Toast)
+    return look
+
+
+async def crash_offer_scenario(world: World) -> Look:
+    """The offer of a clean start reads the crash note, a file: shown as data too."""
+    texts = world.texts
+    marker = world.tmp / "last-run-crashed.json"
+    note = {"at": texts[0], "error": texts[1], "where": texts[-1]}
+    marker.write_text(json.dumps(note))  # JSON escapes: lone surrogates too
+    world.add_snapshots(world.view, texts)
+    world.remember(view=world.view)
+    app = world.app(crash_marker=marker)
+    async with app.run_test(size=SIZE, notifications=True, tooltips=True) as pilot:
+        look = Look(pilot)
+        await settle(pilot)
+        await look("crash offer", shows=[texts[0]], within="#crash-offer")
+        await pilot.press("escape")  # start clean
+        await look("clean start")
     return look
 
 
@@ -725,9 +776,10 @@ SCENARIOS: dict[str, Scenario] = {
     "cleanup": cleanup_scenario,
     "pickers": pickers_scenario,
     "trash": trash_scenario,
+    "crash offer": crash_offer_scenario,
 }
 # The server's strings never hold lone surrogates; the trash file's and the typed ones may.
-LOCAL = {"trash"}
+LOCAL = {"trash", "crash offer"}
 
 
 @pytest.mark.parametrize("name", list(SCENARIOS))

@@ -20,6 +20,7 @@ from pathlib import Path
 from heatmap_tui.core import paths
 
 CRASH_FILE = "last-run-crashed.json"
+FIELD_CHARS = 80
 
 
 def crash_marker_path() -> Path:
@@ -69,7 +70,8 @@ class CrashMarker:
         if not isinstance(data, dict):
             return CrashNote()
         fields = {key: data.get(key) for key in ("at", "error", "where")}
-        return CrashNote(**{k: v if isinstance(v, str) else "" for k, v in fields.items()})
+        # Each cut short: the app writes a few words; anything longer was not written by it.
+        return CrashNote(**{k: v[:FIELD_CHARS] if isinstance(v, str) else "" for k, v in fields.items()})
 
     def clear(self) -> None:
         try:

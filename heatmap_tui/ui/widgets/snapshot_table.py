@@ -25,6 +25,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from heatmap_tui.core.models import Snapshot
+from heatmap_tui.core.safe_text import visible
 from heatmap_tui.ui.format import fit_cells
 from heatmap_tui.ui.widgets.table_model import Layout, Row, TableModel, compute_layout
 
@@ -148,7 +149,7 @@ class SnapshotTable(ScrollView, can_focus=True):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self.model = TableModel()
-        self._empty_message = empty_message
+        self._empty_message = visible(empty_message)
         # Strips per (row id, line width, cursor, marked); cleared when the layout changes,
         # which every change of row text causes (see _get_layout).
         self._strips: LRUCache[tuple[str, int, bool, bool], Strip] = LRUCache(1024)
@@ -183,7 +184,7 @@ class SnapshotTable(ScrollView, can_focus=True):
 
     @empty_message.setter
     def empty_message(self, message: str) -> None:
-        self._empty_message = message
+        self._empty_message = visible(message)  # it names the view, drawn as it is (no markup)
         self.refresh()
 
     def set_snapshots(self, snapshots: Iterable[Snapshot], now: datetime | None = None) -> None:
