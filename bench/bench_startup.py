@@ -23,6 +23,7 @@ from typing import Any
 
 RUNS = 5
 ROWS = 1_000
+RTT_MS = 80  # a real site's latency, added to every answer in the second measurement
 VIEW = "/home"
 
 
@@ -35,8 +36,17 @@ def child() -> int:
     return run_app_headless(paint, "any rows")
 
 
-def run(runs: int = RUNS, rows: int = ROWS, warm_up: bool = True) -> dict[str, Any]:
-    """first_table_ratio (medians, app / floor), and the seconds of every run."""
+def run(runs: int = RUNS, rows: int = ROWS, warm_up: bool = True, rtt_ms: float = RTT_MS) -> dict[str, Any]:
+    """first_table_ratio (medians, app / floor), the same with the server answering `rtt_ms`
+    late (first_table_rtt_ratio, no target), and the seconds of every run."""
+    figures = _measure(runs, rows, warm_up, 0)
+    late = _measure(runs, rows, warm_up, rtt_ms)
+    figures.update({k.replace("first_table_", "first_table_rtt_"): v for k, v in late.items()})
+    figures["first_table_rtt_ms"] = rtt_ms
+    return figures
+
+
+def _measure(runs: int, rows: int, warm_up: bool, latency_ms: float) -> dict[str, Any]:
     from bench.common import alternate_children, median, python_module
 
     floor_argv = python_module("bench.minimal_app", "--rows", str(rows))
@@ -48,6 +58,7 @@ def run(runs: int = RUNS, rows: int = ROWS, warm_up: bool = True) -> dict[str, A
         view=VIEW,
         runs=runs,
         warm_up=(floor_argv, app_argv) if warm_up else (),
+        latency_ms=latency_ms,
     )
     floor = [r.seconds_to_mark for r in floor_runs]
     app = [r.seconds_to_mark for r in app_runs]
@@ -70,6 +81,10 @@ def summary(f: dict[str, Any]) -> list[str]:
         f"  minimal Textual app          {f['first_table_floor_s'] * 1000:7.0f} ms   runs: "
         + ", ".join(f"{s * 1000:.0f}" for s in f["first_table_floor_runs_s"]),
         f"  ratio                        {f['first_table_ratio']:7.2f}",
+        f"  with {f['first_table_rtt_ms']:g} ms added to every answer: heatmap-tui "
+        f"{f['first_table_rtt_app_s'] * 1000:.0f} ms (runs: "
+        + ", ".join(f"{s * 1000:.0f}" for s in f["first_table_rtt_app_runs_s"])
+        + f"), minimal app {f['first_table_rtt_floor_s'] * 1000:.0f} ms, ratio {f['first_table_rtt_ratio']:.2f}",
     ]
 
 

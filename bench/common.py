@@ -347,11 +347,13 @@ def alternate_children(
     view: str,
     runs: int,
     warm_up: Sequence[Sequence[str]],
+    latency_ms: float = 0,
 ) -> list[list[ChildRun]]:
     """Each child (an argv and the rows it must report; the floor first, then the real app),
     `runs` times, against `heatmap-tui serve` holding `views` (name -> snapshots), the app's
     config left off on `view`. The `warm_up` argvs run once first (a clean clone compiles its
     .pyc files there); then each run starts with another child, so none always follows another.
+    `latency_ms`: added by the server to every answer after the warm-up.
     Returns the runs of each child, in the order given."""
     done: list[list[ChildRun]] = [[] for _ in children]
     with sandbox() as root:
@@ -361,6 +363,8 @@ def alternate_children(
             env = app_env(root)
             for argv in warm_up:
                 run_child(argv, env)
+            if latency_ms:  # added to every answer from here on (the warm-up ran without it)
+                Admin(server.url).set(latency_ms=latency_ms)
             for i in range(runs):
                 for k in range(len(children)):
                     j = (i + k) % len(children)

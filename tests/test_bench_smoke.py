@@ -128,8 +128,9 @@ def test_all_views() -> None:
 
 
 def test_startup() -> None:
-    figures = bench_startup.run(runs=1, rows=20, warm_up=False)
+    figures = bench_startup.run(runs=1, rows=20, warm_up=False, rtt_ms=5)
     _positive_numbers(figures, "first_table_ratio", "first_table_app_s", "first_table_floor_s")
+    _positive_numbers(figures, "first_table_rtt_ratio", "first_table_rtt_app_s")
     print("\n".join(bench_startup.summary(figures)))
 
 
