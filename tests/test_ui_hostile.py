@@ -60,6 +60,7 @@ from heatmap_tui.ui.app import HeatmapApp
 from heatmap_tui.ui.dialogs.bulk_progress import BulkDeleteProgress
 from heatmap_tui.ui.dialogs.cleanup_dialog import CleanupDialog
 from heatmap_tui.ui.dialogs.confirm_delete import ConfirmDialog
+from heatmap_tui.ui.dialogs.credentials_form import CredentialsForm
 from heatmap_tui.ui.dialogs.replay_picker import ReplayPicker
 from heatmap_tui.ui.dialogs.snapshot_form import SnapshotForm
 from heatmap_tui.ui.dialogs.view_picker import ViewPicker
@@ -69,7 +70,7 @@ from heatmap_tui.ui.screens.help import HelpScreen
 from heatmap_tui.ui.screens.site_picker import SitePicker
 from heatmap_tui.ui.screens.trash_screen import TrashScreen
 from heatmap_tui.ui.screenshots import settle
-from tests.apps.shell_app import DEMO_ENV, NOW, SIZE, app_id, make_services
+from tests.apps.shell_app import DEMO_ENV, NOW, SIZE, app_id, make_services, no_keyring
 
 # --- the strings ----------------------------------------------------------------------
 
@@ -354,9 +355,14 @@ class World:
             apps.append(RumApplication.model_validate({"id": app, "attributes": attributes}))
         self.server.store.add_applications(apps)
 
-    def add_snapshots(self, view: str, texts: Sequence[str], device: str = "desktop") -> list[Snapshot]:
+    def add_snapshots(
+        self, view: str, texts: Sequence[str], device: str = "desktop", *, odd_ids: bool = False
+    ) -> list[Snapshot]:
+        """A snapshot per text (its name; the author the text from the other end); `odd_ids`:
+        ids with markup in them, as a server could send (never a control: the client refuses those)."""
         made = []
         for index, text in enumerate(texts):
+            snapshot_id = f"[/][b]{uuid.uuid4()}[@click=app.quit]" if odd_ids else None
             author = texts[-1 - index]
             user = User(author, f"{author}@example", 4242 + index)
             made.append(
@@ -367,6 +373,7 @@ class World:
                     snapshot_name=text,
                     user=user,
                     modified_at=NOW - timedelta(days=400 + index),
+                    id=snapshot_id,
                 )
             )
         return made
@@ -394,7 +401,10 @@ class World:
         self.server.store.add_events(events)
 
     def app(self, **kw: Any) -> HeatmapApp:
-        services = make_services(self.server, self.config_path, env=DEMO_ENV, **kw)
+        """The app on the demo keys (from the environment) and no OS keyring, unless `kw` says."""
+        kw.setdefault("env", DEMO_ENV)
+        kw.setdefault("store", no_keyring())
+        services = make_services(self.server, self.config_path, **kw)
         services.trash = self.trash
         return HeatmapApp(services)
 
@@ -532,7 +542,7 @@ async def delete_scenario(world: World) -> Look:
 async def form_scenario(world: World) -> Look:
     """The edit form of a hostile snapshot, the create form on a hostile view, a save error."""
     texts = world.texts
-    snapshots = world.add_snapshots(world.view, texts)
+    snapshots = world.add_snapshots(world.view, texts, odd_ids=True)
     world.remember(view=world.view, device="desktop")  # the new snapshot's device
     app = world.app()
     async with app.run_test(size=SIZE, notifications=True, tooltips=True) as pilot:
@@ -547,6 +557,7 @@ async def form_scenario(world: World) -> Look:
         assert isinstance(form, SnapshotForm)
         assert form.query_one("#f-snapshot_name", Input).value == cursor.name  # the value itself is kept
         await look("edit form", shows=[repr(cursor.name)], within="#snapshot-form")
+        await look("edit form id", literal=[f"id {cursor.id}"[:30]], within="#snapshot-form")
         world.server.faults.fail_next(400, method="PATCH", message=texts[1])
         form.query_one("#f-start", Input).value = "1.5s"
         await pilot.press("ctrl+s")
@@ -649,12 +660,7 @@ async def pickers_scenario(world: World) -> Look:
     texts = world.texts
     world.add_apps(texts)
     # Another profile on a custom URL: its path may hold anything (the palette names it).
-    path = "".join(c for c in short(texts[0]) + short(texts[1]) if c not in "?#%\\ ")  # no query
-    url = f"http://127.0.0.1:1/{path}"
-    try:
-        resolve_site(None, url)
-    except SiteError:  # what a config may not hold: a fixed worst case instead
-        url = "http://127.0.0.1:1/[@click=app.quit]x[/]\x1b]0;t\x07"
+    url = usable_url(texts)
     other = Profile(api_url=url)
     # A keymap the file's author got wrong: keys no terminal sends, a binding id that is not one.
     keymap = {"apps.refresh": f"{short(texts[0])},\x1b", f"apps.{short(texts[1])}": "q"}
@@ -768,6 +774,52 @@ async def crash_offer_scenario(world: World) -> Look:
     return look
 
 
+def custom_url(texts: Sequence[str]) -> str:
+    """A loopback URL whose path is made of `texts`: markup, escapes, bidi, whatever they hold."""
+    path = "".join(c for c in short(texts[0]) + short(texts[1]) if c not in "?#%\\ ")
+    return f"http://127.0.0.1:1/{path}"
+
+
+def usable_url(texts: Sequence[str]) -> str:
+    """The same without what no URL may hold (controls, bidi): markup and the rest stay."""
+    url = "".join(c for c in custom_url(texts) if not UNSAFE.match(c))
+    try:
+        resolve_site(None, url)
+    except SiteError:  # a fixed worst case instead
+        return "http://127.0.0.1:1/[@click=app.quit]x[/]"
+    return url
+
+
+async def keys_scenario(world: World) -> Look:
+    """A config naming a custom URL that holds anything, and no keys: the start (told, not
+    dead), the site picker, the keys form that names the site, keys that cannot be checked."""
+    texts = world.texts
+    url, usable = custom_url(texts), usable_url(texts)
+    save_config(
+        Config(active_profile="default", profiles={"default": Profile(api_url=url)}), world.config_path
+    )
+    app = world.app(env={})
+    async with app.run_test(size=SIZE, notifications=True, tooltips=True) as pilot:
+        look = Look(pilot)
+        await settle(pilot)
+        sites: Any = app.screen
+        assert isinstance(sites, SitePicker), sites
+        await look("start on a custom URL", within="#site-picker")
+        custom = sites.query_one("#custom-url", Input)
+        custom.value = usable
+        custom.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        form: Any = app.screen
+        assert isinstance(form, CredentialsForm), form
+        await look("keys form", shows=[usable], cells=30, within="#credentials")
+        form.query_one("#api-key", Input).value = "a" * 32
+        form.query_one("#app-key", Input).value = "b" * 40
+        await pilot.press("ctrl+s")
+        await look("keys error", within="#credentials")
+    return look
+
+
 SCENARIOS: dict[str, Scenario] = {
     "browser": browser_scenario,
     "delete": delete_scenario,
@@ -777,6 +829,7 @@ SCENARIOS: dict[str, Scenario] = {
     "pickers": pickers_scenario,
     "trash": trash_scenario,
     "crash offer": crash_offer_scenario,
+    "keys": keys_scenario,
 }
 # The server's strings never hold lone surrogates; the trash file's and the typed ones may.
 LOCAL = {"trash", "crash offer"}

@@ -98,7 +98,7 @@ class CredentialsForm(ModalScreen[CredentialsResult | None]):
                 self.reason
                 or f"heatmap-tui needs an API key and an application key of your {self.site.label} organization."
             )
-            yield Static(f"{intro} {WHERE_TO_FIND}", id="cred-intro", markup=False)
+            yield Static(visible(f"{intro} {WHERE_TO_FIND}"), id="cred-intro", markup=False)
             yield Label("API key", markup=False)
             yield Input(password=True, placeholder="32 characters", id="api-key")
             yield Label("Application key", markup=False)

@@ -133,7 +133,7 @@ class SnapshotForm(ReplayFill, ModalScreen[FormResult | None]):
                 f"Edit snapshot {self.snapshot.name!r}" if self.snapshot else "New snapshot"
             )
             if self.snapshot is not None:
-                box.border_subtitle = f"id {self.snapshot.id}"
+                box.border_subtitle = safe(f"id {self.snapshot.id}")  # the server's id: never markup
             with VerticalScroll(id="form-fields"):
                 with Grid(id="form-grid"):
                     for name in FIELDS:
