@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from heatmap_tui.core.safe_text import has_control
+
 
 @dataclass(frozen=True, slots=True)
 class Site:
@@ -158,6 +160,8 @@ def custom_site(url: str) -> Site:
     parts = urlsplit(url.strip())
     if parts.query or parts.fragment:
         raise SiteError(f"{redact_url(url)!r} must not carry a query or fragment")
+    if has_control(url.strip()):  # no request can carry it (httpx refuses it mid-request)
+        raise SiteError(f"{redact_url(url)!r} holds a control or invisible character")
     host = parts.netloc.lower()  # no user name in it (refused above); host names are case-blind
     base = f"{parts.scheme}://{host}{parts.path.rstrip('/')}"
     return Site(name="custom", domain=host, web_host=host, custom_url=base)
