@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
+from heatmap_tui.core.errors import HeatmapError
 
-class FileError(Exception):
+
+class FileError(HeatmapError):
     """A file cannot be read, locked or written; str() names the file (and line when known)."""
 
     def __init__(self, message: str, path: Path | None = None, line: int | None = None) -> None:
@@ -31,16 +34,22 @@ def lock_path(path: Path) -> Path:
     return path.with_name(f"{path.name}.lock")
 
 
-def _exclusive_flock() -> Callable[[int], None] | None:
-    """flock(fd, LOCK_EX), or None where fcntl does not exist (Windows: writes stay atomic)."""
-    try:
-        import fcntl
-    except ImportError:
-        return None
-    return lambda fd: fcntl.flock(fd, fcntl.LOCK_EX)
+if sys.platform != "win32":
+    import fcntl
 
+    def flock(fd: int, *, exclusive: bool = True, wait: bool = True) -> bool:
+        """Lock the open file `fd` (shared or exclusive); without `wait`, False when it is taken."""
+        flags = (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | (0 if wait else fcntl.LOCK_NB)
+        try:
+            fcntl.flock(fd, flags)
+        except BlockingIOError:
+            return False
+        return True
 
-_FLOCK = _exclusive_flock()
+else:  # Windows: no advisory locks; writes stay atomic
+
+    def flock(fd: int, *, exclusive: bool = True, wait: bool = True) -> bool:
+        return True
 
 
 @contextlib.contextmanager
@@ -49,24 +58,25 @@ def exclusive_lock(path: Path, *, error: type[FileError] = FileError) -> Iterato
 
     Not re-entrant: a second lock of the same file in one process waits for itself.
     """
-    if _FLOCK is None:
-        yield path
-        return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(lock_path(path), os.O_RDWR | os.O_CREAT, 0o600)
     except OSError as exc:
         raise error(f"cannot be locked ({os_reason(exc)})", path) from None
     try:
-        _FLOCK(fd)
+        flock(fd)
         yield path
     finally:
         os.close(fd)  # closing releases the lock
 
 
-def write_atomic(path: Path, text: str, *, error: type[FileError] = FileError) -> None:
+def write_atomic(
+    path: Path, data: str | bytes, *, error: type[FileError] = FileError, mode: int | None = None
+) -> None:
     """Temp file in the same directory, fsync, then os.replace: readers see old or new, never half.
 
+    Text is written as UTF-8 with "\n" line ends; bytes as they are (the trash keeps an unreadable
+    line byte for byte). `mode` sets the permissions of the new file (mkstemp's 0600 otherwise).
     A symlink stays a symlink: the file it points to is replaced (the temp file goes next to it).
     """
     target = path.resolve() if path.is_symlink() else path
@@ -76,10 +86,12 @@ def write_atomic(path: Path, text: str, *, error: type[FileError] = FileError) -
     except OSError as exc:
         raise error(f"cannot be written ({os_reason(exc)})", path) from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data if isinstance(data, bytes) else data.encode("utf-8"))
             handle.flush()
             os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(tmp_name, mode)
         os.replace(tmp_name, target)
     except BaseException as exc:
         with contextlib.suppress(OSError):

@@ -72,7 +72,6 @@ import json
 import logging
 import os
 import socket
-import sys
 import tempfile
 import threading
 import uuid
@@ -83,7 +82,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from heatmap_tui.core.errors import HeatmapError
+from heatmap_tui.core.fileio import FileError, flock, write_atomic
 from heatmap_tui.core.paths import trash_path
 from heatmap_tui.core.sites import Site
 
@@ -114,7 +113,7 @@ _ROW_LENGTH = 18
 Row = list[Any]
 
 
-class TrashError(HeatmapError):
+class TrashError(FileError):
     """The trash file cannot be read or written, or holds no usable copy; str() says which."""
 
 
@@ -281,25 +280,6 @@ def _no_gc() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-# --- advisory locks --------------------------------------------------------------
-
-if sys.platform != "win32":
-    import fcntl
-
-    def _flock(fd: int, *, exclusive: bool, wait: bool) -> bool:
-        flags = (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | (0 if wait else fcntl.LOCK_NB)
-        try:
-            fcntl.flock(fd, flags)
-        except BlockingIOError:
-            return False
-        return True
-
-else:  # Windows: no advisory locks; appends stay atomic, purge and restore races are rare
-
-    def _flock(fd: int, *, exclusive: bool, wait: bool) -> bool:
-        return True
 
 
 # --- the state read from the journal -----------------------------------------------------
@@ -557,7 +537,7 @@ class Trash:
                 f"{self.lock_path}: cannot be opened ({exc.strerror or type(exc).__name__})"
             ) from None
         try:
-            _flock(fd, exclusive=exclusive, wait=True)
+            flock(fd, exclusive=exclusive, wait=True)
             yield
         finally:
             os.close(fd)  # closing releases the lock
@@ -578,7 +558,7 @@ class Trash:
             raise TrashError(
                 f"{self.locks_dir}: cannot lock batch {batch_id} ({exc.strerror or type(exc).__name__})"
             ) from None
-        if _flock(fd, exclusive=True, wait=False):
+        if flock(fd, exclusive=True, wait=False):
             return fd
         os.close(fd)
         return None
@@ -844,7 +824,7 @@ class Trash:
                 for key, line in lines
                 if (key is None and not unreadable) or (key is not None and key not in gone)
             ]
-            _write_atomic(self.path, b"".join(line + b"\n" for line in kept))
+            write_atomic(self.path, b"".join(line + b"\n" for line in kept), error=TrashError, mode=0o600)
             with self._mutex:
                 self._state = None
                 with contextlib.suppress(OSError):
@@ -873,33 +853,6 @@ def _still_covers(state: _State, fd: int, ident: tuple[int, int], size: int) -> 
     head = _pread(fd, 0, min(_PROBE, state.covered))
     tail = _pread(fd, max(0, state.covered - _PROBE), min(_PROBE, state.covered))
     return _digest(head) == state.head and _digest(tail) == state.tail
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Temp file in the same directory, fsync, then os.replace: readers see old or new, never
-    half. Bytes as they are: an unreadable line is kept byte for byte."""
-    tmp: str | None = None
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-        tmp = None
-        with contextlib.suppress(OSError):  # the rename itself, durably (POSIX)
-            dir_fd = os.open(path.parent, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
-    except OSError as exc:
-        raise TrashError(f"{path}: cannot be rewritten ({exc.strerror or type(exc).__name__})") from None
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
 
 
 def _ends_torn(fd: int) -> bool:
