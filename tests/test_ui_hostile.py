@@ -388,9 +388,10 @@ class World:
                         id=str(uuid.uuid4()),
                         date=date,
                         application_id=self.app_id,
-                        session_id=str(uuid.uuid4()),
+                        # Ids are the server's too: the newest rows' hold an escape and markup.
+                        session_id=f"\x1b[2J[/]{uuid.uuid4()}" if copy < 3 else str(uuid.uuid4()),
                         has_replay=True,
-                        view_id=str(uuid.uuid4()),
+                        view_id=f"\u202e[b]{uuid.uuid4()}" if copy < 3 else str(uuid.uuid4()),
                         view_name=view,
                         url=urls[(index + copy) % len(urls)],
                         time_spent_ms=1234,

@@ -184,8 +184,8 @@ class ReplayPicker(ModalScreen[ViewEvent | None]):
             table.add_row(
                 format_relative(event.date, now),
                 format_absolute(event.date),
-                Text(short_id(event.session_id), style="dim"),
-                Text(short_id(event.view_id), style="dim"),
+                safe_rich(short_id(event.session_id), "dim"),
+                safe_rich(short_id(event.view_id), "dim"),
                 safe_rich(event.device_type or "-"),
                 format_duration(event.time_spent_ms),
                 safe_rich(_cut(event.url or "-", URL_WIDTH)),
