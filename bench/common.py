@@ -282,12 +282,13 @@ def write_app_config(root: Path, url: str, app_id: str, view: str) -> None:
     """A config where the last session left off on `view` of `app_id` on the server at `url`:
     the app starts right in the browser, as it does on every run but the first."""
     from heatmap_tui.core.config import Config, Profile, save_config
+    from heatmap_tui.core.state import Position, remember, site_key, state_path
 
-    config = Config(
-        active_profile="bench",
-        profiles={"bench": Profile(api_url=url, last_application_id=app_id, last_view_name=view)},
-    )
+    config = Config(active_profile="bench", profiles={"bench": Profile(api_url=url)})
     save_config(config, root / "config.toml")
+    # Where the app left off lives in the state file of the child's data dir (sandbox_env).
+    position = Position(site=site_key(None, url), application_id=app_id, view_name=view)
+    remember("bench", position, root / "data" / state_path().name)
 
 
 # --- child processes, timed from their start -------------------------------------------
