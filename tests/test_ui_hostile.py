@@ -590,6 +590,12 @@ async def form_scenario(world: World) -> Look:
         form.query_one("#f-start", Input).value = "2s"
         await pilot.press("ctrl+s")
         await look("create error", shows=[said(texts[-1])], cells=40, within="#snapshot-form")
+        name_input.value = (
+            f"{short(texts[-1])} \ud800"  # pasted: a lone surrogate, which no request can carry
+        )
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, SnapshotForm), app.screen  # refused, in words, and still there
+        await look("create with a lone surrogate", inputs=[name_input.value], within="#snapshot-form")
     return look
 
 
