@@ -36,12 +36,13 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 from rich.segment import Segment
+from textual.app import App, ComposeResult
 from textual.coordinate import Coordinate
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Input
+from textual.widgets import Input, Static
 from textual.widgets._toast import Toast
 
 from heatmap_tui.core.config import Config, Profile, save_config
@@ -166,7 +167,7 @@ class Frame:
         return "\n".join(strip.crop(region.x, region.right).text for strip in lines)
 
 
-def frame(app: HeatmapApp) -> Frame:
+def frame(app: App[Any]) -> Frame:
     """The whole screen as a full update, the way the app sends it to the terminal."""
     update: Any = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
     problems: list[str] = []
@@ -866,3 +867,20 @@ def test_drawn_strings_are_shown_not_obeyed(name: str, texts: list[str], surroga
     if name in LOCAL:
         texts = [*texts, surrogate]
     run(SCENARIOS[name], texts)
+
+
+async def test_the_frame_check_sees_what_it_looks_for() -> None:
+    """The checks above are not vacuous: markup parsed from data and raw escapes are caught."""
+
+    class Naive(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Static("[@click=app.quit]quit[/] [link='file:///etc/passwd']x[/link]")  # parsed
+            yield Static("raw \x1b]52;c;aGk=\x07 \u202e", markup=False)  # written as it is
+
+    app = Naive()
+    async with app.run_test(size=(60, 5)):
+        problems = frame(app).problems
+    assert any("click action 'app.quit'" in p for p in problems), problems
+    assert any("a link to 'file:///etc/passwd'" in p for p in problems), problems
+    assert any(p.startswith("raw character") for p in problems), problems
+    assert any(p.startswith("the driver would write") and "\\x1b" in p for p in problems), problems
