@@ -3,19 +3,18 @@ then fill the event, session and view ids from the chosen view event and compute
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual import work
+from textual.screen import ModalScreen
 from textual.widgets import Input, Select, Static
 
 from heatmap_tui.core.errors import ApiError
+from heatmap_tui.core.rum import RumService
 from heatmap_tui.core.rum_models import ViewEvent
+from heatmap_tui.ui.dialogs.form_fields import FormResult
 from heatmap_tui.ui.dialogs.replay_picker import ReplayPicker
 from heatmap_tui.ui.format import format_absolute, format_start
-from heatmap_tui.ui.forms import DEVICE_TYPES
-
-if TYPE_CHECKING:
-    from heatmap_tui.ui.dialogs.snapshot_form import SnapshotForm
+from heatmap_tui.ui.forms import DEVICE_TYPES, FormInput
+from heatmap_tui.ui.session import Clock
 
 COMPUTING = "computing start…"
 
@@ -26,14 +25,31 @@ def suggested_name(view_name: str, device_type: str, event: ViewEvent) -> str:
     return f"{view_name}{device} · {event.date:%Y-%m-%d}"
 
 
-class ReplayFill:
-    """Mixed into SnapshotForm, which provides `rum`, `clock`, the fields and their hints."""
+class ReplayFill(ModalScreen[FormResult | None]):
+    """The base of SnapshotForm: the replay pick. The form provides `rum`, `clock`, the fields
+    (form_input), their errors (field_error) and the start hint, declared here for the type checker."""
+
+    rum: RumService | None
+    clock: Clock
+
+    @property
+    def editing(self) -> bool:
+        raise NotImplementedError
+
+    def form_input(self) -> FormInput:
+        raise NotImplementedError
+
+    def field_error(self, name: str, message: str) -> None:
+        raise NotImplementedError
+
+    def _show_start_hint(self, raw: str) -> None:
+        raise NotImplementedError
 
     _start_token = 0  # which pick's start is being computed: only the latest may fill it in
     computing_start = False
     picked_event: ViewEvent | None = None
 
-    def action_pick_replay(self: SnapshotForm) -> None:
+    def action_pick_replay(self) -> None:
         if self.rum is None:
             return
         form = self.form_input()
@@ -51,7 +67,7 @@ class ReplayFill:
         )
         self.app.push_screen(picker, self._replay_picked)
 
-    def _replay_picked(self: SnapshotForm, event: ViewEvent | None) -> None:
+    def _replay_picked(self, event: ViewEvent | None) -> None:
         if event is None:
             return
         self.picked_event = event
@@ -75,14 +91,14 @@ class ReplayFill:
                 name.value = suggested_name(form.view_name.strip(), form.device_type, event)
         self._compute_start(event)
 
-    def event_id_typed(self: SnapshotForm, value: str) -> None:
+    def event_id_typed(self, value: str) -> None:
         """Another id typed over a picked one: the replay hint no longer says where it is from."""
         if self.picked_event is not None and value.strip() != self.picked_event.event_id:
             self.picked_event = None
             self.query_one("#hint-event_id", Static).display = False
 
     @work(exclusive=True, group="start")
-    async def _compute_start(self: SnapshotForm, event: ViewEvent) -> None:
+    async def _compute_start(self, event: ViewEvent) -> None:
         assert self.rum is not None
         start = self.query_one("#f-start", Input)
         before = start.value

@@ -17,7 +17,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from heatmap_tui.core.errors import ApiError, NotFound
@@ -35,7 +34,7 @@ from heatmap_tui.ui.session import Clock, utc_now
 __all__ = ["FormResult", "SnapshotForm"]
 
 
-class SnapshotForm(ReplayFill, ModalScreen[FormResult | None]):
+class SnapshotForm(ReplayFill):
     """Create (`snapshot=None`) or edit (`snapshot` given) a heatmap snapshot. With `rum`, the
     event, session and view ids can be picked from a replay instead of typed."""
 
