@@ -85,7 +85,9 @@ def test_concurrent_writers_never_corrupt_the_file_nor_lose_each_others_profiles
             seen += 1
     assert [w.wait() for w in writers] == [0, 0, 0]
     state = load_state(path)
-    assert {name: p.view_name for name, p in state.profiles.items()} == dict.fromkeys(("tui-1", "tui-2", "cli"), f"/view/{count - 1}")
+    assert {name: p.view_name for name, p in state.profiles.items()} == dict.fromkeys(
+        ("tui-1", "tui-2", "cli"), f"/view/{count - 1}"
+    )
     assert sorted(p.name for p in path.parent.iterdir()) == ["state.json", "state.json.lock"]
 
 

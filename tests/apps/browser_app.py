@@ -89,7 +89,7 @@ def frozen_server() -> Iterator[DevServer]:
         yield srv
 
 
-# Fixtures for the Pilot tests: a test module imports them by name (`# noqa: F401`) to use them.
+# Fixtures for the Pilot tests: a test module imports them by name (with a noqa for F401) to use them.
 
 
 @pytest.fixture
