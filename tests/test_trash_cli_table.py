@@ -13,7 +13,21 @@ from heatmap_tui.commands.output import print_table
 from heatmap_tui.commands.trash import table_text
 
 CELLS = st.sampled_from(
-    ["", " ", "a", "b  ", "  c", "/home", "日本語", "é", "a\x1b]52;c;x\x07b", "tab\tz", "x\ny"]
+    [
+        "",
+        " ",
+        "a",
+        "b  ",
+        "  c",
+        "/home",
+        "日本語",
+        "é",
+        "a\x1b]52;c;x\x07b",
+        "tab\tz",
+        "x\ny",
+        "\xa0",
+        "n\u3000",
+    ]
 )
 ANY_CELL = CELLS | st.text(max_size=8)
 

@@ -127,8 +127,8 @@ def table_text(headers: Sequence[str], columns: Sequence[Sequence[str]]) -> str:
         template = "  ".join([*padded, "{}"])  # the last column unpadded: only its own end to strip
         lines: Iterable[str] = map(template.format, *columns)
         if any(not cell or cell[-1] == " " for cell in columns[-1]):
-            lines = [line.rstrip() for line in lines]
-        return "\n".join([template.format(*headers).rstrip(), *lines]) + "\n"
+            lines = [line.rstrip(" ") for line in lines]
+        return "\n".join([template.format(*headers).rstrip(" "), *lines]) + "\n"
     from rich.cells import cell_len
 
     shown = [[visible(cell) for cell in row] for row in (headers, *zip(*columns, strict=True))]
@@ -137,7 +137,7 @@ def table_text(headers: Sequence[str], columns: Sequence[Sequence[str]]) -> str:
     return "".join(
         "  ".join(
             cell + " " * (width - length) for cell, length, width in zip(row, sizes, widths, strict=True)
-        ).rstrip()
+        ).rstrip(" ")  # spaces only, as print_table: a name may end in a no-break space
         + "\n"
         for row, sizes in zip(shown, lengths, strict=True)
     )
