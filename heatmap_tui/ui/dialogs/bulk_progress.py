@@ -147,9 +147,9 @@ class BulkDeleteProgress(ModalScreen[BulkResult]):
         self.query_one("#bulk-summary", Static).update(summary_text(result, self.snapshots, stopped))
         button = self.query_one("#bulk-close", Button)
         button.label, button.variant = "Close", "primary"
-        self.query_one(
-            Vertical
-        ).border_title = f"Deleted {len(result.deleted)} of {len(self.snapshots)} snapshots"
+        self.query_one(Vertical).border_title = safe(
+            f"Deleted {len(result.deleted)} of {len(self.snapshots)} snapshots"
+        )
 
     def quit_question(self) -> str | None:
         """What to ask before the app quits now, or None when nothing runs."""
