@@ -17,6 +17,7 @@ from textual.notifications import SeverityLevel
 
 from heatmap_tui.core.errors import NotFound
 from heatmap_tui.core.models import Snapshot
+from heatmap_tui.core.safe_text import visible
 from heatmap_tui.core.snapshots import BulkResult
 from heatmap_tui.core.trash import (
     EntryState,
@@ -122,7 +123,11 @@ class DeleteFlow(_Host):
         else:
             self._undo_batch = batch
             self.table.remove_ids(result.deleted)
-            self.notify(f"Deleted snapshot {snapshot.name!r} ({UNDO_HINT})", title=f"Trash batch {batch}")
+            self.notify(  # the name is outside text: escaped, never markup, whatever app hosts the screen
+                visible(f"Deleted snapshot {snapshot.name!r} ({UNDO_HINT})"),
+                title=visible(f"Trash batch {batch}"),
+                markup=False,
+            )
         self._after_delete()
 
     def _bulk_done(self, result: BulkResult | None, batch: str) -> None:
@@ -157,7 +162,7 @@ class DeleteFlow(_Host):
             self.notify(str(exc), title="Could not read the trash", severity="error", timeout=8)
             return
         if self._undo_batch is None:
-            self.notify(f"Nothing to undo: nothing was deleted here. {ELSEWHERE}")
+            self.notify(f"Nothing to undo: nothing was deleted here. {ELSEWHERE}", markup=False)
             return
         if not entries:
             self.notify("Nothing to undo: the snapshots deleted last were purged from the trash.")
