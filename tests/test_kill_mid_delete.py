@@ -7,6 +7,7 @@ import signal
 import time
 
 from scripts.cli_runner import Cli
+from scripts.quiet import when_quiet
 
 from heatmap_tui.core.trash import Trash
 
@@ -20,16 +21,7 @@ def ids_in_view(devserver) -> set[str]:
 
 def settled(devserver, quiet: float = 0.3, timeout: float = 10) -> set[str]:
     """The view's ids once the server has finished the requests still in flight."""
-    deadline = time.monotonic() + timeout
-    last, since = ids_in_view(devserver), time.monotonic()
-    while time.monotonic() < deadline:
-        time.sleep(0.02)
-        now = ids_in_view(devserver)
-        if now != last:
-            last, since = now, time.monotonic()
-        elif time.monotonic() - since >= quiet:
-            break
-    return last
+    return when_quiet(lambda: ids_in_view(devserver), quiet, timeout)
 
 
 def test_every_snapshot_deleted_before_the_kill_is_restorable(devserver, tmp_path) -> None:

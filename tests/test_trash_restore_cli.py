@@ -12,6 +12,7 @@ import time
 from collections import Counter
 
 from scripts.cli_runner import Cli, Result
+from scripts.quiet import when_quiet
 
 from heatmap_tui.core.models import Snapshot
 from heatmap_tui.core.trash import Trash
@@ -56,16 +57,7 @@ def delete(cli: Cli, view: str, snapshots: list[Snapshot], *extra: str) -> str:
 
 def settled(devserver: DevServer, view: str, quiet: float = 0.5, timeout: float = 15) -> Counter[str]:
     """The view's names once the server has finished the requests still in flight."""
-    deadline = time.monotonic() + timeout
-    last, since = names_in(devserver, view), time.monotonic()
-    while time.monotonic() < deadline:
-        time.sleep(0.02)
-        now = names_in(devserver, view)
-        if now != last:
-            last, since = now, time.monotonic()
-        elif time.monotonic() - since >= quiet:
-            break
-    return last
+    return when_quiet(lambda: names_in(devserver, view), quiet, timeout)
 
 
 def test_last_is_the_last_batch_of_this_user_and_profile_and_batch_names_any(devserver, tmp_path) -> None:
