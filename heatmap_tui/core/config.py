@@ -33,9 +33,9 @@ from tomlkit.items import Table
 
 from heatmap_tui.core import state as app_state
 from heatmap_tui.core.fileio import FileError, exclusive_lock, os_reason, write_atomic
+from heatmap_tui.core.paths import APP_NAME
 from heatmap_tui.core.sites import Site, SiteError, resolve_site
 
-APP_NAME = "heatmap-tui"
 CONFIG_ENV = "HEATMAP_TUI_CONFIG"
 DEFAULT_PROFILE = "default"
 PROFILE_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import platformdirs
 
-APP_NAME = "heatmap-tui"
+APP_NAME = "heatmap-tui"  # the name platformdirs files both the data and the config dirs under
 DATA_ENV = "HEATMAP_TUI_DATA"
 TRASH_FILE = "trash.jsonl"
 
