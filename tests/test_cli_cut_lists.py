@@ -24,7 +24,7 @@ def oldest(devserver: DevServer) -> str:
     """/big holds LIMIT + 2 snapshots (the list answers the newest first); /small holds one.
     Returns the id of /big's oldest, which lies past the cut."""
     app_id = next(a.id for a in devserver.store.applications.values() if a.name == "Shop Web")
-    now = devserver.clock.now()
+    now = devserver.clock()
     ids = [
         devserver.store.new_snapshot(
             application_id=app_id,

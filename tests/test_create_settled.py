@@ -113,7 +113,7 @@ async def test_an_old_identical_snapshot_is_not_taken_for_the_lost_one(service, 
         snapshot_name=old.snapshot_name,
         event_id=old.event_id,
         start=old.start,
-        created_at=devserver.clock.now() - timedelta(days=3),
+        created_at=devserver.clock() - timedelta(days=3),
     )
     devserver.faults.drop_next(method="POST", path_prefix=PATH)
     outcome = await service.create_settled(old)

@@ -186,7 +186,7 @@ def add_hostile_org(
             )
         ]
     )
-    now = epoch_ms(server.clock.now())
+    now = epoch_ms(server.clock())
     server.store.add_events(
         ViewEvent(
             id=str(uuid.uuid4()),
@@ -210,7 +210,7 @@ def add_hostile_org(
             view_name=view,
             snapshot_name=name,
             user=HOSTILE_AUTHOR,
-            modified_at=server.clock.now() - timedelta(minutes=len(ids)),
+            modified_at=server.clock() - timedelta(minutes=len(ids)),
         )
         ids[name] = snapshot.id
     return app_id, ids

@@ -32,7 +32,7 @@ def seed_many_views(server: DevServer, views: int = VIEWS, per_view: int = PER_V
     server.store.add_applications(
         [RumApplication(id=app_id, attributes=RumApplicationAttributes(application_id=app_id, name=APP))]
     )
-    now = epoch_ms(server.clock.now())
+    now = epoch_ms(server.clock())
     events = []
     for v in range(views):
         for e in range(1 + v % 3):

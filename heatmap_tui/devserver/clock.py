@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+
+from heatmap_tui.core.clock import Clock, running_from, utc_now
 
 
 def to_ms(dt: datetime) -> datetime:
@@ -26,22 +27,11 @@ def from_epoch_ms(ms: int) -> datetime:
     return datetime.fromtimestamp(ms / 1000, UTC)
 
 
-class Clock:
-    """Wall-clock time, or, with `frozen`, time that starts at `frozen` and then runs on.
+def server_clock(frozen: datetime | None = None) -> Clock:
+    """The server's clock, in whole milliseconds: the wall clock, or one started at `frozen`."""
+    read = running_from(to_ms(frozen)) if frozen is not None else utc_now
 
-    Running on (instead of standing still) keeps "newest modified first" meaningful for what a
-    test creates, while seeding, which reads `seed_now`, stays exactly reproducible.
-    """
+    def now() -> datetime:
+        return to_ms(read())
 
-    def __init__(self, frozen: datetime | None = None) -> None:
-        self._frozen = to_ms(frozen) if frozen is not None else None
-        self._t0 = time.monotonic()
-
-    @property
-    def seed_now(self) -> datetime:
-        return self._frozen if self._frozen is not None else to_ms(datetime.now(UTC))
-
-    def now(self) -> datetime:
-        if self._frozen is None:
-            return to_ms(datetime.now(UTC))
-        return to_ms(self._frozen + timedelta(seconds=time.monotonic() - self._t0))
+    return now

@@ -64,7 +64,7 @@ class RequestHandler(BaseHTTPRequestHandler):
         # may compare the two, as it can with Datadog's.
         if timestamp is not None:
             return super().date_time_string(timestamp)
-        return email.utils.format_datetime(self.server.app.clock.now(), usegmt=True)
+        return email.utils.format_datetime(self.server.app.clock(), usegmt=True)
 
     def do_GET(self) -> None:
         self._dispatch()

@@ -8,9 +8,9 @@ import sys
 import traceback
 from collections.abc import Callable
 
+from heatmap_tui.core.clock import Clock
 from heatmap_tui.devserver import admin
 from heatmap_tui.devserver.auth import KeyRing
-from heatmap_tui.devserver.clock import Clock
 from heatmap_tui.devserver.errors import ApiError, plain_error, status_message
 from heatmap_tui.devserver.faults import (
     BAD_ITEM,

@@ -54,7 +54,7 @@ def _matching_events(app: DevApp, filter_: dict[str, Any]) -> list[ViewEvent]:
     query = filter_.get("query", "*")
     if not isinstance(query, str):
         raise bad_request(f"filter.query: expected string, got {query!r}")
-    now = app.clock.now()
+    now = app.clock()
     start = parse_time(filter_.get("from", DEFAULT_FROM), now, "filter.from")
     end = parse_time(filter_.get("to", DEFAULT_TO), now, "filter.to")
     terms = parse_query(query)

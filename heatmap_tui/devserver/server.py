@@ -10,7 +10,7 @@ from typing import Self
 
 from heatmap_tui.core.sites import is_loopback_host
 from heatmap_tui.devserver.auth import KeyRing
-from heatmap_tui.devserver.clock import Clock
+from heatmap_tui.devserver.clock import server_clock, to_ms
 from heatmap_tui.devserver.faults import Faults
 from heatmap_tui.devserver.httpserver import DevHTTPServer
 from heatmap_tui.devserver.pipeline import DevApp
@@ -41,16 +41,18 @@ class DevServer:
             raise ValueError(f"the dev server only listens on loopback, not on {host!r}")
         self.host = host
         self._port = port
-        self.clock = Clock(now)
+        self.clock = server_clock(now)
+        # What the seed data is dated from: exactly `now` when given, so seeding is reproducible.
+        self.seed_now = to_ms(now) if now is not None else self.clock()
         self.store = Store(data_file, self.clock)
         loaded = self.store.load()
         if seed:
             if loaded:  # the file holds the snapshots; only the (never saved) events are seeded
                 fresh = Store(clock=self.clock)
-                seed_store(fresh, self.clock.seed_now)
+                seed_store(fresh, self.seed_now)
                 self.store.add_events(fresh.events)
             else:
-                seed_store(self.store, self.clock.seed_now)
+                seed_store(self.store, self.seed_now)
         self.app = DevApp(self.store, keys or KeyRing.demo(), self.clock, rate_limit)
         self.app.faults.latency_ms = latency_ms
         self._httpd: DevHTTPServer | None = None

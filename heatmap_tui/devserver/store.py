@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
+from heatmap_tui.core.clock import Clock
 from heatmap_tui.core.models import (
     RumApplication,
     Snapshot,
@@ -23,7 +24,7 @@ from heatmap_tui.core.models import (
     SnapshotUpdateAttributes,
 )
 from heatmap_tui.devserver.auth import DEMO_USER, User
-from heatmap_tui.devserver.clock import Clock, to_ms
+from heatmap_tui.devserver.clock import server_clock, to_ms
 from heatmap_tui.devserver.events import ViewEvent
 from heatmap_tui.devserver.payloads import application_json, snapshot_json
 
@@ -37,7 +38,7 @@ class Store:
         self.applications: dict[str, RumApplication] = {}
         self.events: list[ViewEvent] = []  # newest first
         self.data_file = Path(data_file) if data_file is not None else None
-        self.clock = clock or Clock()
+        self.clock = clock or server_clock()
 
     # --- snapshots: reads ---------------------------------------------------
 
@@ -75,7 +76,7 @@ class Store:
             if current is None:
                 return None
             changes = attrs.model_dump()
-            changes["modified_at"] = self.clock.now()
+            changes["modified_at"] = self.clock()
             updated = current.model_copy(update={"attributes": current.attributes.model_copy(update=changes)})
             self.snapshots[snapshot_id] = updated
             self.save()
@@ -119,7 +120,7 @@ class Store:
         id: str | None = None,
     ) -> Snapshot:
         """Build a snapshot with server-set fields filled in, store it and return it."""
-        now = self.clock.now()
+        now = self.clock()
         created = to_ms(created_at) if created_at is not None else now
         attributes = SnapshotAttributes(
             application_id=application_id,
