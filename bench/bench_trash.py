@@ -151,11 +151,11 @@ async def _screen_once(data: Path, entries: int) -> tuple[float, float, int]:
     from textual.binding import Binding, BindingType
 
     from heatmap_tui.core.auth import ApiAuth
+    from heatmap_tui.core.connection import Connection
     from heatmap_tui.core.sites import Site
     from heatmap_tui.core.trash import Trash
     from heatmap_tui.devserver import DEMO_API_KEY, DEMO_APP_KEY
     from heatmap_tui.ui.screens.trash_screen import TrashScreen
-    from heatmap_tui.ui.session import Connection
 
     class Host(App[None]):
         BINDINGS: ClassVar[list[BindingType]] = [Binding("f9", "ping", priority=True)]

@@ -1,7 +1,7 @@
 """The target of a command that talks to Datadog: its options, the connection, the application.
 
 `add_target_options` adds `--profile`, `--site`/`--api-url`, the key flags and `--app`; `connect`
-turns them into a Connection (credentials, client, SnapshotService, RumService) that also resolves
+turns them into a core Connection (client, SnapshotService, RumService), which also resolves
 `--app` given by id or by name. Used by `snapshots`, `trash restore`, `views` and `events`.
 
 `--site` and `--api-url` are for the run they are given to: nothing here writes them to the
@@ -18,7 +18,6 @@ import contextlib
 import dataclasses
 import sys
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from heatmap_tui.commands.common import (
@@ -31,11 +30,11 @@ from heatmap_tui.commands.common import (
 from heatmap_tui.commands.exit_codes import EXIT_USAGE
 from heatmap_tui.core.client import DatadogClient
 from heatmap_tui.core.config import Config, editing_config
-from heatmap_tui.core.credentials import ResolvedCredentials, Source, resolve_profile_site
-from heatmap_tui.core.rum import RumService
+from heatmap_tui.core.connection import Connection
+from heatmap_tui.core.credentials import Source, resolve_profile_site
+from heatmap_tui.core.errors import ApplicationLookupError, UnknownApplication
 from heatmap_tui.core.safe_text import visible
 from heatmap_tui.core.sites import Site, SiteError, confirmation_question, needs_confirmation
-from heatmap_tui.core.snapshots import SnapshotService
 
 T = TypeVar("T")
 
@@ -49,56 +48,6 @@ def add_target_options(parser: argparse.ArgumentParser, *, app_flags: Sequence[s
         metavar="APP",
         help="RUM application id or name (default: every application)",
     )
-
-
-@dataclass(slots=True)
-class Connection:
-    creds: ResolvedCredentials
-    config: Config
-    client: DatadogClient
-    snapshots: SnapshotService
-    rum: RumService
-    _apps: dict[str, str] | None = None  # application id -> name
-
-    @property
-    def site_label(self) -> str:
-        return self.creds.site.label
-
-    @property
-    def profile(self) -> str:
-        return self.creds.profile
-
-    async def applications(self) -> dict[str, str]:
-        if self._apps is None:
-            self._apps = {a.application_id: a.name for a in await self.rum.list_applications()}
-        return self._apps
-
-    async def app_ids(self, wanted: str | None) -> list[str]:
-        """[the application named by --app], or every application's id."""
-        if wanted is None:
-            return list(await self.applications())
-        return [await self.app_id(wanted)]
-
-    async def app_id(self, wanted: str) -> str:
-        """An id as given; a name (case-insensitive) looked up among the applications."""
-        if _looks_like_id(wanted):
-            return wanted
-        matches = [
-            i for i, name in (await self.applications()).items() if name.casefold() == wanted.casefold()
-        ]
-        if len(matches) == 1:
-            return matches[0]
-        if not matches:
-            raise CliError(
-                f"no RUM application is named {wanted!r} on {self.site_label}; "
-                "give its id, see `heatmap-tui views list`",
-                EXIT_USAGE,
-            )
-        raise CliError(f"several RUM applications are named {wanted!r}: give the id", EXIT_USAGE)
-
-
-def _looks_like_id(text: str) -> bool:
-    return len(text) >= 32 and all(c in "0123456789abcdefABCDEF-" for c in text)
 
 
 def confirm_host(
@@ -157,18 +106,25 @@ def confirm_target(ns: argparse.Namespace, config: Config) -> None:
 
 @contextlib.asynccontextmanager
 async def connect(ns: argparse.Namespace) -> AsyncIterator[Connection]:
+    """The connection a command's body runs with; an --app that names no single application
+    ends the command as a usage error."""
     config = read_config()
     confirm_target(ns, config)  # before the keyring is asked: no key goes to an unconfirmed host
     # Resolving may ask the OS keyring, which can block: keep it off the event loop.
     creds = await asyncio.to_thread(resolve_from_args, ns, config)
     async with DatadogClient(creds.site, creds.auth) as client:
-        yield Connection(
-            creds=creds,
-            config=config,
-            client=client,
-            snapshots=SnapshotService(client, page_limit=config.preferences.page_limit),
-            rum=RumService(client),
-        )
+        try:
+            yield Connection(
+                profile=creds.profile,
+                site=creds.site,
+                client=client,
+                page_limit=config.preferences.page_limit,
+            )
+        except ApplicationLookupError as exc:
+            hint = (
+                "; give its id, see `heatmap-tui views list`" if isinstance(exc, UnknownApplication) else ""
+            )
+            raise CliError(f"{exc}{hint}", EXIT_USAGE) from None
 
 
 def run(body: Callable[[], Coroutine[Any, Any, T]]) -> T:

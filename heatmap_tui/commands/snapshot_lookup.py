@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from heatmap_tui.commands.common import say
-from heatmap_tui.commands.connect import Connection
+from heatmap_tui.core.connection import Connection
 from heatmap_tui.core.models import Snapshot
 from heatmap_tui.core.safe_text import visible
 from heatmap_tui.core.snapshots import DEFAULT_CONCURRENCY
@@ -68,11 +68,11 @@ async def collect(
     limit = limit or conn.snapshots.page_limit
     pairs: list[tuple[str | None, str]]
     if views is not None:
-        app_id = await conn.app_id(app) if app else None
+        app_id = await conn.application_id(app) if app else None
         pairs = [(app_id, v) for v in dict.fromkeys(views)]
     else:
         pairs = []
-        for app_id in await conn.app_ids(app):
+        for app_id in await conn.application_ids(app):
             pairs += [(app_id, v.name) for v in await conn.rum.discover_views(app_id)]
         if not pairs:
             say("No views with RUM activity in the last 30 days: name one with --view.")

@@ -24,10 +24,11 @@ from heatmap_tui.commands.common import (
     require_tty_or_yes,
     say,
 )
-from heatmap_tui.commands.connect import Connection, add_target_options, connect, run
+from heatmap_tui.commands.connect import add_target_options, connect, run
 from heatmap_tui.commands.exit_codes import EXIT_ERROR, EXIT_OK, EXIT_USAGE
 from heatmap_tui.commands.output import Progress, add_output_options
 from heatmap_tui.commands.snapshot_lookup import locate, not_found_message
+from heatmap_tui.core.connection import Connection
 from heatmap_tui.core.models import Snapshot, SnapshotCreateAttributes, SnapshotUpdateAttributes
 from heatmap_tui.core.safe_text import visible
 from heatmap_tui.core.snapshots import DEFAULT_CONCURRENCY, CreateState, find_identical
@@ -131,7 +132,7 @@ def create_command(ns: argparse.Namespace) -> int:
         async with connect(ns) as conn:
             try:
                 attributes = SnapshotCreateAttributes(
-                    application_id=await conn.app_id(ns.app),
+                    application_id=await conn.application_id(ns.app),
                     device_type=ns.device,
                     event_id=ns.event_id,
                     is_device_type_selected_by_user=ns.device_selected,
@@ -239,7 +240,7 @@ def delete_command(ns: argparse.Namespace) -> int:
             if not found:
                 return EXIT_ERROR
             if not ns.yes:
-                say(f"About to delete {len(found)} snapshot(s) on {conn.site_label}:")
+                say(f"About to delete {len(found)} snapshot(s) on {conn.site.label}:")
                 for s in found:
                     say(f"  {s.id}  {s.name}  ({s.view_name}, {s.device_type})")
                 if not confirm("Delete them? A copy goes to the trash."):
@@ -260,7 +261,7 @@ async def delete_through_trash(conn: Connection, snapshots: Sequence[Snapshot], 
             conn.snapshots,
             snapshots,
             Trash(),
-            site=conn.creds.site,
+            site=conn.site,
             profile=conn.profile,
             concurrency=workers,
             on_progress=progress,

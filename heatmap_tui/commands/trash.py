@@ -274,7 +274,7 @@ async def _restore_group(
         say(f"Waiting: another restore of batch {batch_id} is running; this one goes on when it ends.")
 
     async with connect(target) as conn:
-        say(f"Restoring {len(entries)} snapshot(s) to {conn.site_label} (profile {conn.profile})...")
+        say(f"Restoring {len(entries)} snapshot(s) to {conn.site.label} (profile {conn.profile})...")
         return await trash.restore(entries, conn.snapshots, on_wait=waiting)
 
 

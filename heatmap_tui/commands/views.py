@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 from heatmap_tui.commands.argtypes import positive_int
 from heatmap_tui.commands.common import command, print_json, say
-from heatmap_tui.commands.connect import Connection, add_target_options, connect, run
+from heatmap_tui.commands.connect import add_target_options, connect, run
 from heatmap_tui.commands.exit_codes import EXIT_OK
 from heatmap_tui.commands.output import add_output_options, print_table, short_time
+from heatmap_tui.core.connection import Connection
 from heatmap_tui.core.rum_models import ViewEvent
 from heatmap_tui.core.snapshots import DEFAULT_CONCURRENCY
 
@@ -60,7 +61,7 @@ def views_command(ns: argparse.Namespace) -> int:
     async def body() -> list[ViewRow]:
         async with connect(ns) as conn:
             names = await conn.applications()
-            app_ids = await conn.app_ids(ns.app)
+            app_ids = await conn.application_ids(ns.app)
             discovered = await asyncio.gather(*(conn.rum.discover_views(a) for a in app_ids))
             gate = asyncio.Semaphore(DEFAULT_CONCURRENCY)
 
@@ -110,7 +111,7 @@ def _row_json(row: ViewRow) -> dict[str, object]:
 def events_command(ns: argparse.Namespace) -> int:
     async def body() -> list[ViewEvent]:
         async with connect(ns) as conn:
-            app_ids = await conn.app_ids(ns.app)
+            app_ids = await conn.application_ids(ns.app)
             found = await asyncio.gather(*(_events(conn, a, ns.view, ns.device, ns.limit) for a in app_ids))
         events = [e for events in found for e in events]
         events.sort(key=lambda e: e.date, reverse=True)

@@ -88,6 +88,25 @@ class InvalidId(ApiError):
     reason = "the id cannot be sent to the server"
 
 
+class ApplicationLookupError(HeatmapError):
+    """A RUM application given by name that the org's list holds not exactly once."""
+
+    def __init__(self, name: str, site: str, sentence: str) -> None:
+        self.name = name
+        self.site = site
+        super().__init__(sentence)
+
+
+class UnknownApplication(ApplicationLookupError):
+    def __init__(self, name: str, site: str) -> None:
+        super().__init__(name, site, f"no RUM application is named {name!r} on {site}")
+
+
+class AmbiguousApplication(ApplicationLookupError):
+    def __init__(self, name: str, site: str) -> None:
+        super().__init__(name, site, f"several RUM applications are named {name!r}: give the id")
+
+
 def error_for_status(status: int) -> type[ApiError]:
     if status in (401, 403):
         return AuthError

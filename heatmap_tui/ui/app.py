@@ -21,6 +21,7 @@ from textual.worker import WorkerFailed
 
 from heatmap_tui.core.auth import ApiAuth
 from heatmap_tui.core.config import Config, ConfigError
+from heatmap_tui.core.connection import Connection
 from heatmap_tui.core.credentials import CredentialsError, InvalidKey, ResolvedCredentials, Source
 from heatmap_tui.core.errors import ApiError
 from heatmap_tui.core.keyring_access import KeyringUnavailable
@@ -32,7 +33,6 @@ from heatmap_tui.ui.crash import CrashMarker
 from heatmap_tui.ui.keymap import keymap_warning, usable_keymap
 from heatmap_tui.ui.screens.browser import BrowserScreen
 from heatmap_tui.ui.services import Services
-from heatmap_tui.ui.session import Connection
 
 if TYPE_CHECKING:
     from heatmap_tui.core.rum_models import ViewCount
@@ -371,10 +371,9 @@ class HeatmapApp(App[None]):
     async def _application_name(self, connection: Connection, app_id: str) -> str | None:
         """What the org's list calls the app (None: the browser goes on showing the id)."""
         try:
-            apps = await connection.rum.list_applications()
+            return await connection.application_name(app_id)
         except ApiError:
             return None
-        return next((a.name for a in apps if a.application_id == app_id), None)
 
     def on_browser_screen_filters_changed(self, message: BrowserScreen.FiltersChanged) -> None:
         self._remember(view=message.view, device=message.device)

@@ -19,7 +19,9 @@ from heatmap_tui.core import config as config_file
 from heatmap_tui.core import state as app_state
 from heatmap_tui.core.auth import ApiAuth
 from heatmap_tui.core.client import DatadogClient
+from heatmap_tui.core.clock import Clock, utc_now
 from heatmap_tui.core.config import Config, ConfigError
+from heatmap_tui.core.connection import Connection, ConnectionFactory
 from heatmap_tui.core.credentials import (
     ResolvedCredentials,
     SavedCredentials,
@@ -32,7 +34,6 @@ from heatmap_tui.core.retry import RetryPolicy
 from heatmap_tui.core.sites import Site, SiteError, needs_confirmation
 from heatmap_tui.core.state import Position, State
 from heatmap_tui.core.trash import Trash
-from heatmap_tui.ui.session import Clock, Connection, ConnectionFactory, utc_now
 
 TransportFactory = Callable[[], httpx.AsyncBaseTransport]
 

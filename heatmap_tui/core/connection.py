@@ -1,0 +1,80 @@
+"""One connected site: the client, the services that share it, and the org's RUM applications.
+
+The TUI builds one through a `ConnectionFactory` it is given (tests hand it one bound to the
+embedded server); the CLI opens one per command (commands/connect.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import InitVar, dataclass, field
+
+from heatmap_tui.core.auth import ApiAuth
+from heatmap_tui.core.client import DatadogClient
+from heatmap_tui.core.errors import AmbiguousApplication, UnknownApplication
+from heatmap_tui.core.rum import RumService
+from heatmap_tui.core.sites import Site
+from heatmap_tui.core.snapshots import DEFAULT_PAGE_LIMIT, SnapshotService
+
+
+@dataclass
+class Connection:
+    """The services of one (profile, site) pair, sharing one DatadogClient."""
+
+    profile: str
+    site: Site
+    client: DatadogClient
+    page_limit: InitVar[int] = DEFAULT_PAGE_LIMIT  # the snapshots' page size
+    snapshots: SnapshotService = field(init=False)
+    rum: RumService = field(init=False)
+    # Application id -> name, listed once: the org's applications seldom change within a run.
+    _applications: dict[str, str] | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self, page_limit: int) -> None:
+        self.snapshots = SnapshotService(self.client, page_limit=page_limit)
+        self.rum = RumService(self.client)
+
+    @classmethod
+    def open(cls, profile: str, site: Site, auth: ApiAuth) -> Connection:
+        return cls(profile=profile, site=site, client=DatadogClient(site, auth))
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+    async def applications(self) -> dict[str, str]:
+        """Each RUM application's id and name (ApiError when they cannot be listed)."""
+        if self._applications is None:
+            self._applications = {a.application_id: a.name for a in await self.rum.list_applications()}
+        return self._applications
+
+    async def application_name(self, app_id: str) -> str | None:
+        """What the org's list calls the application; None when the list does not hold it."""
+        return (await self.applications()).get(app_id)
+
+    async def application_id(self, wanted: str) -> str:
+        """An id as given; a name (case-insensitive) looked up among the applications.
+
+        Raises UnknownApplication or AmbiguousApplication when the name matches none or several.
+        """
+        if _looks_like_id(wanted):
+            return wanted
+        folded = wanted.casefold()
+        matches = [i for i, name in (await self.applications()).items() if name.casefold() == folded]
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise UnknownApplication(wanted, self.site.label)
+        raise AmbiguousApplication(wanted, self.site.label)
+
+    async def application_ids(self, wanted: str | None) -> list[str]:
+        """[the application `wanted` names], or, for None, every application's id."""
+        if wanted is None:
+            return list(await self.applications())
+        return [await self.application_id(wanted)]
+
+
+def _looks_like_id(text: str) -> bool:
+    return len(text) >= 32 and all(c in "0123456789abcdefABCDEF-" for c in text)
+
+
+ConnectionFactory = Callable[[str, Site, ApiAuth], Connection]
