@@ -12,8 +12,8 @@ from textual.widgets import Input, Select, Static
 from heatmap_tui.core.rum_models import ViewEvent
 from heatmap_tui.devserver import DevServer
 from heatmap_tui.ui.dialogs import replay_picker
-from heatmap_tui.ui.dialogs.replay_fill import COMPUTING
 from heatmap_tui.ui.dialogs.replay_picker import ReplayPicker, format_duration, short_id
+from heatmap_tui.ui.dialogs.snapshot_fields import COMPUTING
 from heatmap_tui.ui.dialogs.snapshot_form import SnapshotForm
 from tests.apps.browser_app import (
     BrowserApp,
@@ -291,14 +291,14 @@ async def test_start_is_computing_until_the_server_answers(
         await settle(pilot)
         await pilot.press("enter")
         await pilot.pause()
-        assert form.computing_start and shown(form.query_one("#hint-start", Static)) == COMPUTING
+        assert form.fields.computing_start and shown(form.query_one("#hint-start", Static)) == COMPUTING
         assert value(form, "event_id") and value(form, "start") == ""
         await pilot.press("ctrl+s")  # refused while the start is not known yet
         await pilot.pause()
         assert app.screen is form and server.count("POST", "/api/v2/replay/heatmap/snapshots") == 0
         answer.set()
         await settle(pilot)
-        assert not form.computing_start and value(form, "start").isdigit()
+        assert not form.fields.computing_start and value(form, "start").isdigit()
         assert shown(form.query_one("#hint-start", Static)).startswith("= ")
 
 

@@ -16,25 +16,25 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label, Static
 
 from heatmap_tui.core.errors import ApiError, NotFound
 from heatmap_tui.core.models import Snapshot, SnapshotCreateAttributes, SnapshotUpdateAttributes
 from heatmap_tui.core.rum import RumService
 from heatmap_tui.core.safe_text import visible
 from heatmap_tui.core.snapshots import CreateOutcome, CreateState, SnapshotService
-from heatmap_tui.ui.dialogs.form_fields import CHECKBOX, FIELDS, FormResult, field_label, field_widget
-from heatmap_tui.ui.dialogs.replay_fill import ReplayFill
-from heatmap_tui.ui.format import format_start
-from heatmap_tui.ui.forms import FormInput, Outcome, parse_start, validate_create, validate_update
+from heatmap_tui.ui.dialogs.form_fields import FormResult
+from heatmap_tui.ui.dialogs.snapshot_fields import SnapshotFields
+from heatmap_tui.ui.forms import FormInput
 from heatmap_tui.ui.safe import safe
 from heatmap_tui.ui.session import Clock, utc_now
 
 __all__ = ["FormResult", "SnapshotForm"]
 
 
-class SnapshotForm(ReplayFill):
+class SnapshotForm(ModalScreen[FormResult | None]):
     """Create (`snapshot=None`) or edit (`snapshot` given) a heatmap snapshot. With `rum`, the
     event, session and view ids can be picked from a replay instead of typed."""
 
@@ -53,25 +53,6 @@ class SnapshotForm(ReplayFill):
             background: $surface;
             padding: 0 1;
         }
-        #form-fields { height: auto; max-height: 1fr; }
-        #form-grid {
-            grid-size: 2;
-            grid-columns: 1fr 1fr;
-            grid-rows: auto;
-            grid-gutter: 0 2;
-            height: auto;
-        }
-        .field { height: auto; }
-        .field Label { color: $text-muted; padding: 0 1; }
-        .field Input.invalid, .field Input.invalid:focus, .field Select.invalid > SelectCurrent {
-            border: tall $error;
-        }
-        .field-error { color: $text-error; padding: 0 1; }
-        .field-hint { color: $text-muted; padding: 0 1; }
-        .with-button { height: auto; }
-        .with-button Input { width: 1fr; }
-        #form-pick-replay { margin: 0 0 0 1; }
-        #f-is_device_type_selected_by_user { margin: 0 0 0 0; }
         #form-error {
             color: $text-error;
             background: $error 10%;
@@ -115,7 +96,6 @@ class SnapshotForm(ReplayFill):
                 view_name=view_name, device_type=device_type or "", application_id=application_id
             )
         self.saving = False
-        self._checked_once = False  # after a first Save, errors update as the person types
         # A create whose outcome is unknown (its answer was lost, and the look-up failed): what
         # was sent, when (time.monotonic()) and how it failed. While set, Save only looks for it.
         self.unsettled: tuple[SnapshotCreateAttributes, float, ApiError | None] | None = None
@@ -133,26 +113,14 @@ class SnapshotForm(ReplayFill):
             )
             if self.snapshot is not None:
                 box.border_subtitle = safe(f"id {self.snapshot.id}")  # the server's id: never markup
-            with VerticalScroll(id="form-fields"):
-                with Grid(id="form-grid"):
-                    for name in FIELDS:
-                        with Vertical(classes="field", id=f"field-{name}"):
-                            yield Label(field_label(name, self.editing), markup=False)
-                            widget = field_widget(name, getattr(self.initial, name), self.editing, self.views)
-                            if name == "event_id" and self.rum is not None:
-                                with Horizontal(classes="with-button"):
-                                    yield widget
-                                    yield Button("Pick from replay…", id="form-pick-replay")
-                            else:
-                                yield widget
-                            if name in ("event_id", "start"):
-                                yield Static("", classes="field-hint", id=f"hint-{name}", markup=False)
-                            yield Static("", classes="field-error", id=f"e-{name}", markup=False)
-                yield Checkbox(
-                    "Device type chosen by a person (not detected)",
-                    self.initial.is_device_type_selected_by_user,
-                    id=f"f-{CHECKBOX}",
-                )
+            yield SnapshotFields(
+                self.initial,
+                editing=self.editing,
+                views=self.views,
+                rum=self.rum,
+                clock=self.clock,
+                id="form-fields",
+            )
             yield Static("", id="form-error", markup=False)
             with Horizontal(id="form-buttons"):
                 yield Label(self._keys_hint(), id="form-keys", markup=False)
@@ -166,79 +134,22 @@ class SnapshotForm(ReplayFill):
         return "ctrl+s save · ctrl+r pick from replay · escape cancel"
 
     def on_mount(self) -> None:
-        for name in FIELDS:
-            self.query_one(f"#e-{name}", Static).display = False
         self._set_form_error("")
-        self._show_start_hint(self.initial.start)
-        self.query_one("#hint-event_id", Static).display = False
         self.query_one("#form-remove", Button).display = False
-        self.query_one("#f-event_id" if self.editing else "#f-snapshot_name").focus()
+        self.fields.focus_first()
 
-    # --- reading and checking ------------------------------------------------
+    @property
+    def fields(self) -> SnapshotFields:
+        return self.query_one(SnapshotFields)
 
-    def form_input(self) -> FormInput:
-        def text(name: str) -> str:
-            return self.query_one(f"#f-{name}", Input).value
-
-        device = self.query_one("#f-device_type")
-        device_value = device.value if isinstance(device, (Input, Select)) else ""
-        return FormInput(
-            snapshot_name=text("snapshot_name"),
-            view_name=text("view_name"),
-            device_type="" if device_value is Select.NULL else str(device_value),
-            application_id=text("application_id"),
-            event_id=text("event_id"),
-            start=text("start"),
-            session_id=text("session_id"),
-            view_id=text("view_id"),
-            is_device_type_selected_by_user=self.query_one(f"#f-{CHECKBOX}", Checkbox).value,
-        )
-
-    def _start_hint(self, raw: str) -> str:
-        """What a typed start means, both ways, so a person can check it; empty when unreadable."""
-        value, _ = parse_start(raw)
-        return "" if value is None else f"= {format_start(value)}  ({value} ms)"
-
-    def _show_start_hint(self, raw: str) -> None:
-        hint = self.query_one("#hint-start", Static)
-        text = self._start_hint(raw)
-        hint.update(visible(text))
-        hint.display = bool(text)
-
-    def field_error(self, name: str, message: str) -> None:
-        """One field's error under it, outside a full check (a pick that needs a view, say)."""
-        error = self.query_one(f"#e-{name}", Static)
-        error.update(visible(message))
-        error.display = bool(message)
-        self.query_one(f"#f-{name}").set_class(bool(message), "invalid")
-
-    def _check(self) -> Outcome[SnapshotCreateAttributes] | Outcome[SnapshotUpdateAttributes]:
-        """Validate, and show each field's error under it (and how many there are below)."""
-        form = self.form_input()
-        outcome = validate_update(form) if self.editing else validate_create(form)
-        for name in FIELDS:
-            self.field_error(name, outcome.errors.get(name, ""))
-        count = len(outcome.errors)
+    def _show_error_count(self, count: int) -> None:
         self._set_form_error(
             f"Fix the {count} field{'s' if count != 1 else ''} marked in red." if count else ""
         )
-        return outcome
 
-    @on(Input.Changed)
-    @on(Select.Changed)
-    @on(Checkbox.Changed)
-    def _changed(self, event: Input.Changed | Select.Changed | Checkbox.Changed) -> None:
-        if event.control.id == "f-start":
-            self._show_start_hint(str(event.value))
-        elif event.control.id == "f-event_id":
-            self.event_id_typed(str(event.value))
-        if self._checked_once:
-            self._check()
-
-    @on(Input.Submitted)
-    def _next_field(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.focus_next()
+    @on(SnapshotFields.Rechecked)
+    def _rechecked(self, event: SnapshotFields.Rechecked) -> None:
+        self._show_error_count(event.errors)
 
     # --- saving ------------------------------------------------------------
 
@@ -249,16 +160,16 @@ class SnapshotForm(ReplayFill):
             self._set_saving(True)
             self._check_again(*self.unsettled)
             return
-        if self.computing_start:
+        fields = self.fields
+        if fields.computing_start:
             self.notify(
                 "Still computing the start from the replay: save again in a moment.", severity="warning"
             )
             return
-        self._checked_once = True
-        outcome = self._check()
+        outcome = fields.check()
+        self._show_error_count(len(outcome.errors))
         if outcome.value is None:
-            first = next(n for n in FIELDS if n in outcome.errors)
-            self.query_one(f"#f-{first}").focus()
+            fields.focus_first_error(outcome)
             return
         self._set_saving(True)
         self._send(outcome.value)
@@ -336,9 +247,8 @@ class SnapshotForm(ReplayFill):
     def _save_pressed(self) -> None:
         self.action_save()
 
-    @on(Button.Pressed, "#form-pick-replay")
-    def _pick_replay_pressed(self) -> None:
-        self.action_pick_replay()
+    def action_pick_replay(self) -> None:
+        self.fields.pick_replay()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self.rum is not None if action == "pick_replay" else True
