@@ -35,12 +35,12 @@ print(json.dumps(sorted(sys.modules)))
 
 KEYRING_PACKAGES = ("keyring", "importlib_metadata", "jaraco", "more_itertools", "secretstorage", "jeepney")
 
-# Imported by the actions that open them (ui/app.py, ui/commands.py, screens/browser*.py).
+# Imported by the actions that open them (ui/app.py, ui/palette.py, screens/browser*.py).
 LAZY_UI_MODULES = (
     "heatmap_tui.ui.dialogs",
     "heatmap_tui.ui.dialogs.bulk_progress",
     "heatmap_tui.ui.dialogs.cleanup_dialog",
-    "heatmap_tui.ui.dialogs.confirm_delete",
+    "heatmap_tui.ui.dialogs.confirm_dialog",
     "heatmap_tui.ui.dialogs.credentials_form",
     "heatmap_tui.ui.dialogs.form_fields",
     "heatmap_tui.ui.dialogs.replay_fill",

@@ -23,7 +23,7 @@ from textual.widgets import Input, Static
 
 from heatmap_tui.core.transfer import export_snapshots
 from heatmap_tui.devserver import DEMO_USER, DevServer, KeyRing
-from heatmap_tui.ui.dialogs.confirm_delete import ConfirmDelete
+from heatmap_tui.ui.dialogs.confirm_dialog import ConfirmDelete
 from heatmap_tui.ui.dialogs.credentials_form import CredentialsForm
 from heatmap_tui.ui.dialogs.snapshot_form import SnapshotForm
 from heatmap_tui.ui.screens.app_picker import AppPicker

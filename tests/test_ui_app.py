@@ -11,8 +11,8 @@ from textual.widgets import Input
 from heatmap_tui.core.config import Config, Profile, load_config, save_config
 from heatmap_tui.devserver import DEMO_API_KEY, DEMO_APP_KEY, DevServer
 from heatmap_tui.ui.app import HeatmapApp
-from heatmap_tui.ui.commands import palette_commands
 from heatmap_tui.ui.dialogs.credentials_form import CredentialsForm
+from heatmap_tui.ui.palette import palette_commands
 from heatmap_tui.ui.screens.app_picker import AppPicker
 from heatmap_tui.ui.screens.browser import BrowserScreen
 from heatmap_tui.ui.screens.help import HelpScreen, help_groups

@@ -15,7 +15,7 @@ from heatmap_tui.core.trash import Trash
 from heatmap_tui.devserver import DevServer
 from heatmap_tui.ui.dialogs.bulk_progress import BulkDeleteProgress
 from heatmap_tui.ui.dialogs.cleanup_dialog import NO_RULE, CleanupDialog
-from heatmap_tui.ui.dialogs.confirm_delete import ConfirmDelete
+from heatmap_tui.ui.dialogs.confirm_dialog import ConfirmDelete
 from tests.apps.browser_app import (
     NOW,
     BrowserApp,

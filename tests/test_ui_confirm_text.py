@@ -7,7 +7,7 @@ from io import StringIO
 from rich.console import Console
 
 from heatmap_tui.core.safe_text import has_control, visible
-from heatmap_tui.ui.dialogs.confirm_delete import snapshot_table
+from heatmap_tui.ui.dialogs.confirm_dialog import snapshot_table
 from tests.apps.table_app import make_snapshot
 
 LONG = "\x1b]52;c;eA==\x07 [/] " + "\u202eview" * 30  # a view, device or id of any length

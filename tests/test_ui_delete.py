@@ -11,7 +11,7 @@ from textual.widgets import Button, Static
 from heatmap_tui.core.trash import EntryState, Trash
 from heatmap_tui.devserver import DevServer
 from heatmap_tui.ui.dialogs.bulk_progress import BulkDeleteProgress
-from heatmap_tui.ui.dialogs.confirm_delete import ConfirmDelete
+from heatmap_tui.ui.dialogs.confirm_dialog import ConfirmDelete
 from tests.apps.browser_app import BrowserApp, data_dir, notifications, server, settle
 
 SIZE = (120, 40)

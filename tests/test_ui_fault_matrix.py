@@ -24,7 +24,7 @@ from faults import matrix_lines, report
 from textual.widgets import Input, Static
 
 from heatmap_tui.devserver import DEMO_API_KEY, DEMO_APP_KEY, DevServer
-from heatmap_tui.ui.dialogs.confirm_delete import ConfirmDelete
+from heatmap_tui.ui.dialogs.confirm_dialog import ConfirmDelete
 from heatmap_tui.ui.dialogs.snapshot_form import SnapshotForm
 from tests.apps.browser_app import (
     BrowserApp,

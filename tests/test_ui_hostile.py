@@ -60,7 +60,7 @@ from heatmap_tui.devserver.events import ViewEvent
 from heatmap_tui.ui.app import HeatmapApp
 from heatmap_tui.ui.dialogs.bulk_progress import BulkDeleteProgress
 from heatmap_tui.ui.dialogs.cleanup_dialog import CleanupDialog
-from heatmap_tui.ui.dialogs.confirm_delete import ConfirmDialog
+from heatmap_tui.ui.dialogs.confirm_dialog import ConfirmDialog
 from heatmap_tui.ui.dialogs.credentials_form import CredentialsForm
 from heatmap_tui.ui.dialogs.replay_picker import ReplayPicker
 from heatmap_tui.ui.dialogs.snapshot_form import SnapshotForm

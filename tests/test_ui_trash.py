@@ -14,7 +14,7 @@ from textual.widgets import Button, Static
 from heatmap_tui.core.models import Snapshot
 from heatmap_tui.core.trash import EntryState, Trash, delete_with_trash
 from heatmap_tui.devserver import DevServer
-from heatmap_tui.ui.dialogs.confirm_delete import ConfirmDialog
+from heatmap_tui.ui.dialogs.confirm_dialog import ConfirmDialog
 from heatmap_tui.ui.dialogs.restore_progress import RestoreProgress
 from heatmap_tui.ui.screens.trash_screen import EMPTY, TrashScreen, TrashTable
 from tests.apps.browser_app import (

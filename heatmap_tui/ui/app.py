@@ -28,9 +28,9 @@ from heatmap_tui.core.keyring_access import KeyringUnavailable
 from heatmap_tui.core.safe_text import visible
 from heatmap_tui.core.sites import Site, SiteError
 from heatmap_tui.core.state import Position, State, StateError
-from heatmap_tui.ui.commands import HeatmapCommands
 from heatmap_tui.ui.crash import CrashMarker
 from heatmap_tui.ui.keymap import keymap_warning, usable_keymap
+from heatmap_tui.ui.palette import HeatmapCommands
 from heatmap_tui.ui.screens.browser import BrowserScreen
 from heatmap_tui.ui.services import Services
 

@@ -21,7 +21,7 @@ from heatmap_tui.core.safe_text import visible
 from heatmap_tui.core.sites import Site
 from heatmap_tui.core.snapshots import BulkResult, SnapshotService
 from heatmap_tui.core.trash import Trash, delete_with_trash
-from heatmap_tui.ui.dialogs.confirm_delete import ConfirmDialog
+from heatmap_tui.ui.dialogs.confirm_dialog import ConfirmDialog
 from heatmap_tui.ui.safe import safe
 
 if TYPE_CHECKING:

@@ -77,7 +77,7 @@ class DeleteFlow(_Host):
     def delete_snapshots(self, snapshots: Sequence[Snapshot]) -> None:
         """Ask (focus on Cancel), then delete through the trash: one at once, more with progress."""
         from heatmap_tui.ui.dialogs.bulk_progress import BulkDeleteProgress
-        from heatmap_tui.ui.dialogs.confirm_delete import ConfirmDelete
+        from heatmap_tui.ui.dialogs.confirm_dialog import ConfirmDelete
 
         snapshots = list(snapshots)
         if not snapshots:

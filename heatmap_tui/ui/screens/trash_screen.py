@@ -30,7 +30,7 @@ from textual.widgets import Footer, Static
 
 from heatmap_tui.core.safe_text import visible
 from heatmap_tui.core.trash import EntryState, RestoreReport, Trash, TrashContents, TrashEntry, TrashError
-from heatmap_tui.ui.dialogs.confirm_delete import DEVICE_WIDTH, VIEW_WIDTH, ConfirmDialog
+from heatmap_tui.ui.dialogs.confirm_dialog import DEVICE_WIDTH, VIEW_WIDTH, ConfirmDialog
 from heatmap_tui.ui.dialogs.restore_progress import RestoreProgress, restored_message
 from heatmap_tui.ui.format import fit_cells, format_absolute, format_relative
 from heatmap_tui.ui.safe import safe_rich
