@@ -294,7 +294,7 @@ def test_the_index_is_used_and_follows_appends_by_another_process_and_a_torn_lin
     import subprocess
     import sys
 
-    from heatmap_tui.core import trash_journal
+    from heatmap_tui.core import trash_index
 
     # An index after every read that parsed something (the default waits for 256 KiB of journal).
     monkeypatch.setattr(Trash, "index_every", 0)
@@ -306,10 +306,10 @@ def test_the_index_is_used_and_follows_appends_by_another_process_and_a_torn_lin
     assert trash.index_path.exists()
 
     parsed: list[bytes] = []
-    real_apply = trash_journal._apply
+    real_apply = trash_index.apply_record
     monkeypatch.setattr(
-        trash_journal,
-        "_apply",
+        trash_index,
+        "apply_record",
         lambda rows, line, *a, **kw: parsed.append(line) or real_apply(rows, line, *a, **kw),
     )
     expected = full_parse(trash.path)

@@ -35,7 +35,8 @@ from heatmap_tui.commands.common import (
 )
 from heatmap_tui.commands.exit_codes import EXIT_ERROR, EXIT_OK, EXIT_USAGE
 from heatmap_tui.core.safe_text import visible
-from heatmap_tui.core.trash_journal import Batch, Trash, TrashContents, TrashEntry
+from heatmap_tui.core.trash_entries import Batch, TrashContents, TrashEntry
+from heatmap_tui.core.trash_journal import Trash
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence

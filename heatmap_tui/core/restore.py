@@ -1,4 +1,4 @@
-"""Deleting through the trash, and restoring from it: the network side of core/trash_journal.py.
+"""Deleting through the trash, and restoring from it: the network side of the trash journal.
 
 Delete
     `delete_with_trash` is the one delete path of the app (TUI and CLI): each snapshot is copied
@@ -40,7 +40,8 @@ from heatmap_tui.core.snapshots import (
     SnapshotService,
     identity,
 )
-from heatmap_tui.core.trash_journal import EntryKey, Trash, TrashEntry, TrashError, new_batch_id
+from heatmap_tui.core.trash_entries import EntryKey, TrashEntry, TrashError, new_batch_id
+from heatmap_tui.core.trash_journal import Trash
 
 log = logging.getLogger(__name__)
 

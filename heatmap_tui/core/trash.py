@@ -4,8 +4,11 @@ The API has no undelete, and a snapshot is what keeps a heatmap viewable once it
 out, so a deleted snapshot must never be lost by accident. Every delete of the app (TUI and CLI)
 goes through `delete_with_trash`, which copies each snapshot here first.
 
-Two modules, one name to import them by:
-    core/trash_journal.py  the file: records, entries, batches, the index, locks, purge
+The modules, one name to import them by:
+    core/trash_entries.py  what a reader sees: entries, their states, batches, purge results
+    core/trash_records.py  the journal's records and the rows entries are kept as; appends, locks
+    core/trash_index.py    the rows kept up to the journal's end, and the index file caching them
+    core/trash_journal.py  Trash: writing, reading, batch locks, purge
     core/restore.py        the network: delete through the trash, restore without duplicates
 """
 
@@ -19,18 +22,18 @@ from heatmap_tui.core.restore import (
     restore_entries,
     trash_hook,
 )
-from heatmap_tui.core.trash_journal import (
+from heatmap_tui.core.trash_entries import (
     Batch,
     EntryKey,
     EntryState,
     PurgeResult,
-    Trash,
     TrashContents,
     TrashEntry,
     TrashError,
     new_batch_id,
     whoami,
 )
+from heatmap_tui.core.trash_journal import Trash
 
 __all__ = [
     "DEFAULT_RESTORE_CONCURRENCY",

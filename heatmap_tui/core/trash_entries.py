@@ -1,0 +1,173 @@
+"""What the trash holds, as its readers see it: entries, their states, batches, purge results.
+
+An entry is the "trashed" record of one (batch_id, id) plus the later records about it
+(core/trash_records.py lists the kinds):
+
+    deleted      the server confirmed: restore re-creates it.
+    unconfirmed  no confirmation: the process died between the copy and the answer, or the
+                 DELETE failed. The snapshot may still exist, so restore first lists its view at
+                 the server and skips it (with a note) when its id is still there.
+    restored     re-created as `restored_as`: restore skips it, so no entry is restored twice
+                 (nor another entry of the same snapshot id, from another batch).
+
+An entry with an intent and no "restored" record had its create sent, and the answer was
+never recorded (a kill, a quit, a lost connection): restore settles it by looking for an
+identical snapshot in its view before it creates anything (core/restore.py).
+
+Batches belong to whoever made them: every delete writes its own batch id (see new_batch_id)
+with the user and the machine that made it.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import socket
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from heatmap_tui.core.clock import utc_now
+from heatmap_tui.core.fileio import FileError
+
+if TYPE_CHECKING:
+    from heatmap_tui.core.models import Snapshot
+    from heatmap_tui.core.trash_journal import Trash
+
+EntryKey = tuple[str, str]  # (batch_id, snapshot id)
+
+
+class TrashError(FileError):
+    """The trash file cannot be read or written, or holds no usable copy; str() says which."""
+
+
+class EntryState(StrEnum):
+    DELETED = "deleted"
+    UNCONFIRMED = "unconfirmed"
+    RESTORED = "restored"
+
+
+def when(text: str) -> datetime:
+    """A record's time; one without a zone (a hand-edited line) is taken as UTC."""
+    at = datetime.fromisoformat(text)
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
+def iso(dt: datetime) -> str:
+    return dt.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+@dataclass(slots=True)
+class TrashEntry:
+    """One deleted snapshot in the trash. Its `snapshot` is read from the journal on demand."""
+
+    batch_id: str
+    id: str  # the snapshot's id before the delete
+    deleted_at: datetime  # when the copy was taken, just before the DELETE
+    site: str  # Site.label: a site name, or a custom base URL
+    profile: str
+    application_id: str
+    name: str
+    view_name: str
+    device_type: str
+    user: str | None = None  # who deleted it, and on which machine (None: not recorded)
+    host: str | None = None
+    confirmed: bool = False
+    error: str | None = None  # the last DELETE failure, when there was one
+    restored_as: str | None = None
+    restored_at: datetime | None = None
+    intent: bool = False  # a restore sent its create, and its answer was never recorded
+    # (st_dev, st_ino, offset, length) of its "trashed" record in the journal
+    where: tuple[int, int, int, int] = field(default=(0, 0, 0, 0), repr=False, compare=False)
+    trash: Trash | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def key(self) -> EntryKey:
+        return (self.batch_id, self.id)
+
+    @property
+    def state(self) -> EntryState:
+        if self.restored_as is not None:
+            return EntryState.RESTORED
+        return EntryState.DELETED if self.confirmed else EntryState.UNCONFIRMED
+
+    @property
+    def snapshot(self) -> Snapshot:
+        """The snapshot as it was deleted, read from the journal (TrashError when it cannot be)."""
+        if self.trash is None:
+            raise TrashError(f"snapshot {self.id}: no trash to read its copy from")
+        found = self.trash.load_snapshots([self])[self.key]
+        if isinstance(found, TrashError):
+            raise found
+        return found
+
+    def to_json(self, snapshot: dict[str, Any] | None) -> dict[str, Any]:
+        """`snapshot`: its JSON document (Trash.snapshot_documents), None when it cannot be read."""
+        return {
+            "id": self.id,
+            "batch_id": self.batch_id,
+            "state": self.state.value,
+            "deleted_at": iso(self.deleted_at),
+            "site": self.site,
+            "profile": self.profile,
+            "user": self.user,
+            "host": self.host,
+            "application_id": self.application_id,
+            "error": self.error,
+            "restored_as": self.restored_as,
+            "restored_at": iso(self.restored_at) if self.restored_at else None,
+            "snapshot": snapshot,
+        }
+
+
+@dataclass(slots=True)
+class TrashContents:
+    entries: list[TrashEntry]  # oldest first
+    bad_lines: list[int]  # 1-based numbers of lines that did not parse (a torn write, an edit)
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """One delete's entries, as `--last` and the undo name it."""
+
+    id: str
+    entries: list[TrashEntry]
+
+    @property
+    def first(self) -> TrashEntry:
+        return self.entries[0]
+
+    def describe(self) -> str:
+        """`batch 20261201T101500-3f9a1c: 3 snapshots deleted 2026-12-01 10:15 UTC by ann@box
+        (profile default on US1)`."""
+        e = self.first
+        count = len(self.entries)
+        who = f" by {e.user}@{e.host}" if e.user and e.host else ""
+        return (
+            f"batch {self.id}: {count} snapshot{'' if count == 1 else 's'} deleted "
+            f"{e.deleted_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC{who} (profile {e.profile} on {e.site})"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PurgeResult:
+    purged: list[TrashEntry]
+    dropped_lines: int  # unreadable lines the rewrite left out: only when asked to
+    kept_lines: int = 0  # unreadable lines kept as they were
+
+
+def new_batch_id(now: datetime | None = None) -> str:
+    """Sortable and readable: `20250611T101500-3f9a1c`."""
+    now = now or utc_now()
+    return f"{now.astimezone(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+
+
+def whoami() -> tuple[str, str]:
+    """(user, host) as a batch records them: the login name and this machine's name."""
+    try:
+        user = getpass.getuser()
+    except Exception:  # no login name in the environment nor in the password database
+        user = f"uid-{os.getuid()}" if hasattr(os, "getuid") else "unknown"
+    return user, socket.gethostname() or "unknown"
