@@ -12,7 +12,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label, ProgressBar, Static
 
 from heatmap_tui.core.errors import ApiError
@@ -22,6 +21,7 @@ from heatmap_tui.core.sites import Site
 from heatmap_tui.core.snapshots import BulkResult, SnapshotService
 from heatmap_tui.core.trash import Trash, delete_with_trash
 from heatmap_tui.ui.dialogs.confirm_dialog import ConfirmDialog
+from heatmap_tui.ui.dialogs.dialog import Dialog
 from heatmap_tui.ui.safe import safe
 
 if TYPE_CHECKING:
@@ -54,23 +54,15 @@ def summary_text(result: BulkResult, snapshots: Sequence[Snapshot], stopped: boo
     return Content("\n").join(lines)
 
 
-class BulkDeleteProgress(ModalScreen[BulkResult]):
+class BulkDeleteProgress(Dialog[BulkResult]):
     """Deletes on mount, each snapshot copied to the trash first (batch `batch_id`); dismisses with
     the BulkResult (the ids the server confirmed gone)."""
 
     DEFAULT_CSS = """
     BulkDeleteProgress {
-        align: center middle;
         #bulk-progress {
             width: 90;
-            max-width: 95%;
-            height: auto;
-            max-height: 90%;
             border: thick $error 50%;
-            border-title-color: $text;
-            border-title-style: bold;
-            background: $surface;
-            padding: 1 2;
         }
         #bulk-bar { margin: 0 0 1 0; }
         #bulk-summary-box { height: auto; max-height: 20; margin: 0 0 1 0; }
@@ -103,7 +95,7 @@ class BulkDeleteProgress(ModalScreen[BulkResult]):
         self._partial = BulkResult()  # filled by on_progress, so a stop still knows what went
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="bulk-progress") as box:
+        with Vertical(id="bulk-progress", classes="dialog") as box:
             box.border_title = f"Deleting {len(self.snapshots)} snapshots"
             yield Label("Deleting…", id="bulk-status", markup=False)
             yield ProgressBar(total=len(self.snapshots), show_eta=False, id="bulk-bar")

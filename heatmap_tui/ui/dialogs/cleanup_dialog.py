@@ -15,7 +15,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Checkbox, DataTable, Input, Label, Select, Static
 
@@ -29,6 +28,7 @@ from heatmap_tui.core.cleanup import (
 )
 from heatmap_tui.core.models import Snapshot
 from heatmap_tui.core.safe_text import visible
+from heatmap_tui.ui.dialogs.dialog import Dialog
 from heatmap_tui.ui.format import format_relative
 from heatmap_tui.ui.safe import SafeInput, safe_rich
 from heatmap_tui.ui.session import Clock, utc_now
@@ -54,20 +54,16 @@ def _cell(text: str) -> Text:
     return Text(shown if len(shown) <= CELL_CHARS else shown[: CELL_CHARS - 1] + "…")
 
 
-class CleanupDialog(ModalScreen[list[Snapshot] | None]):
+class CleanupDialog(Dialog[list[Snapshot] | None]):
     """Dismisses with the snapshots of the preview when Delete is pressed, else None."""
 
     DEFAULT_CSS = """
     CleanupDialog {
-        align: center middle;
         #cleanup {
             width: 116;
             max-width: 98%;
             height: 90%;
             border: thick $warning 60%;
-            border-title-color: $text;
-            border-title-style: bold;
-            background: $surface;
             padding: 0 1;
         }
         #cleanup-scope { color: $text-muted; margin: 0 0 1 0; }
@@ -98,7 +94,7 @@ class CleanupDialog(ModalScreen[list[Snapshot] | None]):
 
     def compose(self) -> ComposeResult:
         authors = sorted({name for s in self.snapshots for name in _authors(s)}, key=str.casefold)
-        with Vertical(id="cleanup") as box:
+        with Vertical(id="cleanup", classes="dialog") as box:
             box.border_title = "Clean up stale snapshots"
             yield Static(
                 visible(

@@ -11,11 +11,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from heatmap_tui.core.models import Snapshot
 from heatmap_tui.core.safe_text import visible
+from heatmap_tui.ui.dialogs.dialog import Dialog
 from heatmap_tui.ui.safe import safe, safe_rich
 
 WARNING_ONE = (
@@ -42,23 +42,15 @@ def snapshot_table(snapshots: Sequence[Snapshot]) -> Table:
     return table
 
 
-class ConfirmDialog(ModalScreen[bool]):
+class ConfirmDialog(Dialog[bool]):
     """A yes/no question over a list of what it acts on. Dismisses with True only when the
     confirm button is pressed; escape, Cancel and enter-on-Cancel say no."""
 
     DEFAULT_CSS = """
     ConfirmDialog {
-        align: center middle;
         #confirm-delete {
             width: 100;
-            max-width: 95%;
-            height: auto;
-            max-height: 90%;
             border: thick $error 70%;
-            border-title-color: $text;
-            border-title-style: bold;
-            background: $surface;
-            padding: 1 2;
         }
         #confirm-question { text-style: bold; margin: 0 0 1 0; }
         #confirm-list { height: auto; max-height: 20; margin: 0 0 1 0; background: $panel; padding: 0 1; }
@@ -87,7 +79,7 @@ class ConfirmDialog(ModalScreen[bool]):
         self.confirm_label = confirm_label
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="confirm-delete") as box:
+        with Vertical(id="confirm-delete", classes="dialog") as box:
             box.border_title = safe(self.title_text)
             yield Label(visible(self.question), id="confirm-question", markup=False)
             with VerticalScroll(id="confirm-list"):

@@ -9,10 +9,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from heatmap_tui.ui.crash import CrashNote
+from heatmap_tui.ui.dialogs.dialog import Dialog
 from heatmap_tui.ui.safe import safe, safe_join
 
 TITLE = "The last run stopped with an error"
@@ -30,21 +30,15 @@ def crash_text(note: CrashNote) -> Content:
     return safe_join("heatmap-tui stopped", when, " with an unexpected error", error, where, ".")
 
 
-class CrashOffer(ModalScreen[bool]):
+class CrashOffer(Dialog[bool]):
     """Dismisses with True for a clean start, False to resume where the last run was."""
 
     DEFAULT_CSS = """
     CrashOffer {
-        align: center middle;
         #crash-offer {
             width: 84;
-            max-width: 95%;
-            height: auto;
+            max-height: initial;
             border: thick $warning 70%;
-            border-title-color: $text;
-            border-title-style: bold;
-            background: $surface;
-            padding: 1 2;
         }
         #crash-what { margin: 0 0 1 0; }
         #crash-choice { color: $text-muted; margin: 0 0 1 0; }
@@ -66,7 +60,7 @@ class CrashOffer(ModalScreen[bool]):
         self.note = note
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="crash-offer") as box:
+        with Vertical(id="crash-offer", classes="dialog") as box:
             box.border_title = TITLE
             yield Static(crash_text(self.note), id="crash-what")
             yield Static(CLEAN, id="crash-choice", markup=False)

@@ -15,7 +15,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, LoadingIndicator, Static
 
 from heatmap_tui.core.auth import ApiAuth
@@ -24,6 +23,7 @@ from heatmap_tui.core.errors import ApiError
 from heatmap_tui.core.keyring_access import KeyKind, KeyringProblem, KeyringUnavailable
 from heatmap_tui.core.safe_text import visible
 from heatmap_tui.core.sites import Site
+from heatmap_tui.ui.dialogs.dialog import Dialog
 from heatmap_tui.ui.safe import safe
 
 if TYPE_CHECKING:
@@ -44,21 +44,15 @@ class CredentialsResult:
     message: str
 
 
-class CredentialsForm(ModalScreen[CredentialsResult | None]):
+class CredentialsForm(Dialog[CredentialsResult | None]):
     """Dismisses with the checked keys, or None when cancelled."""
 
     DEFAULT_CSS = """
     CredentialsForm {
-        align: center middle;
         #credentials {
             width: 84;
             max-width: 98%;
-            height: auto;
-            border: round $primary;
-            border-title-color: $text;
-            border-title-style: bold;
-            background: $surface;
-            padding: 1 2;
+            max-height: initial;
         }
         Label { color: $text-muted; }
         Input { margin: 0 0 1 0; }
@@ -92,7 +86,7 @@ class CredentialsForm(ModalScreen[CredentialsResult | None]):
         self.validating = False
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="credentials") as box:
+        with Vertical(id="credentials", classes="dialog") as box:
             box.border_title = safe(f"Keys for {self.site.label} · profile {self.profile}")
             intro = (
                 self.reason

@@ -11,7 +11,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label, ProgressBar, Static
 
 from heatmap_tui.core.models import Snapshot, SnapshotCreateAttributes
@@ -19,6 +18,7 @@ from heatmap_tui.core.safe_text import visible
 from heatmap_tui.core.snapshots import SnapshotService
 from heatmap_tui.core.trash import RestoreReport, Trash, TrashEntry, TrashError
 from heatmap_tui.ui.dialogs.bulk_progress import reason
+from heatmap_tui.ui.dialogs.dialog import Dialog
 from heatmap_tui.ui.safe import safe
 
 
@@ -69,7 +69,7 @@ def report_text(report: RestoreReport) -> Content:
     return Content("\n").join(lines)
 
 
-class RestoreProgress(ModalScreen[RestoreReport | None]):
+class RestoreProgress(Dialog[RestoreReport | None]):
     """Restores on mount into `service`. When everything came back it closes by itself; else it
     stays open listing what failed or was skipped, and why. Dismisses with the RestoreReport.
 
@@ -78,17 +78,9 @@ class RestoreProgress(ModalScreen[RestoreReport | None]):
 
     DEFAULT_CSS = """
     RestoreProgress {
-        align: center middle;
         #restore-progress {
             width: 90;
-            max-width: 95%;
-            height: auto;
-            max-height: 90%;
             border: thick $success 50%;
-            border-title-color: $text;
-            border-title-style: bold;
-            background: $surface;
-            padding: 1 2;
         }
         #restore-bar { margin: 0 0 1 0; }
         #restore-summary-box { height: auto; max-height: 20; margin: 0 0 1 0; }
@@ -113,7 +105,7 @@ class RestoreProgress(ModalScreen[RestoreReport | None]):
         self._close_on_resume = False
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="restore-progress") as box:
+        with Vertical(id="restore-progress", classes="dialog") as box:
             count = len(self.entries)
             box.border_title = f"Restoring {count} snapshot{'s' if count != 1 else ''}"
             yield Label(visible(f"Restoring into {self.target}…"), id="restore-status", markup=False)

@@ -9,23 +9,23 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
+from heatmap_tui.ui.dialogs.dialog import Dialog
 
-class SortMenu(ModalScreen[str | None]):
+
+class SortMenu(Dialog[str | None]):
     """Dismisses with the chosen column key; picking the current column flips the order."""
 
     DEFAULT_CSS = """
     SortMenu {
-        align: center middle;
         #sort-menu {
             width: 40;
-            height: auto;
+            max-width: initial;
+            max-height: initial;
             border: round $border;
-            border-title-color: $text;
-            background: $surface;
+            border-title-style: initial;
             padding: 0 1;
         }
         #sort-options { height: auto; border: none; }
@@ -52,7 +52,7 @@ class SortMenu(ModalScreen[str | None]):
             if key == self.current:
                 text += "  ▼ (flip to ▲)" if self.reverse else "  ▲ (flip to ▼)"
             options.append(Option(text, id=key))
-        with Vertical(id="sort-menu") as box:
+        with Vertical(id="sort-menu", classes="dialog") as box:
             box.border_title = "Sort by"
             yield OptionList(*options, id="sort-options", markup=False)
             yield Label("enter sorts · again flips · escape", id="sort-hint", markup=False)

@@ -10,12 +10,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from heatmap_tui.core.rum_models import ViewCount
 from heatmap_tui.core.safe_text import visible
+from heatmap_tui.ui.dialogs.dialog import Dialog
 from heatmap_tui.ui.safe import SafeInput
 
 NAME_WIDTH = 44
@@ -36,19 +36,17 @@ def view_prompt(name: str, count: int | None) -> Text:
     return Text.assemble(shown.ljust(NAME_WIDTH), (f"{count:>8,}", "dim"))
 
 
-class ViewPicker(ModalScreen[str | None]):
+class ViewPicker(Dialog[str | None]):
     """Type to narrow the list; enter picks the highlighted view, or the typed text if none match."""
 
     DEFAULT_CSS = """
     ViewPicker {
-        align: center middle;
         #view-picker {
             width: 60;
+            max-width: initial;
             max-height: 80%;
-            height: auto;
             border: round $border;
-            border-title-color: $text;
-            background: $surface;
+            border-title-style: initial;
             padding: 0 1;
         }
         #view-picker-input { margin: 0 0 1 0; }
@@ -72,7 +70,7 @@ class ViewPicker(ModalScreen[str | None]):
         self.counts: Mapping[str, int] = counts or {}
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="view-picker") as box:
+        with Vertical(id="view-picker", classes="dialog") as box:
             box.border_title = "Pick a view"
             yield SafeInput(placeholder="type to narrow, or a new view name", id="view-picker-input")
             yield OptionList(*self._options(""), id="view-picker-list", markup=False)

@@ -14,9 +14,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.dom import DOMNode
 from textual.keys import format_key
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Static
 
+from heatmap_tui.ui.dialogs.dialog import Dialog
 from heatmap_tui.ui.safe import safe_rich
 
 # Friendlier names than the class names, for the group titles.
@@ -109,20 +110,11 @@ def help_table(groups: list[tuple[str, list[HelpRow]]]) -> Group:
     return Group(*parts)
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     DEFAULT_CSS = """
     HelpScreen {
-        align: center middle;
         #help {
             width: 100;
-            max-width: 95%;
-            height: auto;
-            max-height: 90%;
-            border: round $primary;
-            border-title-color: $text;
-            border-title-style: bold;
-            border-subtitle-color: $text-muted;
-            background: $surface;
             padding: 0 1;
         }
         #help-body { height: auto; max-height: 100%; }
@@ -139,7 +131,7 @@ class HelpScreen(ModalScreen[None]):
         self.target = target
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="help") as box:
+        with Vertical(id="help", classes="dialog") as box:
             box.border_title = f"Keys · {_title(self.target)}"
             box.border_subtitle = "tab moves between fields · ctrl+p finds commands · escape closes"
             with VerticalScroll(id="help-body"):
