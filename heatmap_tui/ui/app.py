@@ -46,9 +46,7 @@ if TYPE_CHECKING:
 class HeatmapApp(App[None]):
     TITLE = "heatmap-tui"
     COMMANDS: ClassVar = {HeatmapCommands}
-    DEFAULT_CSS = """
-    #splash { width: 1fr; height: 1fr; content-align: center middle; color: $text-muted; }
-    """
+    CSS_PATH = "app.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit"),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
