@@ -95,3 +95,12 @@ def test_editing_state_writes_nothing_when_nothing_changed(path: Path) -> None:
     with editing_state(path) as state:
         assert state == State()
     assert not path.exists()
+
+
+def test_the_sort_is_remembered_and_a_file_from_before_it_reads_as_unsorted(path: Path) -> None:
+    remember("work", Position(application_id="a", sort_column="modified", sort_reverse=True), path)
+    left_off = load_state(path).profiles["work"]
+    assert (left_off.sort_column, left_off.sort_reverse) == ("modified", True)
+    path.write_text('{"version": 1, "profiles": {"old": {"application_id": "a", "view_name": "/cart"}}}')
+    old = load_state(path).profiles["old"]
+    assert (old.view_name, old.sort_column, old.sort_reverse) == ("/cart", None, False)

@@ -90,9 +90,8 @@ async def test_filters_reload_from_the_server_clear_marks_and_tell_the_shell(ser
         assert sorted(shown_ids(app)) == sorted(s.id for s in store_snapshots(server, "/home", "desktop"))
         assert "/home · desktop" in status_text(app)
         # View: typed into the input, with enter.
-        view_input = browser.query_one("#view-input", Input)
-        view_input.focus()
-        view_input.value = "/cart"
+        browser.filter_bar.focus_view()
+        browser.filter_bar.show_view("/cart")
         await pilot.press("enter")
         await settle(pilot)
         assert app.focused is table
@@ -114,7 +113,7 @@ async def test_a_new_view_name_is_accepted_and_remembered(server: DevServer) -> 
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         browser = app.browser
-        assert app.focused is browser.query_one("#view-input", Input)
+        assert browser.filter_bar.editing_view
         assert browser.table.model.total_count == 0
         assert "No view yet" in browser.table.empty_message
         assert server.count("GET") == 0
@@ -122,7 +121,7 @@ async def test_a_new_view_name_is_accepted_and_remembered(server: DevServer) -> 
         await settle(pilot)
         # Typed views join the discovered ones, which all-views mode lists too.
         assert browser.view == "/nowhere" and browser.views[-1] == "/nowhere"
-        assert browser.views[:-1] == [v.name for v in browser.discovered or []]
+        assert browser.views[:-1] == [v.name for v in browser.catalog.discovered or []]
         assert "No snapshots in '/nowhere'" in browser.table.empty_message
         await pilot.press("escape")  # nothing to clear: leaves the browser, as "back"
         await pilot.pause()
@@ -135,8 +134,8 @@ async def test_live_filter_and_sort(server: DevServer) -> None:
         await settle(pilot)
         table = app.browser.table
         await pilot.press("slash")
-        assert app.focused is app.browser.query_one("#search-input", Input)
         await pilot.press(*"tablet lovelace")
+        assert app.browser.filter_bar.search_text == "tablet lovelace"  # / went to the row filter
         shown = list(table.model.shown)
         assert 0 < len(shown) < table.model.total_count
         assert all(

@@ -26,7 +26,7 @@ async def test_single_view_all_views_and_the_cleanup_preview_name_the_cut(server
         await settle(pilot)
         browser = app.browser
         assert f"showing the first {LIMIT}: the list may be cut short" in status_text(app)
-        assert browser.cut_views == ("/home",)
+        assert browser.catalog.cut == ("/home",)
         await pilot.press("c")
         await settle(pilot)
         assert isinstance(app.screen, CleanupDialog)
@@ -40,7 +40,7 @@ async def test_single_view_all_views_and_the_cleanup_preview_name_the_cut(server
         await settle(pilot)
         assert browser.all_views
         cut = [v for v in browser.views if len(store_snapshots(server, v)) >= LIMIT]
-        assert set(full) <= set(cut) and list(browser.cut_views) == cut
+        assert set(full) <= set(cut) and list(browser.catalog.cut) == cut
         assert f"showing the first {LIMIT}" in status_text(app)
         await pilot.press("c")
         await settle(pilot)

@@ -633,9 +633,8 @@ async def views_scenario(world: World) -> Look:
         await pilot.press("escape")
         await settle(pilot)
         # The view filter, typed: completion from the discovered names never shows a raw one.
-        view_input = browser.query_one("#view-input", Input)
-        view_input.focus()
-        view_input.value = ""
+        browser.filter_bar.focus_view()
+        browser.filter_bar.show_view("")
         await pilot.press(*(c for c in views[-1][:2] if c.isprintable() and c.isascii() and c not in "[]"))
         await look("view filter", within="#filters")
         empty = f"{views[-1]} (none)"  # a view without snapshots: the table says so, naming it

@@ -27,11 +27,12 @@ async def test_the_view_filter_offers_the_discovered_views_with_counts(server: D
         await settle(pilot)  # the view input has the focus: the views are discovered
         browser = app.browser
         discovered = await app.connection.rum.discover_views(application_id(server))
-        assert browser.discovered == discovered and browser.views == [v.name for v in discovered]
+        assert browser.catalog.discovered == discovered and browser.views == [v.name for v in discovered]
         assert server.count("POST", AGGREGATE_PATH) == 2  # the browser's, and the one just above
         await pilot.press(*"/chec")
         await settle(pilot)
-        assert browser.query_one("#view-input", Input)._suggestion == "/checkout"
+        await pilot.press("right")  # takes the completion offered
+        assert browser.filter_bar.view_text == "/checkout"
         await pilot.press("escape", "v")
         await settle(pilot)
         picker = app.screen
@@ -44,7 +45,7 @@ async def test_the_view_filter_offers_the_discovered_views_with_counts(server: D
         await pilot.press(*"/not-seen-lately", "enter")  # any text still goes
         await settle(pilot)
         assert browser.view == "/not-seen-lately"
-        assert browser.known_views[-1] == "/not-seen-lately"
+        assert browser.views[-1] == "/not-seen-lately"
         assert server.count("POST", AGGREGATE_PATH) == 2  # asked once
 
 
@@ -89,11 +90,11 @@ async def test_all_views_pressed_while_discovery_runs_waits_for_the_views(server
             await pilot.pause(0.01)
             if browser.table.model.total_count:
                 break
-        assert browser.table.model.total_count and browser.discovered is None  # still asking
+        assert browser.table.model.total_count and browser.catalog.discovered is None  # still asking
         assert browser.views == ["/home"]
         await pilot.press("a")
         await settle(pilot)
-        found = [v.name for v in browser.discovered or []]
+        found = [v.name for v in browser.catalog.discovered or []]
         assert len(found) > 1 and browser.views == found  # /home is among them
         listed = server.count("GET", "/api/v2/replay/heatmap/snapshots")
         assert listed == 1 + len(found)  # the first view, then every discovered one

@@ -1,4 +1,4 @@
-"""Where the app left off: per profile, the application, view and device last shown.
+"""Where the app left off: per profile, the application, view, device and sort last shown.
 
 This is the app's own memory, not a setting: it lives in `state.json` under the data dir
 (`paths.data_dir()`, moved by HEATMAP_TUI_DATA), apart from `config.toml`, which holds only what
@@ -41,6 +41,9 @@ class Position(BaseModel):
     application_id: str | None = None
     view_name: str | None = None
     device_type: str | None = None
+    # The column the table was sorted by, and whether descending; files older than this have none.
+    sort_column: str | None = None
+    sort_reverse: bool = False
 
 
 class State(BaseModel):

@@ -334,6 +334,8 @@ class HeatmapApp(App[None]):
         view = self.services.overrides.view if self.services.overrides.application_id == app_id else None
         view = view or (left_off.view_name if left_off is not None and same_app else None)
         device = left_off.device_type if left_off is not None and same_app else None
+        sort_column = left_off.sort_column if left_off is not None and same_app else None
+        sort = (sort_column, left_off.sort_reverse) if left_off is not None and sort_column else None
         found: list[ViewCount] | None = None
         if not view:
             try:
@@ -343,7 +345,7 @@ class HeatmapApp(App[None]):
                 self.notify(
                     f"{exc} Type a view name in the browser.", title="No views found", severity="warning"
                 )
-        self._remember(app_id=app_id, view=view if same_app else None, device=device)
+        self._remember(app_id=app_id, view=view if same_app else None, device=device, sort=sort)
         browser = BrowserScreen(
             connection,
             app_id,
@@ -351,6 +353,7 @@ class HeatmapApp(App[None]):
             discovered=found,
             initial_view=view or (found[0].name if found else None),
             initial_device=device,
+            initial_sort=sort,
             read_only=self.read_only,
             clock=self.services.clock,
             trash=self.services.trash,
@@ -374,7 +377,7 @@ class HeatmapApp(App[None]):
             return None
 
     def on_browser_screen_filters_changed(self, message: BrowserScreen.FiltersChanged) -> None:
-        self._remember(view=message.view, device=message.device)
+        self._remember(view=message.view, device=message.device, sort=message.sort)
 
     # --- the config: only what the person chose ------------------------------------------
 
@@ -422,14 +425,24 @@ class HeatmapApp(App[None]):
             return None
         return left_off
 
-    def _remember(self, *, app_id: str | None = None, view: str | None, device: str | None) -> None:
+    def _remember(
+        self, *, app_id: str | None = None, view: str | None, device: str | None, sort: tuple[str, bool] | None
+    ) -> None:
         stored = self.config.profiles.get(self.profile)
         if stored is None:  # keys from the environment, a site from a flag or DD_SITE: this run only
             return
         left_off = self._position()
         if app_id is None and left_off is not None:
             app_id = left_off.application_id
-        position = Position(site=stored.site_key, application_id=app_id, view_name=view, device_type=device)
+        column, reverse = sort or (None, False)
+        position = Position(
+            site=stored.site_key,
+            application_id=app_id,
+            view_name=view,
+            device_type=device,
+            sort_column=column,
+            sort_reverse=reverse,
+        )
         if position == left_off:
             return
         self.state.profiles[self.profile] = position
@@ -526,6 +539,5 @@ class HeatmapApp(App[None]):
         self.read_only = not self.read_only
         for screen in self.screen_stack:
             if isinstance(screen, BrowserScreen):
-                screen.read_only = self.read_only
-                screen.refresh_bindings()
+                screen.read_only = self.read_only  # its watcher shows it; the keys follow
         self.notify("Read-only mode is on." if self.read_only else "Read-only mode is off.")

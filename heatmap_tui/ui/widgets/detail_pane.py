@@ -116,7 +116,9 @@ class DetailPane(VerticalScroll):
         self._refresh_body()
 
     def set_json_mode(self, on: bool) -> None:
+        """JSON (class -json, which a screen may size by) or the attributes."""
         self.json_mode = on
+        self.set_class(on, "-json")
         self._refresh_body()
 
     def _refresh_body(self) -> None:

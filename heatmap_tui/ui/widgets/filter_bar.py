@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Select
 
@@ -21,7 +23,8 @@ def device_value(device: str | None) -> str:
 
 
 class FilterBar(Horizontal):
-    """Compact, one line high. The screen listens to the inputs' own messages by id."""
+    """Compact, one line high. It says what the person asked for in messages of its own; the
+    screen changes it through the methods here, never through its inner widgets."""
 
     DEFAULT_CSS = """
     FilterBar {
@@ -61,10 +64,120 @@ class FilterBar(Horizontal):
         yield Label("Filter", markup=False)
         yield SafeInput(placeholder="/ to filter rows", compact=True, id="search-input")
 
+    class ViewChosen(Message):
+        """Enter in the view input: `view` as typed (perhaps blank)."""
+
+        def __init__(self, view: str) -> None:
+            super().__init__()
+            self.view = view
+
+    class DeviceChanged(Message):
+        """Another device type was picked; None: any device."""
+
+        def __init__(self, device: str | None) -> None:
+            super().__init__()
+            self.device = device
+
+    class SearchChanged(Message):
+        """The row filter's text changed."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    class SearchDone(Message):
+        """Enter in the row filter: back to the rows."""
+
+    class PickViewWanted(Message):
+        """The ▾ button: the view picker is wanted."""
+
+    class ViewInputFocused(Message):
+        """The view input got the focus: a name is about to be typed."""
+
+    # --- what the person does ------------------------------------------------------
+
+    @on(Input.Submitted, "#view-input")
+    def _view_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.post_message(self.ViewChosen(event.value))
+
+    @on(Button.Pressed, "#view-pick")
+    def _view_pick_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.post_message(self.PickViewWanted())
+
+    @on(events.DescendantFocus)
+    def _descendant_focused(self, event: events.DescendantFocus) -> None:
+        if event.widget.id == "view-input":
+            self.post_message(self.ViewInputFocused())
+
+    @on(Select.Changed, "#device-select")
+    def _device_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        self.post_message(
+            self.DeviceChanged(None if event.value in (ANY_DEVICE, Select.NULL) else str(event.value))
+        )
+
+    @on(Input.Changed, "#search-input")
+    def _search_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.post_message(self.SearchChanged(event.value))
+
+    @on(Input.Submitted, "#search-input")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.post_message(self.SearchDone())
+
+    # --- what the screen changes -------------------------------------------------------
+
+    @property
+    def _view_input(self) -> Input:
+        return self.query_one("#view-input", Input)
+
+    @property
+    def _search_input(self) -> Input:
+        return self.query_one("#search-input", Input)
+
+    @property
+    def _device_select(self) -> Select[str]:
+        return self.query_one("#device-select", Select)
+
+    @property
+    def view_text(self) -> str:
+        return self._view_input.value
+
+    @property
+    def search_text(self) -> str:
+        return self._search_input.value
+
+    @property
+    def editing_view(self) -> bool:
+        """Whether the view input has the focus."""
+        return self._view_input.has_focus
+
+    def show_view(self, view: str) -> None:
+        """Put `view` in the view input (what is listed, or what was typed and cleaned)."""
+        self._view_input.value = view
+
+    def focus_view(self) -> None:
+        self._view_input.focus()
+
+    def focus_search(self) -> None:
+        self._search_input.focus()
+
+    def clear_search(self) -> None:
+        self._search_input.value = ""
+
+    def cycle_device(self) -> None:
+        """The next device type, after the last one any device again."""
+        values = [value for _, value in DEVICE_OPTIONS]
+        current = values.index(str(self._device_select.value))
+        self._device_select.value = values[(current + 1) % len(values)]
+
     def set_views(self, views: Iterable[str], *, counted: bool = False) -> None:
         """Complete from these names; `counted`: they were discovered, with their view counts."""
         self._views = list(views)
-        self.query_one("#view-input", Input).suggester = SuggestFromList(self._views, case_sensitive=False)
+        self._view_input.suggester = SuggestFromList(self._views, case_sensitive=False)
         if counted:
             pick = self.query_one("#view-pick", Button)
             pick.tooltip = f"Pick one of {len(self._views)} views, busiest first, with their counts (v)"

@@ -138,6 +138,19 @@ class SnapshotTable(ScrollView, can_focus=True):
 
         snapshot: Snapshot
 
+    class Sorted(Message):
+        """The rows were sorted by `column`, descending if `reverse`: by a key, or a click."""
+
+        def __init__(self, table: SnapshotTable, column: str, reverse: bool) -> None:
+            super().__init__()
+            self.table = table
+            self.column = column
+            self.reverse = reverse
+
+        @property
+        def control(self) -> SnapshotTable:
+            return self.table
+
     def __init__(
         self,
         *,
@@ -214,10 +227,12 @@ class SnapshotTable(ScrollView, can_focus=True):
         if self.model.set_filter(text):
             self._data_changed()
 
-    def sort_by(self, column: str) -> None:
-        """Sort by a column key (name, view, device, start, author, modified, id); again flips."""
-        self.model.sort_by(column)
+    def sort_by(self, column: str, reverse: bool | None = None) -> None:
+        """Sort by a column key (name, view, device, start, author, modified, id); again flips,
+        unless `reverse` says the order."""
+        self.model.sort_by(column, reverse)
         self._data_changed()
+        self.post_message(self.Sorted(self, column, self.model.sort_reverse))
 
     def replace_snapshot(self, snapshot: Snapshot) -> None:
         if self.model.replace(snapshot):

@@ -323,14 +323,14 @@ class TableModel:
         self._restore_cursor(current.id if current else None, 0)
         return True
 
-    def sort_by(self, column: str) -> None:
-        """Sort by `column`; the same column again flips the order."""
+    def sort_by(self, column: str, reverse: bool | None = None) -> None:
+        """Sort by `column`, in the order `reverse` says; without it, the same column again flips
+        the order, and another one sorts ascending."""
         if column not in _INDEX:
             raise KeyError(f"cannot sort by {column!r}")
-        if column == self.sort_column:
-            self.sort_reverse = not self.sort_reverse
-        else:
-            self.sort_column, self.sort_reverse = column, False
+        if reverse is None:
+            reverse = not self.sort_reverse if column == self.sort_column else False
+        self.sort_column, self.sort_reverse = column, reverse
         current = self.cursor_row
         self._sort_all()
         if len(self._shown) == len(self._sorted):

@@ -9,10 +9,9 @@ another TUI or of another user (those are restored from the trash, T).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from textual import work
 from textual.notifications import SeverityLevel
 
 from heatmap_tui.core.errors import NotFound
@@ -22,6 +21,7 @@ from heatmap_tui.core.snapshots import BulkResult
 from heatmap_tui.core.trash import (
     EntryState,
     RestoreReport,
+    Trash,
     TrashEntry,
     TrashError,
     delete_with_trash,
@@ -31,50 +31,44 @@ from heatmap_tui.core.trash import (
 # The dialogs and the trash screen are imported by the actions that open them: showing the
 # browser needs none of them.
 if TYPE_CHECKING:
-    from textual.screen import Screen
-
-    from heatmap_tui.core.trash import Trash
-    from heatmap_tui.ui.session import Clock, Connection
-    from heatmap_tui.ui.widgets.snapshot_table import SnapshotTable
-
-    class _Host(Screen[None]):
-        """What DeleteFlow uses of BrowserScreen."""
-
-        connection: Connection
-        trash: Trash
-        clock: Clock
-        read_only: bool
-        view: str
-        views: list[str]
-        all_views: bool
-        device: str | None
-        cut_views: tuple[str, ...]
-
-        @property
-        def table(self) -> SnapshotTable: ...
-        def _update_counts(self) -> None: ...
-        def _show_detail(self, snapshot: Snapshot | None) -> None: ...
-        def action_refresh(self) -> None: ...
-else:
-    _Host = object
+    from heatmap_tui.ui.screens.browser_context import BrowserContext
 
 UNDO_HINT = "u undoes"
 ELSEWHERE = "Deletes of the CLI, of another session or of another user are in the trash (T)."
 
 
-class DeleteFlow(_Host):
-    """Mixed into BrowserScreen (before Screen): its `trash`, `connection` and table are used."""
+class DeleteController:
+    """Deletes the browser's snapshots through `trash`, and undoes the last delete.
 
-    _undo_batch: str | None = None  # the batch this browser deleted last
+    `changed` is called when rows went or came back (the screen updates its counts and
+    detail), `refresh` when the rows are to be listed again."""
+
+    def __init__(
+        self,
+        context: BrowserContext,
+        trash: Trash,
+        *,
+        changed: Callable[[], None],
+        refresh: Callable[[], None],
+    ) -> None:
+        self._context = context
+        self._host = context.host
+        self._table = context.table
+        self._connection = context.connection
+        self._clock = context.clock
+        self._trash = trash
+        self._changed = changed
+        self._refresh = refresh
+        self._undo_batch: str | None = None  # the batch this browser deleted last
 
     # --- delete ----------------------------------------------------------------
 
-    def action_delete(self) -> None:
-        table = self.table
+    def delete_cursor_or_marked(self) -> None:
+        table = self._table
         cursor = table.cursor_snapshot
-        self.delete_snapshots(table.marked_snapshots or ([cursor] if cursor is not None else []))
+        self.delete(table.marked_snapshots or ([cursor] if cursor is not None else []))
 
-    def delete_snapshots(self, snapshots: Sequence[Snapshot]) -> None:
+    def delete(self, snapshots: Sequence[Snapshot]) -> None:
         """Ask (focus on Cancel), then delete through the trash: one at once, more with progress."""
         from heatmap_tui.ui.dialogs.bulk_progress import BulkDeleteProgress
         from heatmap_tui.ui.dialogs.confirm_dialog import ConfirmDelete
@@ -82,76 +76,74 @@ class DeleteFlow(_Host):
         snapshots = list(snapshots)
         if not snapshots:
             return
+        connection = self._connection
 
         def confirmed(yes: bool | None) -> None:
             if not yes:
                 return
-            batch = new_batch_id(self.clock())
+            batch = new_batch_id(self._clock())
             if len(snapshots) == 1:
-                self._delete_one(snapshots[0], batch)
+                self._host.run_worker(
+                    self._delete_one(snapshots[0], batch), name="_delete_one", group="delete"
+                )
                 return
             progress = BulkDeleteProgress(
-                self.connection.snapshots,
+                connection.snapshots,
                 snapshots,
-                trash=self.trash,
-                site=self.connection.site,
-                profile=self.connection.profile,
+                trash=self._trash,
+                site=connection.site,
+                profile=connection.profile,
                 batch_id=batch,
             )
-            self.app.push_screen(progress, lambda result: self._bulk_done(result, batch))
+            self._host.app.push_screen(progress, lambda result: self._bulk_done(result, batch))
 
-        self.app.push_screen(ConfirmDelete(snapshots), confirmed)
+        self._host.app.push_screen(ConfirmDelete(snapshots), confirmed)
 
-    @work(group="delete")
     async def _delete_one(self, snapshot: Snapshot, batch: str) -> None:
+        connection = self._connection
         result = await delete_with_trash(
-            self.connection.snapshots,
+            connection.snapshots,
             [snapshot],
-            self.trash,
-            site=self.connection.site,
-            profile=self.connection.profile,
+            self._trash,
+            site=connection.site,
+            profile=connection.profile,
             batch_id=batch,
         )
         error = result.failed.get(snapshot.id)
         if isinstance(error, NotFound):
-            self.table.remove_ids([snapshot.id])
-            self.notify(
+            self._table.remove_ids([snapshot.id])
+            self._host.notify(
                 f"Snapshot {snapshot.name!r} was already deleted elsewhere; removed it from the table."
             )
         elif error is not None:
-            self.notify(str(error), title="Could not delete", severity="error", timeout=8)
+            self._host.notify(str(error), title="Could not delete", severity="error", timeout=8)
         else:
             self._undo_batch = batch
-            self.table.remove_ids(result.deleted)
-            self.notify(  # the name is outside text: escaped, never markup, whatever app hosts the screen
+            self._table.remove_ids(result.deleted)
+            self._host.notify(  # the name is outside text: escaped, never markup, whatever app hosts the screen
                 visible(f"Deleted snapshot {snapshot.name!r} ({UNDO_HINT})"),
                 title=visible(f"Trash batch {batch}"),
                 markup=False,
             )
-        self._after_delete()
+        self._changed()
 
     def _bulk_done(self, result: BulkResult | None, batch: str) -> None:
         if result is None:
             return
         if result.deleted:
             self._undo_batch = batch
-        self.table.remove_ids(result.deleted)
+        self._table.remove_ids(result.deleted)
         severity: SeverityLevel = "error" if result.failed else "information"
         hint = f" ({UNDO_HINT})" if result.deleted else ""
         title = f"Bulk delete · trash batch {batch}"
-        self.notify(result.summary() + hint, title=title, severity=severity, timeout=8)
-        self._after_delete()
-
-    def _after_delete(self) -> None:
-        self._update_counts()
-        self._show_detail(self.table.cursor_snapshot)
+        self._host.notify(result.summary() + hint, title=title, severity=severity, timeout=8)
+        self._changed()
 
     # --- undo ------------------------------------------------------------------
 
-    def action_undo(self) -> None:
-        self._undo()
+    def undo(self) -> None:
+        self._host.run_worker(self._undo(), name="_undo", group="undo", exclusive=True)
 
-    @work(exclusive=True, group="undo")
     async def _undo(self) -> None:
         from heatmap_tui.ui.dialogs.restore_progress import RestoreProgress
         from heatmap_tui.ui.screens.trash_screen import restore_target
@@ -159,24 +151,24 @@ class DeleteFlow(_Host):
         try:
             entries = await asyncio.to_thread(self._undo_entries)
         except TrashError as exc:
-            self.notify(str(exc), title="Could not read the trash", severity="error", timeout=8)
+            self._host.notify(str(exc), title="Could not read the trash", severity="error", timeout=8)
             return
         if self._undo_batch is None:
-            self.notify(f"Nothing to undo: nothing was deleted here. {ELSEWHERE}", markup=False)
+            self._host.notify(f"Nothing to undo: nothing was deleted here. {ELSEWHERE}", markup=False)
             return
         if not entries:
-            self.notify("Nothing to undo: the snapshots deleted last were purged from the trash.")
+            self._host.notify("Nothing to undo: the snapshots deleted last were purged from the trash.")
             return
         pending = [e for e in entries if e.state is not EntryState.RESTORED]
         if not pending:
-            self.notify("Nothing to undo: the snapshots deleted last were already restored.")
+            self._host.notify("Nothing to undo: the snapshots deleted last were already restored.")
             return
-        target = restore_target(self.connection)
-        restore = RestoreProgress(self.trash, pending, self.connection.snapshots, target=target)
-        self.app.push_screen(restore, self._restored)
+        target = restore_target(self._connection)
+        restore = RestoreProgress(self._trash, pending, self._connection.snapshots, target=target)
+        self._host.app.push_screen(restore, self._restored)
 
     def _undo_entries(self) -> list[TrashEntry]:
-        return [] if self._undo_batch is None else self.trash.batch(self._undo_batch)
+        return [] if self._undo_batch is None else self._trash.batch(self._undo_batch)
 
     def _restored(self, report: RestoreReport | None) -> None:
         from heatmap_tui.ui.dialogs.restore_progress import restored_message
@@ -184,40 +176,46 @@ class DeleteFlow(_Host):
         if report is None:
             return
         severity: SeverityLevel = "error" if report.failed else "warning" if report.skipped else "information"
-        self.notify(restored_message(report), severity=severity, timeout=8)
+        self._host.notify(restored_message(report), severity=severity, timeout=8)
         if report.restored:
-            self.action_refresh()
+            self._refresh()
 
     # --- the trash and the clean-up ----------------------------------------------
 
-    def action_trash(self) -> None:
+    def open_trash(self) -> None:
         from heatmap_tui.ui.screens.trash_screen import TrashScreen
 
-        screen = TrashScreen(self.trash, self.connection, read_only=self.read_only, clock=self.clock)
+        screen = TrashScreen(
+            self._trash, self._connection, read_only=self._context.scope().read_only, clock=self._clock
+        )
 
         def closed(restored: bool | None) -> None:
             if restored:
-                self.action_refresh()
+                self._refresh()
 
-        self.app.push_screen(screen, closed)
+        self._host.app.push_screen(screen, closed)
 
-    def action_cleanup(self) -> None:
+    def clean_up(self) -> None:
+        """Offer the loaded snapshots to the clean-up dialog, saying where they come from."""
         from heatmap_tui.ui.dialogs.cleanup_dialog import CleanupDialog
 
-        snapshots = self.table.model.snapshots
+        snapshots = self._table.model.snapshots
         if not snapshots:
-            self.notify(
+            self._host.notify(
                 "No snapshots are loaded: load a view (or all views) to clean up.", severity="warning"
             )
             return
-        device = self.device or "any device"
-        where = f"all {len(self.views)} known views" if self.all_views else f"view {self.view}"
-        hint = "" if self.all_views else " (press a for all views)"
-        if self.cut_views:  # the API lists no further: say what the preview cannot cover
-            limit = self.connection.snapshots.page_limit
+        scope = self._context.scope()
+        device = scope.device or "any device"
+        where = (
+            f"all {len(self._context.catalog.views)} known views" if scope.all_views else f"view {scope.view}"
+        )
+        hint = "" if scope.all_views else " (press a for all views)"
+        if cut := self._context.catalog.cut:  # the API lists no further: say what the preview cannot cover
+            limit = self._connection.snapshots.page_limit
             hint += (
                 f". Not covered: whatever lies past the first {limit} snapshots (the page limit) of "
-                f"{', '.join(self.cut_views)}"
+                f"{', '.join(cut)}"
             )
-        dialog = CleanupDialog(snapshots, scope=f"{where} · {device}{hint}", clock=self.clock)
-        self.app.push_screen(dialog, lambda chosen: self.delete_snapshots(chosen or []))
+        dialog = CleanupDialog(snapshots, scope=f"{where} · {device}{hint}", clock=self._clock)
+        self._host.app.push_screen(dialog, lambda chosen: self.delete(chosen or []))

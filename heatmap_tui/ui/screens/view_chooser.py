@@ -1,0 +1,108 @@
+"""The browser's views: the name typed or picked, and the discovery of the app's busiest views.
+
+Discovery (the app's busiest views, with counts) runs once, after the first load, so that the
+first rows come first; the view filter and picker use it, and all-views mode lists its views.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from textual.worker import Worker, WorkerCancelled, WorkerFailed
+
+from heatmap_tui.core.errors import ApiError
+from heatmap_tui.core.rum_models import ViewCount
+from heatmap_tui.ui.widgets.filter_bar import FilterBar
+
+if TYPE_CHECKING:
+    from heatmap_tui.ui.screens.browser_context import BrowserContext
+
+
+class ViewChooser:
+    """Checks the view names typed into `bar` or picked, and fills the browser's view catalog by
+    asking for the app's views: at most one discovery that succeeds.
+
+    `chosen` gets a name chosen; `found` is called when discovery answered."""
+
+    def __init__(
+        self,
+        context: BrowserContext,
+        bar: FilterBar,
+        *,
+        chosen: Callable[[str], None],
+        found: Callable[[], None],
+    ) -> None:
+        self._context = context
+        self._host = context.host
+        self._catalog = context.catalog
+        self._bar = bar
+        self._chosen = chosen
+        self._found = found
+        self._worker: Worker[None] | None = None
+
+    def choose(self, name: str) -> None:
+        name = name.strip()
+        if not name:
+            self._bar.show_view(self._context.scope().view)
+            self._host.notify(
+                "A view name is needed: the API lists the snapshots of one view at a time.",
+                severity="warning",
+            )
+            return
+        self._bar.show_view(name)
+        if self._catalog.add(name):
+            self._bar.set_views(self._catalog.views)
+        self._chosen(name)
+
+    def pick(self) -> None:
+        """The view picker: the known views, with their counts once discovered."""
+        from heatmap_tui.ui.dialogs.view_picker import ViewPicker
+
+        def picked(name: str | None) -> None:
+            if name:
+                self.choose(name)
+
+        picker = ViewPicker(self._catalog.views, self._context.scope().view, self._catalog.counts)
+        self._host.app.push_screen(picker, picked)
+        self.discover()
+
+    # --- discovery ---------------------------------------------------------------
+
+    def discover(self, *, quiet: bool = False) -> None:
+        """Ask, unless answered or asking. `quiet`: a failure is not told (the next use of the
+        view filter asks again, and tells)."""
+        if self._catalog.discovered is None and self._worker is None:
+            self._worker = self._host.run_worker(self._discover(quiet), name="_discover", group="discover")
+
+    async def _discover(self, quiet: bool) -> None:
+        try:
+            found = await self._context.connection.rum.discover_views(self._context.application_id)
+        except ApiError as exc:  # the filter still takes any typed name
+            self._worker = None
+            if not quiet:
+                self._host.notify(
+                    f"{exc} Type a view name instead.", title="Could not list the views", severity="warning"
+                )
+            return
+        self._views_found(found)
+
+    def _views_found(self, found: list[ViewCount]) -> None:
+        from heatmap_tui.ui.dialogs.view_picker import ViewPicker
+
+        catalog = self._catalog
+        catalog.found(found)
+        self._bar.set_views(catalog.views, counted=bool(found))
+        if isinstance(self._host.app.screen, ViewPicker):
+            self._host.app.screen.set_views(catalog.views, catalog.counts)
+        self._found()
+
+    async def views(self) -> list[str]:
+        """The views all-views mode lists: once discovery has answered, if it can."""
+        self.discover()
+        if self._worker is not None:
+            try:
+                await self._worker.wait()
+            except (WorkerCancelled, WorkerFailed):
+                pass  # the views known so far, then
+        return self._catalog.views
