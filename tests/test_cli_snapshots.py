@@ -337,3 +337,21 @@ def test_every_result_writer_ends_quietly_when_the_reader_is_gone(cli) -> None:
     for args, result in zip(runs, results, strict=True):
         assert result.returncode == 0, (args, result.stderr)
         assert "rror" not in result.stderr and "Traceback" not in result.stderr, (args, result.stderr)
+
+
+def test_an_app_name_that_matches_no_application_or_several_is_a_usage_error(cli, devserver) -> None:
+    shop = next(a for a in devserver.store.applications.values() if a.name == "Shop iOS")
+    twin_id = "f" * 8 + shop.id[8:]
+    attributes = shop.attributes.model_copy(update={"application_id": twin_id, "name": "shop IOS"})
+    devserver.store.add_applications([shop.model_copy(update={"id": twin_id, "attributes": attributes})])
+    unknown, several = cli.api_many(
+        ("snapshots", "list", "--view", "/home", "--app", "No Such App"),
+        ("snapshots", "list", "--view", "/home", "--app", "Shop iOS"),  # names match case-insensitively
+    )
+    assert unknown.code == 2, unknown
+    assert "no RUM application is named 'No Such App' on " in unknown.stderr, unknown
+    assert unknown.stderr.strip().endswith("; give its id, see `heatmap-tui views list`"), unknown
+    assert several.code == 2, several
+    assert several.stderr.strip().endswith("several RUM applications are named 'Shop iOS': give the id"), (
+        several
+    )
