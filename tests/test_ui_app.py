@@ -322,41 +322,6 @@ def test_snapshot_help_screen(server: DevServer, config_path: Path, snap_compare
     )
 
 
-def declared_bindings() -> dict[str, str]:
-    """Every binding id the UI declares, with its default keys."""
-    import importlib
-    import inspect
-    import pkgutil
-
-    from textual.binding import Binding
-    from textual.dom import DOMNode
-
-    import heatmap_tui.ui as ui
-
-    found: dict[str, str] = {}
-    for module_info in pkgutil.walk_packages(ui.__path__, "heatmap_tui.ui."):
-        if module_info.name.endswith("screenshots"):
-            continue
-        module = importlib.import_module(module_info.name)
-        for _, cls in inspect.getmembers(module, inspect.isclass):
-            if issubclass(cls, DOMNode) and cls.__module__ == module.__name__:
-                for binding in cls.__dict__.get("BINDINGS", []):
-                    if isinstance(binding, Binding) and binding.id is not None:
-                        found[binding.id] = binding.key
-    return found
-
-
-def test_the_keymap_table_documents_every_binding_id() -> None:
-    from heatmap_tui.ui.keymap import BINDING_TABLE
-
-    documented = {doc.id: doc.keys for doc in BINDING_TABLE}
-    assert len(documented) == len(BINDING_TABLE), "a binding id is listed twice"
-    declared = declared_bindings()
-    missing = sorted(set(declared) - set(documented))
-    assert not missing, f"add these binding ids to BINDING_TABLE in heatmap_tui/ui/keymap.py: {missing}"
-    assert declared == documented
-
-
 async def test_the_screenshots_script_draws_every_screen_and_never_a_key(tmp_path: Path) -> None:
     from heatmap_tui.ui.screenshots import WRONG_APP_KEY, take
 

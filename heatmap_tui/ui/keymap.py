@@ -7,115 +7,105 @@ separated by commas:
     "app.help" = "f1"
     "browser.new" = "ctrl+n,n"
 
-`BINDING_TABLE` is the reference the README lists; a test checks it against the bindings the
-screens actually declare, so it cannot drift from them.
+The table is read from the `BINDINGS` the app, its screens, dialogs and widgets declare, so it
+cannot drift from them. Reading it imports every UI module, so it is built only when asked for:
+to check a keymap the config sets, and to write the README's table, which
+`python -m heatmap_tui.ui.keymap --write-readme` rewrites between its two markers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import argparse
+import importlib
+import inspect
+import pkgutil
+import re
+import sys
+from collections.abc import Mapping, Sequence
+from functools import cache
+from pathlib import Path
 from typing import NamedTuple
 
+from textual.app import App
+from textual.binding import Binding
+from textual.dom import DOMNode
+
+import heatmap_tui.ui as ui
 from heatmap_tui.core.safe_text import has_control
+
+# Each group's heading, in the order the README lists them. A class not named here is headed by
+# its name in words ("TrashScreen": "Trash screen") and listed after these. The help screen
+# titles its groups the same way.
+HEADINGS: dict[str, str] = {
+    "SitePicker": "Site picker",
+    "CredentialsForm": "Credentials form",
+    "AppPicker": "Application picker",
+    "HelpScreen": "Help screen",
+    "BrowserScreen": "Snapshot browser",
+    "SnapshotTable": "Snapshot table",
+    "SnapshotForm": "Snapshot form",
+    "ReplayPicker": "Replay picker",
+    "ViewPicker": "View picker",
+    "SortMenu": "Sort menu",
+    "ConfirmDialog": "Confirm dialog",
+    "BulkDeleteProgress": "Bulk delete progress",
+    "CleanupDialog": "Cleanup dialog",
+    "TrashScreen": "Trash screen",
+    "TrashTable": "Trash table",
+    "RestoreProgress": "Restore progress",
+}
+EVERYWHERE = "Everywhere"  # the app's own bindings
+
+WRITE_README = "python -m heatmap_tui.ui.keymap --write-readme"
+README_START = f"<!-- keymap table: written by `{WRITE_README}` -->"
+README_END = "<!-- end of the keymap table -->"
 
 
 class BindingDoc(NamedTuple):
+    group: str  # where it applies: "Everywhere", "Snapshot browser"
     id: str
     keys: str  # the default keys, as Textual spells them
-    description: str
+    description: str  # the words of the footer and the help screen
 
 
-BINDING_TABLE: tuple[BindingDoc, ...] = (
-    # Everywhere
-    BindingDoc("app.help", "question_mark,f1", "Show the keys of the current screen"),
-    BindingDoc("app.command_palette", "ctrl+p", "Open the command palette"),
-    BindingDoc("app.quit", "ctrl+q", "Quit"),
-    # Site picker
-    BindingDoc("sites.choose", "enter", "Use the highlighted site"),
-    BindingDoc("sites.down", "j", "Next site"),
-    BindingDoc("sites.up", "k", "Previous site"),
-    BindingDoc("sites.custom", "c", "Type a custom API URL"),
-    BindingDoc("sites.profile", "p", "Type the profile name (a new name creates a profile)"),
-    BindingDoc("sites.back", "escape", "Back"),
-    # Credentials form
-    BindingDoc("credentials.save", "ctrl+s", "Check the keys and save them"),
-    BindingDoc("credentials.cancel", "escape", "Cancel"),
-    # Application picker
-    BindingDoc("apps.open", "enter", "Open the highlighted application (or the typed id)"),
-    BindingDoc("apps.filter", "slash", "Type to filter the applications"),
-    BindingDoc("apps.down", "down", "Next application"),
-    BindingDoc("apps.up", "up", "Previous application"),
-    BindingDoc("apps.vim_down", "j", "Next application (in the list)"),
-    BindingDoc("apps.vim_up", "k", "Previous application (in the list)"),
-    BindingDoc("apps.refresh", "ctrl+r", "Load the applications again"),
-    BindingDoc("apps.keys", "ctrl+o", "Enter other keys for this profile"),
-    BindingDoc("apps.back", "escape", "Clear the filter, else back to the sites"),
-    # Help
-    BindingDoc("help.close", "escape,q,question_mark", "Close the help"),
-    # Snapshot browser
-    BindingDoc("browser.new", "n", "New snapshot"),
-    BindingDoc("browser.edit", "e", "Edit the snapshot"),
-    BindingDoc("browser.delete", "d", "Delete the snapshot (or the marked ones)"),
-    BindingDoc("browser.mark", "space", "Mark for bulk delete"),
-    BindingDoc("browser.mark_all", "A,ctrl+a", "Mark all shown"),
-    BindingDoc("browser.search", "slash", "Live text filter"),
-    BindingDoc("browser.pick_view", "v", "Pick a view"),
-    BindingDoc("browser.device", "t", "Next device type"),
-    BindingDoc("browser.all_views", "a", "All known views / one view"),
-    BindingDoc("browser.sort", "s", "Sort menu"),
-    *(BindingDoc(f"browser.sort_{n}", str(n), f"Sort by column {n}") for n in range(1, 8)),
-    BindingDoc("browser.json", "J", "Detail / JSON view"),
-    BindingDoc("browser.refresh", "r", "Refresh"),
-    BindingDoc("browser.copy_id", "y", "Copy the snapshot id"),
-    BindingDoc("browser.open_web", "o", "Open in the Datadog web app"),
-    BindingDoc("browser.back", "escape", "Back / clear"),
-    BindingDoc("browser.undo", "u", "Undo the last delete (restore it from the trash)"),
-    BindingDoc("browser.trash", "T", "Open the trash"),
-    BindingDoc("browser.cleanup", "c", "Clean up stale snapshots"),
-    BindingDoc("snapshot_table.cursor_up", "up,k", "Up"),
-    BindingDoc("snapshot_table.cursor_down", "down,j", "Down"),
-    BindingDoc("snapshot_table.page_up", "pageup", "Page up"),
-    BindingDoc("snapshot_table.page_down", "pagedown", "Page down"),
-    BindingDoc("snapshot_table.first", "home,g", "First row"),
-    BindingDoc("snapshot_table.last", "end,G", "Last row"),
-    BindingDoc("snapshot_table.select", "enter", "Detail / JSON view"),
-    # Dialogs of the browser
-    BindingDoc("snapshot_form.save", "ctrl+s", "Save the snapshot"),
-    BindingDoc("snapshot_form.cancel", "escape", "Cancel"),
-    BindingDoc("snapshot_form.pick_replay", "ctrl+r", "Pick the frame from a replay view"),
-    BindingDoc("confirm_delete.cancel", "escape", "Cancel"),
-    BindingDoc("confirm_delete.left", "left,h", "Previous button"),
-    BindingDoc("confirm_delete.right", "right,l", "Next button"),
-    BindingDoc("bulk_progress.close", "escape", "Stop / close"),
-    BindingDoc("restore_progress.close", "escape", "Close"),
-    BindingDoc("cleanup.cancel", "escape", "Cancel"),
-    # Trash
-    BindingDoc("trash.mark", "space", "Mark for restore or purge"),
-    BindingDoc("trash.restore", "r", "Restore the entry (or the marked ones) into this connection"),
-    BindingDoc("trash.purge", "p", "Purge the entry (or the marked ones) for good"),
-    BindingDoc("trash.purge_old", "P", "Purge what was deleted more than 30 days ago"),
-    BindingDoc("trash.down", "j", "Down"),
-    BindingDoc("trash.up", "k", "Up"),
-    BindingDoc("trash.back", "escape", "Back to the browser"),
-    BindingDoc("view_picker.cancel", "escape", "Cancel"),
-    BindingDoc("view_picker.down", "down", "Next view"),
-    BindingDoc("view_picker.up", "up", "Previous view"),
-    BindingDoc("sort_menu.cancel", "escape", "Cancel"),
-    BindingDoc("sort_menu.down", "j", "Down"),
-    BindingDoc("sort_menu.up", "k", "Up"),
-    BindingDoc("replay_picker.cancel", "escape", "Cancel"),
-    BindingDoc("replay_picker.more", "m", "Load more replay views"),
-    BindingDoc("replay_picker.reload", "r", "Reload"),
-    BindingDoc("replay_picker.down", "j", "Down"),
-    BindingDoc("replay_picker.up", "k", "Up"),
-)
+def heading(cls: type) -> str:
+    """The words for where a class's bindings apply."""
+    if issubclass(cls, App):
+        return EVERYWHERE
+    name = cls.__name__
+    return HEADINGS.get(name) or re.sub(r"(?<!^)(?=[A-Z])", " ", name).capitalize()
 
-BINDING_IDS: frozenset[str] = frozenset(doc.id for doc in BINDING_TABLE)
+
+@cache
+def binding_table() -> tuple[BindingDoc, ...]:
+    """Every binding with an id, shown in the footer or not, grouped by the class declaring it."""
+    docs: list[BindingDoc] = []
+    for module_info in pkgutil.walk_packages(ui.__path__, f"{ui.__name__}."):
+        if module_info.name.endswith(".screenshots"):  # a script, not a part of the app
+            continue
+        module = importlib.import_module(module_info.name)
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if not issubclass(cls, DOMNode) or cls.__module__ != module.__name__:
+                continue
+            # A class's own BINDINGS: Textual adds those of its bases, which are listed there.
+            for binding in cls.__dict__.get("BINDINGS", []):
+                if isinstance(binding, Binding) and binding.id is not None:
+                    docs.append(BindingDoc(heading(cls), binding.id, binding.key, binding.description))
+    order = {title: index for index, title in enumerate([EVERYWHERE, *HEADINGS.values()])}
+    # Stable: within a group, the order the class declares them in.
+    return tuple(sorted(docs, key=lambda doc: (order.get(doc.group, len(order)), doc.group)))
+
+
+def binding_ids() -> frozenset[str]:
+    return frozenset(doc.id for doc in binding_table())
 
 
 def unknown_binding_ids(keymap: Mapping[str, str]) -> list[str]:
     """The ids of a config keymap that no binding has (a typo, or a binding since renamed)."""
-    return sorted(binding_id for binding_id in keymap if binding_id not in BINDING_IDS)
+    if not keymap:  # the common case: no need to import every screen to know the ids
+        return []
+    ids = binding_ids()
+    return sorted(binding_id for binding_id in keymap if binding_id not in ids)
 
 
 def unusable_binding_ids(keymap: Mapping[str, str]) -> list[str]:
@@ -132,13 +122,72 @@ def usable_keymap(keymap: Mapping[str, str]) -> dict[str, str]:
 
 def keymap_warning(keymap: Mapping[str, str]) -> str | None:
     """What is wrong with the config's keymap, in words (names in it are escaped by the caller)."""
+    if not keymap:
+        return None
     problems = []
     if unknown := unknown_binding_ids(keymap):
         names = ", ".join(repr(name) for name in unknown)
         problems.append(f"The [keymap] of the config names no binding {names}; it is ignored.")
-    if unusable := [i for i in unusable_binding_ids(keymap) if i in BINDING_IDS]:
+    if unusable := [i for i in unusable_binding_ids(keymap) if i in binding_ids()]:
         names = ", ".join(f"{i!r} ({keymap[i]!r})" for i in unusable)
         problems.append(f"The [keymap] of the config gives keys no terminal sends to {names}; ignored.")
     if not problems:
         return None
     return " ".join(problems) + " The README lists the binding ids."
+
+
+def markdown_table(docs: Sequence[BindingDoc]) -> str:
+    """One table per group, under the group's heading."""
+    parts: list[str] = []
+    for group in dict.fromkeys(doc.group for doc in docs):
+        parts += [f"**{group}**", "", "| id | default keys | what it does |", "|---|---|---|"]
+        parts += [
+            f"| `{doc.id}` | `{doc.keys}` | {_cell(doc.description)} |" for doc in docs if doc.group == group
+        ]
+        parts.append("")
+    return "\n".join(parts)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", r"\|")
+
+
+def readme_with_table(readme: str, docs: Sequence[BindingDoc]) -> str:
+    """The README's text with the table between the markers replaced by `docs`."""
+    start, end = readme.find(README_START), readme.find(README_END)
+    if start < 0 or end < start:
+        raise ValueError(f"the README has no keymap table markers ({README_START!r} ... {README_END!r})")
+    head = readme[: start + len(README_START)]
+    return f"{head}\n\n{markdown_table(docs)}\n{readme[end:]}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m heatmap_tui.ui.keymap",
+        description="Print the keymap table, or write it into the README between its markers.",
+    )
+    parser.add_argument(
+        "--write-readme",
+        nargs="?",
+        const="README.md",
+        metavar="PATH",
+        type=Path,
+        help="rewrite the table in this README (default: README.md of the current directory)",
+    )
+    args = parser.parse_args(argv)
+    if args.write_readme is None:
+        sys.stdout.write(markdown_table(binding_table()))
+        return 0
+    path: Path = args.write_readme
+    old = path.read_text(encoding="utf-8")
+    try:
+        new = readme_with_table(old, binding_table())
+    except ValueError as exc:
+        parser.error(f"{path}: {exc}")
+    if new != old:
+        path.write_text(new, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

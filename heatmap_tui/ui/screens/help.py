@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -18,15 +17,8 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from heatmap_tui.ui.dialogs.dialog import Dialog
+from heatmap_tui.ui.keymap import heading
 from heatmap_tui.ui.safe import safe_rich
-
-# Friendlier names than the class names, for the group titles.
-TITLES = {
-    "SitePicker": "Site picker",
-    "AppPicker": "Application picker",
-    "BrowserScreen": "Snapshot browser",
-    "SnapshotTable": "Snapshot table",
-}
 
 
 def key_label(binding: Binding) -> str:
@@ -41,13 +33,6 @@ class HelpRow:
     keys: str
     description: str
     enabled: bool
-
-
-def _title(node: DOMNode) -> str:
-    if isinstance(node, App):
-        return "Everywhere"
-    name = type(node).__name__
-    return TITLES.get(name) or re.sub(r"(?<!^)(?=[A-Z])", " ", name).capitalize()
 
 
 def help_groups(screen: Screen[Any]) -> list[tuple[str, list[HelpRow]]]:
@@ -80,7 +65,7 @@ def help_groups(screen: Screen[Any]) -> list[tuple[str, list[HelpRow]]]:
             HelpRow(" ".join(dict.fromkeys(keys)), description, enabled[(node, action, description)])
             for (action, description), keys in grouped[node].items()
         ]
-        groups.append((_title(node), rows))
+        groups.append((heading(type(node)), rows))
     return groups
 
 
@@ -132,7 +117,7 @@ class HelpScreen(Dialog[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help", classes="dialog") as box:
-            box.border_title = f"Keys · {_title(self.target)}"
+            box.border_title = f"Keys · {heading(type(self.target))}"
             box.border_subtitle = "tab moves between fields · ctrl+p finds commands · escape closes"
             with VerticalScroll(id="help-body"):
                 yield Static(help_table(help_groups(self.target)), id="help-keys", markup=False)
