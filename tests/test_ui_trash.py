@@ -16,7 +16,8 @@ from heatmap_tui.core.trash import EntryState, Trash, delete_with_trash
 from heatmap_tui.devserver import DevServer
 from heatmap_tui.ui.dialogs.confirm_dialog import ConfirmDialog
 from heatmap_tui.ui.dialogs.restore_progress import RestoreProgress
-from heatmap_tui.ui.screens.trash_screen import EMPTY, TrashScreen, TrashTable
+from heatmap_tui.ui.screens.trash_screen import TrashScreen
+from heatmap_tui.ui.widgets.trash_table import EMPTY, TrashTable
 from tests.apps.browser_app import (
     NOW,
     BrowserApp,
