@@ -11,13 +11,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Label, Static
 
 from heatmap_tui.core.errors import ApiError
 from heatmap_tui.core.rum import RumService
 from heatmap_tui.core.rum_models import ViewEvent
 from heatmap_tui.core.safe_text import visible
+from heatmap_tui.ui.dialogs.dialog import Dialog
 from heatmap_tui.ui.format import fit_cells, format_absolute, format_relative
 from heatmap_tui.ui.safe import safe, safe_rich
 from heatmap_tui.ui.session import Clock, utc_now
@@ -55,22 +55,15 @@ def _cut(text: str, width: int) -> str:
     return fit_cells(text, width).rstrip() if len(text) > width else text
 
 
-class ReplayPicker(ModalScreen[ViewEvent | None]):
+class ReplayPicker(Dialog[ViewEvent | None]):
     """Dismisses with the chosen `ViewEvent`, or None. `device_type=None` searches every device."""
 
     DEFAULT_CSS = """
     ReplayPicker {
-        align: center middle;
         #replay-picker {
             width: 118;
             max-width: 98%;
-            height: auto;
             max-height: 96%;
-            border: round $primary;
-            border-title-color: $text;
-            border-title-style: bold;
-            border-subtitle-color: $text-muted;
-            background: $surface;
             padding: 0 1;
         }
         #replay-events { height: 3; }
@@ -119,7 +112,7 @@ class ReplayPicker(ModalScreen[ViewEvent | None]):
         return f"{self.view_name} on {self.device_type or 'any device'}"
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="replay-picker") as box:
+        with Vertical(id="replay-picker", classes="dialog") as box:
             box.border_title = safe(
                 f"Pick a replay frame · {self.view_name} · {self.device_type or 'any device'}"
             )

@@ -17,7 +17,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from heatmap_tui.core.errors import ApiError, NotFound
@@ -25,6 +24,7 @@ from heatmap_tui.core.models import Snapshot, SnapshotCreateAttributes, Snapshot
 from heatmap_tui.core.rum import RumService
 from heatmap_tui.core.safe_text import visible
 from heatmap_tui.core.snapshots import CreateOutcome, CreateState, SnapshotService
+from heatmap_tui.ui.dialogs.dialog import Dialog
 from heatmap_tui.ui.dialogs.form_fields import FormResult
 from heatmap_tui.ui.dialogs.snapshot_fields import SnapshotFields
 from heatmap_tui.ui.forms import FormInput
@@ -34,23 +34,16 @@ from heatmap_tui.ui.session import Clock, utc_now
 __all__ = ["FormResult", "SnapshotForm"]
 
 
-class SnapshotForm(ModalScreen[FormResult | None]):
+class SnapshotForm(Dialog[FormResult | None]):
     """Create (`snapshot=None`) or edit (`snapshot` given) a heatmap snapshot. With `rum`, the
     event, session and view ids can be picked from a replay instead of typed."""
 
     DEFAULT_CSS = """
     SnapshotForm {
-        align: center middle;
         #snapshot-form {
             width: 110;
             max-width: 98%;
-            height: auto;
             max-height: 98%;
-            border: round $primary;
-            border-title-color: $text;
-            border-title-style: bold;
-            border-subtitle-color: $text-muted;
-            background: $surface;
             padding: 0 1;
         }
         #form-error {
@@ -107,7 +100,7 @@ class SnapshotForm(ModalScreen[FormResult | None]):
     # --- layout ------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="snapshot-form") as box:
+        with Vertical(id="snapshot-form", classes="dialog") as box:
             box.border_title = safe(
                 f"Edit snapshot {self.snapshot.name!r}" if self.snapshot else "New snapshot"
             )
