@@ -96,6 +96,7 @@ def binding_table() -> tuple[BindingDoc, ...]:
     return tuple(sorted(docs, key=lambda doc: (order.get(doc.group, len(order)), doc.group)))
 
 
+@cache
 def binding_ids() -> frozenset[str]:
     return frozenset(doc.id for doc in binding_table())
 
