@@ -28,8 +28,8 @@ from heatmap_tui.core.trash import (
     new_batch_id,
 )
 
-# The dialogs and the trash screen are imported by the actions that open them: showing the
-# browser needs none of them.
+# The dialogs and the trash screen are imported by the actions that open them (never here):
+# showing the browser needs none of them.
 if TYPE_CHECKING:
     from heatmap_tui.ui.screens.browser_context import BrowserContext
 

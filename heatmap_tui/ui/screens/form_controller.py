@@ -26,10 +26,9 @@ class FormController:
         """A new snapshot, of the view listed (in all-views mode, of the cursor row's view)."""
         from heatmap_tui.ui.dialogs.snapshot_form import SnapshotForm
 
-        scope = self._context.scope()
-        cursor = self._table.cursor_snapshot
-        view = cursor.view_name if scope.all_views and cursor is not None else scope.view
         context = self._context
+        scope, cursor = context.scope(), self._table.cursor_snapshot
+        view = cursor.view_name if scope.all_views and cursor is not None else scope.view
         form = SnapshotForm(
             context.connection.snapshots,
             application_id=context.application_id,
