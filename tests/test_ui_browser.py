@@ -16,6 +16,7 @@ from heatmap_tui.ui.dialogs.sort_menu import SortMenu
 from heatmap_tui.ui.dialogs.view_picker import ViewPicker
 from heatmap_tui.ui.screens.browser import BrowserScreen
 from heatmap_tui.ui.widgets.detail_pane import snapshot_json
+from heatmap_tui.ui.widgets.snapshot_table import SnapshotTable
 from tests.apps.browser_app import (
     VIEWS,
     BrowserApp,
@@ -163,6 +164,12 @@ async def test_live_filter_and_sort(server: DevServer) -> None:
         await settle(pilot)
         names = [r.snapshot.name.casefold() for r in table.model.shown]
         assert table.model.sort_column == "name" and not table.model.sort_reverse and names == sorted(names)
+        # A click on a header sorts too; each sort is told with the view and device, to be remembered.
+        await pilot.click(SnapshotTable, offset=(3, 0))
+        await settle(pilot)
+        assert table.model.sort_column == "name" and table.model.sort_reverse
+        sorts = [m.sort for m in app.messages if isinstance(m, BrowserScreen.FiltersChanged)]
+        assert sorts == [("start", False), ("start", True), ("name", False), ("name", True)]
 
 
 async def test_detail_json_view_and_refresh_keeping_the_cursor(server: DevServer) -> None:
