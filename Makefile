@@ -24,8 +24,13 @@ demo: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/heatmap-tui serve --seed --port 8126
 
+# One pytest-xdist worker per core, whole files to a worker (a module's fixtures start once).
+# Serially: make test PYTEST_XDIST=   (or PYTEST_ARGS="-n 0": the last -n wins). Only a serial
+# run reports SVG snapshots no test uses any more: syrupy skips that check under xdist.
+PYTEST_XDIST ?= -n auto --dist loadfile
+
 test: lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .

@@ -10,7 +10,9 @@ unlocked, so no prompt is ever needed.
 Fixtures (imported by tests/conftest.py):
 - `secret_service` (session): the running harness; DBUS_SESSION_BUS_ADDRESS is set for the test
   process, and `secret_service.env` is what a subprocess needs on top of its own environment.
-  When it cannot start: pytest.fail under CI=true, else skip with the reason.
+  When it cannot start: pytest.fail under CI=true, else skip with the reason. Under pytest-xdist
+  each worker is a session of its own, so each starts its own harness (own directory, bus and
+  `login` collection): workers never see each other's entries, and `clear()` empties only ours.
 - `secret_service_keyring`: keyring's SecretService backend, set with keyring.set_keyring for the
   test, with every `heatmap-tui` entry removed before and after.
 """
