@@ -392,7 +392,7 @@ async def test_a_flag_is_never_written_to_the_profile_by_the_tui(
         browser = app.screen
         assert isinstance(browser, BrowserScreen)
         assert browser.connection.site.custom_url == CUSTOM_HOST
-        browser.post_message(BrowserScreen.FiltersChanged("/cart", None))
+        browser.post_message(BrowserScreen.PositionChanged("/cart", None))
         await settle(pilot)
     assert not config_path.exists() or "example.test" not in config_path.read_text()
 

@@ -42,17 +42,20 @@ LAZY_UI_MODULES = (
     "heatmap_tui.ui.dialogs.cleanup_dialog",
     "heatmap_tui.ui.dialogs.confirm_dialog",
     "heatmap_tui.ui.dialogs.credentials_form",
+    "heatmap_tui.ui.dialogs.dialog",
     "heatmap_tui.ui.dialogs.form_fields",
-    "heatmap_tui.ui.dialogs.replay_fill",
     "heatmap_tui.ui.dialogs.replay_picker",
     "heatmap_tui.ui.dialogs.restore_progress",
+    "heatmap_tui.ui.dialogs.snapshot_fields",
     "heatmap_tui.ui.dialogs.snapshot_form",
     "heatmap_tui.ui.dialogs.sort_menu",
     "heatmap_tui.ui.dialogs.view_picker",
     "heatmap_tui.ui.screens.app_picker",
     "heatmap_tui.ui.screens.help",
     "heatmap_tui.ui.screens.site_picker",
+    "heatmap_tui.ui.screens.trash_controller",
     "heatmap_tui.ui.screens.trash_screen",
+    "heatmap_tui.ui.widgets.trash_table",
 )
 
 # The other subcommands and their helpers. (commands/serve.py is not listed: commands/tui.py

@@ -117,7 +117,7 @@ async def test_a_later_run_starts_where_the_last_one_left_off(server: DevServer,
         # The browser says its filters changed: the state file remembers them; the config
         # file is not written at all (its bytes are those the old config was migrated from).
         config_bytes = config_path.read_bytes()
-        browser.post_message(BrowserScreen.FiltersChanged("/search", None))
+        browser.post_message(BrowserScreen.PositionChanged("/search", None))
         await settle(pilot)
         position = saved_position()
         assert position is not None
@@ -371,7 +371,7 @@ async def test_demo_goes_straight_to_the_browser_and_writes_nothing(
             assert isinstance(browser, BrowserScreen)
             assert (browser.application_name, browser.view) == ("Shop Web", "/home")
             assert browser.table.model.total_count > 0
-            browser.post_message(BrowserScreen.FiltersChanged("/cart", "mobile"))
+            browser.post_message(BrowserScreen.PositionChanged("/cart", "mobile"))
             await settle(pilot)
             assert services.memory_state.profiles["demo"].view_name == "/cart"
             assert browser.trash.path == tmp_path / "scratch" / "trash.jsonl"

@@ -105,7 +105,7 @@ async def test_filters_reload_from_the_server_clear_marks_and_tell_the_shell(ser
         await settle(pilot)
         assert browser.view == "/checkout"
         assert sorted(shown_ids(app)) == sorted(s.id for s in store_snapshots(server, "/checkout", "desktop"))
-        changes = [(m.view, m.device) for m in app.messages if isinstance(m, BrowserScreen.FiltersChanged)]
+        changes = [(m.view, m.device) for m in app.messages if isinstance(m, BrowserScreen.PositionChanged)]
         assert changes == [("/home", "desktop"), ("/cart", "desktop"), ("/checkout", "desktop")]
 
 
@@ -168,7 +168,7 @@ async def test_live_filter_and_sort(server: DevServer) -> None:
         await pilot.click(SnapshotTable, offset=(3, 0))
         await settle(pilot)
         assert table.model.sort_column == "name" and table.model.sort_reverse
-        sorts = [m.sort for m in app.messages if isinstance(m, BrowserScreen.FiltersChanged)]
+        sorts = [m.sort for m in app.messages if isinstance(m, BrowserScreen.PositionChanged)]
         assert sorts == [("start", False), ("start", True), ("name", False), ("name", True)]
 
 

@@ -18,6 +18,7 @@ from textual.worker import WorkerFailed
 
 from heatmap_tui.core.auth import ApiAuth
 from heatmap_tui.core.config import Config, Profile, load_config, save_config
+from heatmap_tui.core.connection import Connection
 from heatmap_tui.core.sites import Site
 from heatmap_tui.devserver import DevServer
 from heatmap_tui.ui.app import HeatmapApp
@@ -26,7 +27,6 @@ from heatmap_tui.ui.dialogs.crash_offer import CrashOffer
 from heatmap_tui.ui.screens.app_picker import AppPicker
 from heatmap_tui.ui.screens.browser import BrowserScreen
 from heatmap_tui.ui.services import Overrides, Services
-from heatmap_tui.ui.session import Connection
 from tests.apps.shell_app import (
     DEMO_ENV,
     SIZE,

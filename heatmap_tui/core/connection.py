@@ -38,6 +38,11 @@ class Connection:
     def open(cls, profile: str, site: Site, auth: ApiAuth) -> Connection:
         return cls(profile=profile, site=site, client=DatadogClient(site, auth))
 
+    @property
+    def target(self) -> str:
+        """Where a write or a restore goes, in the status line's words: `US5 · profile work`."""
+        return f"{self.site.short_label} · profile {self.profile}"
+
     async def close(self) -> None:
         await self.client.aclose()
 

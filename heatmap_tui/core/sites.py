@@ -46,6 +46,11 @@ class Site:
     def label(self) -> str:
         return self.custom_url if self.custom_url is not None else self.name
 
+    @property
+    def short_label(self) -> str:
+        """The site as the status line names it: `US5`, or a custom host's domain."""
+        return self.domain if self.is_custom else self.name
+
 
 SITES: tuple[Site, ...] = (
     Site("US1", "datadoghq.com", "app.datadoghq.com"),

@@ -376,7 +376,7 @@ class HeatmapApp(App[None]):
         except ApiError:
             return None
 
-    def on_browser_screen_filters_changed(self, message: BrowserScreen.FiltersChanged) -> None:
+    def on_browser_screen_position_changed(self, message: BrowserScreen.PositionChanged) -> None:
         self._remember(view=message.view, device=message.device, sort=message.sort)
 
     # --- the config: only what the person chose ------------------------------------------
@@ -426,7 +426,12 @@ class HeatmapApp(App[None]):
         return left_off
 
     def _remember(
-        self, *, app_id: str | None = None, view: str | None, device: str | None, sort: tuple[str, bool] | None
+        self,
+        *,
+        app_id: str | None = None,
+        view: str | None,
+        device: str | None,
+        sort: tuple[str, bool] | None,
     ) -> None:
         stored = self.config.profiles.get(self.profile)
         if stored is None:  # keys from the environment, a site from a flag or DD_SITE: this run only

@@ -20,6 +20,7 @@ from textual.widgets import Input
 
 from heatmap_tui.core.auth import ApiAuth
 from heatmap_tui.core.client import DatadogClient
+from heatmap_tui.core.connection import Connection
 from heatmap_tui.core.models import Snapshot
 from heatmap_tui.core.paths import DATA_ENV
 from heatmap_tui.core.retry import RetryPolicy
@@ -28,7 +29,6 @@ from heatmap_tui.devserver import DEMO_API_KEY, DEMO_APP_KEY, DevServer
 from heatmap_tui.devserver.seed_data import WEB_VIEWS
 from heatmap_tui.ui.dialogs.snapshot_form import SnapshotForm
 from heatmap_tui.ui.screens.browser import BrowserScreen
-from heatmap_tui.ui.session import Connection
 
 NOW = datetime(2026, 5, 1, 12, 0, 0, tzinfo=UTC)
 VIEWS = [v.name for v in WEB_VIEWS]
@@ -68,7 +68,7 @@ class BrowserApp(App[None]):
     async def on_unmount(self) -> None:
         await self.connection.close()
 
-    def on_browser_screen_filters_changed(self, message: BrowserScreen.FiltersChanged) -> None:
+    def on_browser_screen_position_changed(self, message: BrowserScreen.PositionChanged) -> None:
         self.messages.append(message)
 
     def open_url(self, url: str, *, new_tab: bool = True) -> None:

@@ -26,12 +26,12 @@ from heatmap_tui.core.cleanup import (
     parse_age,
     plan_cleanup,
 )
+from heatmap_tui.core.clock import Clock, utc_now
 from heatmap_tui.core.models import Snapshot
 from heatmap_tui.core.safe_text import visible
 from heatmap_tui.ui.dialogs.dialog import Dialog
 from heatmap_tui.ui.format import format_relative
 from heatmap_tui.ui.safe import SafeInput, safe_rich
-from heatmap_tui.ui.session import Clock, utc_now
 from heatmap_tui.ui.widgets.filter_bar import ANY_DEVICE, DEVICE_OPTIONS
 
 NO_RULE = "Set a rule above: an age, an author, a device, or duplicates."

@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, DataTable, Label, Static
 
+from heatmap_tui.core.clock import Clock, utc_now
 from heatmap_tui.core.errors import ApiError
 from heatmap_tui.core.rum import RumService
 from heatmap_tui.core.rum_models import ViewEvent
@@ -20,7 +21,6 @@ from heatmap_tui.core.safe_text import visible
 from heatmap_tui.ui.dialogs.dialog import Dialog
 from heatmap_tui.ui.format import fit_cells, format_absolute, format_relative
 from heatmap_tui.ui.safe import safe, safe_rich
-from heatmap_tui.ui.session import Clock, utc_now
 
 PAGE_SIZE = 50
 SINCE = "now-30d"  # replays are kept 30 days

@@ -12,6 +12,7 @@ from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
+from heatmap_tui.core.clock import Clock
 from heatmap_tui.core.errors import ApiError
 from heatmap_tui.core.models import SnapshotCreateAttributes, SnapshotUpdateAttributes
 from heatmap_tui.core.rum import RumService
@@ -28,7 +29,6 @@ from heatmap_tui.ui.forms import (
     validate_create,
     validate_update,
 )
-from heatmap_tui.ui.session import Clock
 
 COMPUTING = "computing start…"
 

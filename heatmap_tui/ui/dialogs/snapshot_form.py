@@ -19,6 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label, Static
 
+from heatmap_tui.core.clock import Clock, utc_now
 from heatmap_tui.core.errors import ApiError, NotFound
 from heatmap_tui.core.models import Snapshot, SnapshotCreateAttributes, SnapshotUpdateAttributes
 from heatmap_tui.core.rum import RumService
@@ -29,7 +30,6 @@ from heatmap_tui.ui.dialogs.form_fields import FormResult
 from heatmap_tui.ui.dialogs.snapshot_fields import SnapshotFields
 from heatmap_tui.ui.forms import FormInput
 from heatmap_tui.ui.safe import safe
-from heatmap_tui.ui.session import Clock, utc_now
 
 __all__ = ["FormResult", "SnapshotForm"]
 

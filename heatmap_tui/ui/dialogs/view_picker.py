@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import ClassVar
 
 from rich.text import Text
@@ -13,7 +13,6 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from heatmap_tui.core.rum_models import ViewCount
 from heatmap_tui.core.safe_text import visible
 from heatmap_tui.ui.dialogs.dialog import Dialog
 from heatmap_tui.ui.safe import SafeInput
@@ -21,11 +20,6 @@ from heatmap_tui.ui.safe import SafeInput
 NAME_WIDTH = 44
 KEYS = "enter picks · escape cancels"
 COUNTED = "busiest first, with their views in the last 30 days\n" + KEYS
-
-
-def merge_views(known: Iterable[str], discovered: Sequence[ViewCount]) -> list[str]:
-    """The discovered views busiest first, then any other known one (typed, or from the config)."""
-    return list(dict.fromkeys([*(v.name for v in discovered), *known]))
 
 
 def view_prompt(name: str, count: int | None) -> Text:

@@ -13,11 +13,11 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
+from heatmap_tui.core.connection import Connection
 from heatmap_tui.core.errors import ApiError, AuthError
 from heatmap_tui.core.models import RumApplication
 from heatmap_tui.core.safe_text import visible
 from heatmap_tui.ui.safe import SafeInput, safe, safe_rich
-from heatmap_tui.ui.session import Connection
 
 EMPTY_ORG = "No RUM applications in this org. Type an application id above and press enter to open it anyway."
 HINT = "Type to filter · ↑↓ move · enter opens · or type an application id and press enter"

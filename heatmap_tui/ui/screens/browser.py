@@ -16,6 +16,8 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
+from heatmap_tui.core.clock import Clock, utc_now
+from heatmap_tui.core.connection import Connection
 from heatmap_tui.core.rum_models import ViewCount
 from heatmap_tui.core.trash import Trash
 from heatmap_tui.ui.screens.browser_context import BrowserContext, Scope
@@ -25,7 +27,6 @@ from heatmap_tui.ui.screens.form_controller import FormController
 from heatmap_tui.ui.screens.snapshot_loader import SnapshotLoader
 from heatmap_tui.ui.screens.view_chooser import ViewChooser
 from heatmap_tui.ui.screens.web_link import heatmap_web_url
-from heatmap_tui.ui.session import Clock, Connection, utc_now
 from heatmap_tui.ui.widgets.detail_pane import DetailPane
 from heatmap_tui.ui.widgets.filter_bar import ANY_DEVICE, FilterBar, device_value
 from heatmap_tui.ui.widgets.snapshot_table import SnapshotTable
@@ -81,7 +82,7 @@ class BrowserScreen(Screen[None]):
     json_mode: reactive[bool] = reactive(False, bindings=True, init=False)
     has_row: reactive[bool] = reactive(False, bindings=True, init=False)  # edit, delete... apply
 
-    class FiltersChanged(Message):
+    class PositionChanged(Message):
         """The view, device or sort changed; the shell remembers them as where it left off."""
 
         def __init__(self, view: str | None, device: str | None, sort: Sort | None = None) -> None:
@@ -151,8 +152,7 @@ class BrowserScreen(Screen[None]):
         if self._initial_sort is not None:
             self.table.sort_by(*self._initial_sort)
         site, profile, name = self.connection.site, self.connection.profile, self.application_name
-        domain = site.domain if site.is_custom else site.name
-        self.status.set(site=domain, profile=profile, application=name, read_only=self.read_only)
+        self.status.set(site=site.short_label, profile=profile, application=name, read_only=self.read_only)
         self._update_scope()
         if self.view:
             self.table.focus()
@@ -195,7 +195,7 @@ class BrowserScreen(Screen[None]):
     def _post_position(self) -> None:
         model = self.table.model
         sort = None if model.sort_column is None else (model.sort_column, model.sort_reverse)
-        self.post_message(self.FiltersChanged(self.view or None, self.device, sort))
+        self.post_message(self.PositionChanged(self.view or None, self.device, sort))
 
     def _update_scope(self) -> None:
         where = f"all {len(self.views)} views" if self.all_views else (self.view or "no view")

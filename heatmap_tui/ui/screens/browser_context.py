@@ -6,7 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from heatmap_tui.ui.session import Clock, Connection
+from heatmap_tui.core.clock import Clock
+from heatmap_tui.core.connection import Connection
 from heatmap_tui.ui.widgets.snapshot_table import SnapshotTable
 from heatmap_tui.ui.widgets.view_catalog import ViewCatalog
 

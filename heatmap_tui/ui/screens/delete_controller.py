@@ -146,7 +146,6 @@ class DeleteController:
 
     async def _undo(self) -> None:
         from heatmap_tui.ui.dialogs.restore_progress import RestoreProgress
-        from heatmap_tui.ui.screens.trash_screen import restore_target
 
         try:
             entries = await asyncio.to_thread(self._undo_entries)
@@ -163,7 +162,7 @@ class DeleteController:
         if not pending:
             self._host.notify("Nothing to undo: the snapshots deleted last were already restored.")
             return
-        target = restore_target(self._connection)
+        target = self._connection.target
         restore = RestoreProgress(self._trash, pending, self._connection.snapshots, target=target)
         self._host.app.push_screen(restore, self._restored)
 

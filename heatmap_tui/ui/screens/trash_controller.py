@@ -11,12 +11,13 @@ from rich.table import Table
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from heatmap_tui.core.clock import Clock
+from heatmap_tui.core.connection import Connection
 from heatmap_tui.core.trash import RestoreReport, Trash, TrashEntry, TrashError
 from heatmap_tui.ui.dialogs.confirm_dialog import DEVICE_WIDTH, VIEW_WIDTH, ConfirmDialog
 from heatmap_tui.ui.dialogs.restore_progress import RestoreProgress, restored_message
 from heatmap_tui.ui.format import format_absolute
 from heatmap_tui.ui.safe import safe_rich
-from heatmap_tui.ui.session import Clock, Connection
 
 OLD_AGE = timedelta(days=30)
 PURGE_WARNING = "The trash holds the only copy of a deleted snapshot: a purged one can never be restored."

@@ -17,20 +17,15 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from heatmap_tui.core.clock import Clock, utc_now
+from heatmap_tui.core.connection import Connection
 from heatmap_tui.core.safe_text import visible
 from heatmap_tui.core.trash import EntryState, Trash, TrashContents, TrashEntry, TrashError
 from heatmap_tui.ui.format import format_absolute
 from heatmap_tui.ui.screens.trash_controller import TrashController
-from heatmap_tui.ui.session import Clock, Connection, utc_now
 from heatmap_tui.ui.widgets.trash_table import READING, TrashTable
 
 WRITE_ACTIONS = frozenset({"restore", "purge", "purge_old", "mark"})
-
-
-def restore_target(connection: Connection) -> str:
-    """Where a restore goes, in words the status line uses too: `US5 · profile work`."""
-    site = connection.site
-    return f"{site.domain if site.is_custom else site.name} · profile {connection.profile}"
 
 
 class TrashScreen(Screen[bool]):
@@ -71,7 +66,7 @@ class TrashScreen(Screen[bool]):
     @property
     def target(self) -> str:
         """Where a restore goes: the connection of the app, whatever site an entry came from."""
-        return restore_target(self.connection)
+        return self.connection.target
 
     @property
     def entries(self) -> list[TrashEntry]:

@@ -16,10 +16,10 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from heatmap_tui.core.clock import Clock, utc_now
 from heatmap_tui.core.safe_text import visible
 from heatmap_tui.core.trash import EntryState, TrashEntry
 from heatmap_tui.ui.format import fit_cells, format_absolute, format_relative
-from heatmap_tui.ui.session import Clock, utc_now
 
 EMPTY = "The trash is empty. Snapshots deleted from this app or the CLI are kept here until purged."
 READING = "Reading the trash…"
