@@ -65,7 +65,7 @@ class BindingDoc(NamedTuple):
     group: str  # where it applies: "Everywhere", "Snapshot browser"
     id: str
     keys: str  # the default keys, as Textual spells them
-    description: str  # the words of the footer and the help screen
+    description: str  # the binding's tooltip (the footer shows it on hover), else its footer words
 
 
 def heading(cls: type) -> str:
@@ -90,7 +90,8 @@ def binding_table() -> tuple[BindingDoc, ...]:
             # A class's own BINDINGS: Textual adds those of its bases, which are listed there.
             for binding in cls.__dict__.get("BINDINGS", []):
                 if isinstance(binding, Binding) and binding.id is not None:
-                    docs.append(BindingDoc(heading(cls), binding.id, binding.key, binding.description))
+                    words = binding.tooltip or binding.description
+                    docs.append(BindingDoc(heading(cls), binding.id, binding.key, words))
     order = {title: index for index, title in enumerate([EVERYWHERE, *HEADINGS.values()])}
     # Stable: within a group, the order the class declares them in.
     return tuple(sorted(docs, key=lambda doc: (order.get(doc.group, len(order)), doc.group)))

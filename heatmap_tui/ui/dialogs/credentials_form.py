@@ -70,7 +70,14 @@ class CredentialsForm(Dialog[CredentialsResult | None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Check and save", priority=True, id="credentials.save"),
+        Binding(
+            "ctrl+s",
+            "save",
+            "Check and save",
+            priority=True,
+            tooltip="Check the keys and save them",
+            id="credentials.save",
+        ),
         Binding("escape", "cancel", "Cancel", id="credentials.cancel"),
     ]
 

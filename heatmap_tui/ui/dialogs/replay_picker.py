@@ -78,7 +78,7 @@ class ReplayPicker(Dialog[ViewEvent | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="replay_picker.cancel"),
-        Binding("m", "more", "Load more", id="replay_picker.more"),
+        Binding("m", "more", "Load more", tooltip="Load more replay views", id="replay_picker.more"),
         Binding("r", "reload", "Reload", id="replay_picker.reload"),
         Binding("j", "move(1)", "Down", show=False, id="replay_picker.down"),
         Binding("k", "move(-1)", "Up", show=False, id="replay_picker.up"),

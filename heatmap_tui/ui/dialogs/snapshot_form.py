@@ -59,9 +59,17 @@ class SnapshotForm(Dialog[FormResult | None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save", priority=True, id="snapshot_form.save"),
+        Binding(
+            "ctrl+s", "save", "Save", priority=True, tooltip="Save the snapshot", id="snapshot_form.save"
+        ),
         Binding("escape", "cancel", "Cancel", id="snapshot_form.cancel"),
-        Binding("ctrl+r", "pick_replay", "Pick from replay", id="snapshot_form.pick_replay"),
+        Binding(
+            "ctrl+r",
+            "pick_replay",
+            "Pick from replay",
+            tooltip="Pick the frame from a replay view",
+            id="snapshot_form.pick_replay",
+        ),
     ]
 
     def __init__(

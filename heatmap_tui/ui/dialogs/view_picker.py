@@ -51,8 +51,8 @@ class ViewPicker(Dialog[str | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="view_picker.cancel"),
-        Binding("down", "move(1)", "Next", show=False, id="view_picker.down"),
-        Binding("up", "move(-1)", "Previous", show=False, id="view_picker.up"),
+        Binding("down", "move(1)", "Next", show=False, tooltip="Next view", id="view_picker.down"),
+        Binding("up", "move(-1)", "Previous", show=False, tooltip="Previous view", id="view_picker.up"),
     ]
 
     def __init__(

@@ -53,15 +53,25 @@ class AppPicker(Screen[None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open", "Open", id="apps.open"),
-        Binding("slash", "filter", "Filter", id="apps.filter"),
-        Binding("down", "move(1)", "Down", show=False, id="apps.down"),
-        Binding("up", "move(-1)", "Up", show=False, id="apps.up"),
-        Binding("j", "move(1)", "Down", show=False, id="apps.vim_down"),
-        Binding("k", "move(-1)", "Up", show=False, id="apps.vim_up"),
-        Binding("ctrl+r", "refresh", "Refresh", id="apps.refresh"),
-        Binding("ctrl+o", "keys", "Keys", id="apps.keys"),
-        Binding("escape", "back", "Back", id="apps.back"),
+        Binding(
+            "enter",
+            "open",
+            "Open",
+            tooltip="Open the highlighted application (or the typed id)",
+            id="apps.open",
+        ),
+        Binding("slash", "filter", "Filter", tooltip="Type to filter the applications", id="apps.filter"),
+        Binding("down", "move(1)", "Down", show=False, tooltip="Next application", id="apps.down"),
+        Binding("up", "move(-1)", "Up", show=False, tooltip="Previous application", id="apps.up"),
+        Binding(
+            "j", "move(1)", "Down", show=False, tooltip="Next application (in the list)", id="apps.vim_down"
+        ),
+        Binding(
+            "k", "move(-1)", "Up", show=False, tooltip="Previous application (in the list)", id="apps.vim_up"
+        ),
+        Binding("ctrl+r", "refresh", "Refresh", tooltip="Load the applications again", id="apps.refresh"),
+        Binding("ctrl+o", "keys", "Keys", tooltip="Enter other keys for this profile", id="apps.keys"),
+        Binding("escape", "back", "Back", tooltip="Clear the filter, else back to the sites", id="apps.back"),
     ]
 
     AUTO_FOCUS = "#apps-filter"

@@ -51,25 +51,47 @@ class BrowserScreen(Screen[None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "new", "New", id="browser.new"),
-        Binding("e", "edit", "Edit", id="browser.edit"),
-        Binding("d", "delete", "Delete", id="browser.delete"),
-        Binding("space", "mark", "Mark", id="browser.mark"),
+        Binding("n", "new", "New", tooltip="New snapshot", id="browser.new"),
+        Binding("e", "edit", "Edit", tooltip="Edit the snapshot", id="browser.edit"),
+        Binding(
+            "d", "delete", "Delete", tooltip="Delete the snapshot (or the marked ones)", id="browser.delete"
+        ),
+        Binding("space", "mark", "Mark", tooltip="Mark for bulk delete", id="browser.mark"),
         Binding("A,ctrl+a", "mark_all", "Mark all shown", show=False, id="browser.mark_all"),
-        Binding("slash", "search", "Filter", key_display="/", id="browser.search"),
-        Binding("v", "pick_view", "View", id="browser.pick_view"),
-        Binding("t", "cycle_device", "Device", id="browser.device"),
-        Binding("a", "toggle_all_views", "All views", id="browser.all_views"),
-        Binding("s", "sort_menu", "Sort", id="browser.sort"),
+        Binding(
+            "slash", "search", "Filter", key_display="/", tooltip="Live text filter", id="browser.search"
+        ),
+        Binding("v", "pick_view", "View", tooltip="Pick a view", id="browser.pick_view"),
+        Binding("t", "cycle_device", "Device", tooltip="Next device type", id="browser.device"),
+        Binding(
+            "a", "toggle_all_views", "All views", tooltip="All known views / one view", id="browser.all_views"
+        ),
+        Binding("s", "sort_menu", "Sort", tooltip="Sort menu", id="browser.sort"),
         *sort_bindings(),
-        Binding("J", "toggle_json", "JSON", id="browser.json"),
+        Binding("J", "toggle_json", "JSON", tooltip="Detail / JSON view", id="browser.json"),
         Binding("r", "refresh", "Refresh", id="browser.refresh"),
-        Binding("y", "copy_id", "Copy id", show=False, id="browser.copy_id"),
-        Binding("o", "open_web", "Open in Datadog", show=False, id="browser.open_web"),
+        Binding("y", "copy_id", "Copy id", show=False, tooltip="Copy the snapshot id", id="browser.copy_id"),
+        Binding(
+            "o",
+            "open_web",
+            "Open in Datadog",
+            show=False,
+            tooltip="Open in the Datadog web app",
+            id="browser.open_web",
+        ),
         Binding("escape", "back", "Back / clear", show=False, id="browser.back"),
-        Binding("u", "undo", "Undo delete", show=False, id="browser.undo"),
-        Binding("T", "trash", "Trash", show=False, id="browser.trash"),
-        Binding("c", "cleanup", "Clean up", show=False, id="browser.cleanup"),
+        Binding(
+            "u",
+            "undo",
+            "Undo delete",
+            show=False,
+            tooltip="Undo the last delete (restore it from the trash)",
+            id="browser.undo",
+        ),
+        Binding("T", "trash", "Trash", show=False, tooltip="Open the trash", id="browser.trash"),
+        Binding(
+            "c", "cleanup", "Clean up", show=False, tooltip="Clean up stale snapshots", id="browser.cleanup"
+        ),
     ]
 
     AUTO_FOCUS = "#snapshots"  # on_mount moves it to the view input when there is no view yet

@@ -108,7 +108,7 @@ class HelpScreen(Dialog[None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark", "close", "Close", id="help.close"),
+        Binding("escape,q,question_mark", "close", "Close", tooltip="Close the help", id="help.close"),
     ]
 
     def __init__(self, target: Screen[Any]) -> None:

@@ -85,11 +85,17 @@ class SitePicker(Screen[None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "choose", "Use site", id="sites.choose"),
-        Binding("j", "move(1)", "Down", show=False, id="sites.down"),
-        Binding("k", "move(-1)", "Up", show=False, id="sites.up"),
-        Binding("c", "custom", "Custom URL", id="sites.custom"),
-        Binding("p", "profile", "Profile", id="sites.profile"),
+        Binding("enter", "choose", "Use site", tooltip="Use the highlighted site", id="sites.choose"),
+        Binding("j", "move(1)", "Down", show=False, tooltip="Next site", id="sites.down"),
+        Binding("k", "move(-1)", "Up", show=False, tooltip="Previous site", id="sites.up"),
+        Binding("c", "custom", "Custom URL", tooltip="Type a custom API URL", id="sites.custom"),
+        Binding(
+            "p",
+            "profile",
+            "Profile",
+            tooltip="Type the profile name (a new name creates a profile)",
+            id="sites.profile",
+        ),
         Binding("escape", "back", "Back", id="sites.back"),
     ]
 

@@ -41,11 +41,25 @@ class TrashScreen(Screen[bool]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "mark", "Mark", id="trash.mark"),
-        Binding("r", "restore", "Restore", id="trash.restore"),
-        Binding("p", "purge", "Purge", id="trash.purge"),
-        Binding("P", "purge_old", "Purge > 30 days", id="trash.purge_old"),
-        Binding("escape", "back", "Back", id="trash.back"),
+        Binding("space", "mark", "Mark", tooltip="Mark for restore or purge", id="trash.mark"),
+        Binding(
+            "r",
+            "restore",
+            "Restore",
+            tooltip="Restore the entry (or the marked ones) into this connection",
+            id="trash.restore",
+        ),
+        Binding(
+            "p", "purge", "Purge", tooltip="Purge the entry (or the marked ones) for good", id="trash.purge"
+        ),
+        Binding(
+            "P",
+            "purge_old",
+            "Purge > 30 days",
+            tooltip="Purge what was deleted more than 30 days ago",
+            id="trash.purge_old",
+        ),
+        Binding("escape", "back", "Back", tooltip="Back to the browser", id="trash.back"),
     ]
 
     AUTO_FOCUS = "#trash-table"

@@ -109,9 +109,11 @@ class SnapshotTable(ScrollView, can_focus=True):
         Binding("down,j", "cursor_down", "Down", show=False, id="snapshot_table.cursor_down"),
         Binding("pageup", "page_up", "Page up", show=False, id="snapshot_table.page_up"),
         Binding("pagedown", "page_down", "Page down", show=False, id="snapshot_table.page_down"),
-        Binding("home,g", "first", "First", show=False, id="snapshot_table.first"),
-        Binding("end,G", "last", "Last", show=False, id="snapshot_table.last"),
-        Binding("enter", "select", "Open", show=False, id="snapshot_table.select"),
+        Binding("home,g", "first", "First", show=False, tooltip="First row", id="snapshot_table.first"),
+        Binding("end,G", "last", "Last", show=False, tooltip="Last row", id="snapshot_table.last"),
+        Binding(
+            "enter", "select", "Open", show=False, tooltip="Detail / JSON view", id="snapshot_table.select"
+        ),
     ]
 
     FREEZE_GC_ON_LOAD: ClassVar[bool] = True
