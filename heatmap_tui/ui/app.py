@@ -1,13 +1,14 @@
 """HeatmapApp: the shell that walks site -> keys -> application -> snapshot browser.
 
 It starts where the last run left off (the config's active profile, and the application, view
-and device the state file remembers for it) and otherwise walks the first-run flow. The screen stack mirrors the path
-taken, so escape always goes back one step. Everything it talks to comes in `Services`.
+and device the state file remembers for it) and otherwise walks the first-run flow. The screen
+stack mirrors the path taken, so escape always goes back one step. Everything it talks to comes
+in `Services`; the config edits are `Settings` (ui/settings.py), where it left off is `LeftOff`
+(ui/left_off.py), and a run that dies is watched by `CrashWatch` (ui/crash.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
@@ -15,24 +16,22 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.theme import Theme
 from textual.widgets import Static
-from textual.worker import WorkerFailed
 
 from heatmap_tui.core.auth import ApiAuth
-from heatmap_tui.core.config import Config, ConfigError
+from heatmap_tui.core.config import Config
 from heatmap_tui.core.connection import Connection
 from heatmap_tui.core.credentials import CredentialsError, InvalidKey, ResolvedCredentials, Source
 from heatmap_tui.core.errors import ApiError
 from heatmap_tui.core.keyring_access import KeyringUnavailable
 from heatmap_tui.core.safe_text import visible
 from heatmap_tui.core.sites import Site, SiteError
-from heatmap_tui.core.state import Position, State, StateError
-from heatmap_tui.ui.crash import CrashMarker
-from heatmap_tui.ui.keymap import keymap_warning, usable_keymap
+from heatmap_tui.ui.crash import CrashWatch, tracebacks_without_locals
+from heatmap_tui.ui.left_off import LeftOff
 from heatmap_tui.ui.palette import HeatmapCommands
 from heatmap_tui.ui.screens.browser import BrowserScreen
 from heatmap_tui.ui.services import Services
+from heatmap_tui.ui.settings import Settings
 
 if TYPE_CHECKING:
     from heatmap_tui.core.rum_models import ViewCount
@@ -57,20 +56,15 @@ class HeatmapApp(App[None]):
     def __init__(self, services: Services) -> None:
         super().__init__()
         self.services = services
-        self.config = Config()
-        self.config_error: ConfigError | None = None
-        # Where the app left off, by profile (the state file; never the config).
-        self.state = State()
+        self.settings = Settings(services, self.notify)
+        self.left_off = LeftOff(services, self.settings, self.notify)
         self.profile = "default"
         self.site: Site | None = None
         self.connection: Connection | None = None
         self.read_only = services.read_only
         self._first_start = True
-        # The note that a run died (ui/crash.py); None: not kept (the demo, most tests).
-        marker = services.crash_marker
-        self.crash_marker = CrashMarker(marker) if marker is not None else None
-        self._crashed = False
-        self._offering_clean_start = False
+        # The note that a run died (ui/crash.py).
+        self.crash_watch = CrashWatch(services.crash_marker)
 
     def notify(
         self,
@@ -89,90 +83,53 @@ class HeatmapApp(App[None]):
             visible(message), title=visible(title), severity=severity, timeout=timeout, markup=False
         )
 
+    @property
+    def config(self) -> Config:
+        return self.settings.config
+
     def compose(self) -> ComposeResult:
         yield Static("heatmap-tui · starting…", id="splash", markup=False)
 
     def on_mount(self) -> None:
-        self.config, self.config_error = self.services.load_config()
-        if self.config_error is not None:
-            self.notify(
-                f"{self.config_error}. Starting with the default settings; the file is left as it is "
-                "until you fix it.",
-                title="The config file is broken",
-                severity="error",
-                timeout=20,
-            )
-        if warning := keymap_warning(self.config.keymap):
-            self.notify(warning, severity="warning", timeout=10)
-        self.set_keymap(usable_keymap(self.config.keymap))
-        theme = self.config.preferences.theme
-        if theme in self.available_themes:
+        self.settings.load()
+        self.set_keymap(self.settings.keymap())
+        if theme := self.settings.theme(self.available_themes):
             self.theme = theme
-        elif theme:
-            self.notify(
-                f"The config names an unknown theme {theme!r}; using the default.", severity="warning"
-            )
-        self.theme_changed_signal.subscribe(self, self._theme_changed)
+        self.theme_changed_signal.subscribe(self, self.settings.theme_changed)
         self.profile = self.services.overrides.profile or self.config.active_name()
-        self.state = self.services.load_state(self.config)
-        note = self.crash_marker.read() if self.crash_marker is not None else None
-        if note is not None:  # the last run died: say so, and offer not to resume into it
+        self.left_off.load()
+        if (note := self.crash_watch.last_run()) is not None:  # say so; offer not to resume into it
             from heatmap_tui.ui.dialogs.crash_offer import CrashOffer
 
-            self._offering_clean_start = True
             self.push_screen(CrashOffer(note), self._crash_offer_answered)
             return
         self.start()
 
     async def on_unmount(self) -> None:
-        # A clean exit: the next start resumes where this one left off (unless it never chose).
-        if self.crash_marker is not None and not self._crashed and not self._offering_clean_start:
-            self.crash_marker.clear()
+        self.crash_watch.exited()
         if self.connection is not None:
             await self.connection.close()
 
     def _handle_exception(self, error: Exception) -> None:
         """The app dies of `error` (Textual exits after this): leave the note the next start reads,
         so that it offers a clean start instead of resuming into the same failure."""
-        self._crashed = True
-        if self.crash_marker is not None:
-            try:
-                where = type(self.screen).__name__
-            except Exception:  # no screen yet, or the stack is what broke
-                where = ""
-            # A worker's exception comes wrapped: the note names what it died of.
-            self.crash_marker.write(error.error if isinstance(error, WorkerFailed) else error, where)
+        try:
+            where = type(self.screen).__name__
+        except Exception:  # no screen yet, or the stack is what broke
+            where = ""
+        self.crash_watch.died(error, where)
         super()._handle_exception(error)
 
     def _fatal_error(self) -> None:
-        """Textual's crash report without the locals it prints for every frame: deep in the HTTP
-        stack (httpcore, h11) a frame holds the request's headers, keys and all. The frames and
-        their source lines still say where it broke."""
-        import rich.traceback
-
-        shown = rich.traceback.Traceback
-
-        class WithoutLocals(rich.traceback.Traceback):
-            def __init__(self, *args: Any, **kwargs: Any) -> None:
-                super().__init__(*args, **{**kwargs, "show_locals": False})
-
-        rich.traceback.Traceback = WithoutLocals  # type: ignore[misc]  # read by Textual at crash time
-        try:
+        """Textual's crash report, without the locals that would show the keys (ui/crash.py)."""
+        with tracebacks_without_locals():
             super()._fatal_error()
-        finally:
-            rich.traceback.Traceback = shown  # type: ignore[misc]
 
     def _crash_offer_answered(self, clean: bool | None) -> None:
-        self._offering_clean_start = False
+        self.crash_watch.answered()
         if clean is not False:
-            self._forget_position()
+            self.left_off.forget(self.profile)
         self.start(clean=clean is not False)
-
-    def _forget_position(self) -> None:
-        """A clean start: the application, view and device the last run showed are forgotten."""
-        if self.profile in self.state.profiles:
-            del self.state.profiles[self.profile]
-            self._save_position(None)
 
     # --- the flow ------------------------------------------------------------------
 
@@ -182,7 +139,7 @@ class HeatmapApp(App[None]):
         `clean`: never into an application (the one the last run died in, say)."""
         first, self._first_start = self._first_start, False
         stored = self.config.profiles.get(self.profile)
-        left_off = self._position()
+        left_off = self.left_off.position(self.profile)
         try:
             creds = await self.services.resolve(self.profile, self.config, site)
         except SiteError as exc:
@@ -252,7 +209,7 @@ class HeatmapApp(App[None]):
         from heatmap_tui.ui.screens.app_picker import AppPicker
 
         assert self.connection is not None
-        left_off = self._position()
+        left_off = self.left_off.position(self.profile)
         last = left_off.application_id if left_off is not None else None
         return AppPicker(self.connection, last_application_id=last)
 
@@ -282,7 +239,7 @@ class HeatmapApp(App[None]):
             except (CredentialsError, ApiError) as exc:
                 reason = f"The keys found in the environment or the OS keyring did not work: {exc}"
             else:
-                self._remember_site(profile, site)
+                self.settings.remember_site(profile, site)
                 await self._connect(creds.auth)
                 await self.show_apps()
                 return
@@ -293,7 +250,7 @@ class HeatmapApp(App[None]):
             return
         self.notify(result.message, title="Keys accepted", timeout=8)
         assert self.site is not None
-        self._remember_site(self.profile, self.site)
+        self.settings.remember_site(self.profile, self.site)
         self.use_keys(result.auth)
 
     @work(exclusive=True, group="flow")
@@ -329,7 +286,7 @@ class HeatmapApp(App[None]):
         the app's views are discovered first and the busiest is shown."""
         connection = self.connection
         assert connection is not None
-        left_off = self._position()
+        left_off = self.left_off.position(self.profile)
         same_app = left_off is not None and left_off.application_id == app_id
         view = self.services.overrides.view if self.services.overrides.application_id == app_id else None
         view = view or (left_off.view_name if left_off is not None and same_app else None)
@@ -345,7 +302,13 @@ class HeatmapApp(App[None]):
                 self.notify(
                     f"{exc} Type a view name in the browser.", title="No views found", severity="warning"
                 )
-        self._remember(app_id=app_id, view=view if same_app else None, device=device, sort=sort)
+        self.left_off.remember(
+            self.profile,
+            app_id=app_id,
+            view=view if same_app else None,
+            device=device,
+            sort=sort,
+        )
         browser = BrowserScreen(
             connection,
             app_id,
@@ -377,95 +340,7 @@ class HeatmapApp(App[None]):
             return None
 
     def on_browser_screen_position_changed(self, message: BrowserScreen.PositionChanged) -> None:
-        self._remember(view=message.view, device=message.device, sort=message.sort)
-
-    # --- the config: only what the person chose ------------------------------------------
-
-    def _remember_site(self, profile: str, site: Site) -> None:
-        def choose(config: Config) -> None:
-            config.ensure_profile(profile, site)
-            config.active_profile = profile
-
-        self._edit_config(choose)
-
-    def _edit_config(self, change: Callable[[Config], object]) -> None:
-        """A change the person asked for: to this run's config, and to the file (read again under
-        its lock, so that what another process wrote meanwhile stays; only what changed is
-        written into their document, comments and all)."""
-        change(self.config)
-        if self.config_error is not None:
-            return  # never write over a file the person has to fix: they were told at start
-        try:
-            self.services.edit_config(change)
-        except ConfigError as exc:
-            self.notify(str(exc), title="Could not save the settings", severity="error", timeout=10)
-        except ValueError:  # UnicodeEncodeError: a name from the server with a lone surrogate
-            self.notify(
-                "A name to save holds a character no file can store; the settings were not saved.",
-                title="Could not save the settings",
-                severity="error",
-                timeout=10,
-            )
-
-    def _theme_changed(self, theme: Theme) -> None:
-        if self.config.preferences.theme != theme.name:
-            name = theme.name
-            self._edit_config(lambda config: setattr(config.preferences, "theme", name))
-
-    # --- the state: where the app left off (written by itself, never into the config) -----
-
-    def _position(self) -> Position | None:
-        """Where the last run left off with this profile; None when nothing is remembered, or
-        when it was with another site than the one the profile names now (another org)."""
-        left_off = self.state.profiles.get(self.profile)
-        stored = self.config.profiles.get(self.profile)
-        if left_off is None or stored is None:
-            return None
-        if left_off.site is not None and left_off.site != stored.site_key:
-            return None
-        return left_off
-
-    def _remember(
-        self,
-        *,
-        app_id: str | None = None,
-        view: str | None,
-        device: str | None,
-        sort: tuple[str, bool] | None,
-    ) -> None:
-        stored = self.config.profiles.get(self.profile)
-        if stored is None:  # keys from the environment, a site from a flag or DD_SITE: this run only
-            return
-        left_off = self._position()
-        if app_id is None and left_off is not None:
-            app_id = left_off.application_id
-        column, reverse = sort or (None, False)
-        position = Position(
-            site=stored.site_key,
-            application_id=app_id,
-            view_name=view,
-            device_type=device,
-            sort_column=column,
-            sort_reverse=reverse,
-        )
-        if position == left_off:
-            return
-        self.state.profiles[self.profile] = position
-        self._save_position(position)
-
-    def _save_position(self, position: Position | None) -> None:
-        try:
-            self.services.remember(self.profile, position)
-        except StateError as exc:
-            self.notify(str(exc), title="Could not save where you left off", severity="warning", timeout=10)
-        except ValueError:  # UnicodeEncodeError: a name from the server with a lone surrogate
-            self.notify(
-                "A view or name to remember holds a character no file can store; "
-                "where you left off was not saved.",
-                title="Could not save where you left off",
-                severity="warning",
-                timeout=10,
-            )
+        self.left_off.remember(self.profile, view=message.view, device=message.device, sort=message.sort)
 
     # --- actions (keys and the command palette) ---------------------------------------
 
@@ -518,7 +393,7 @@ class HeatmapApp(App[None]):
 
     def switch_profile(self, name: str) -> None:
         self.profile = name
-        self._edit_config(lambda config: setattr(config, "active_profile", name))
+        self.settings.choose_profile(name)
         try:
             self.start(self.config.profiles[name].resolve_site())
         except SiteError:  # checked when the config was read: only a hand-made Config gets here

@@ -13,9 +13,14 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+
+from textual.worker import WorkerFailed
 
 from heatmap_tui.core import paths
 
@@ -78,3 +83,53 @@ class CrashMarker:
             self.path.unlink(missing_ok=True)
         except OSError:
             pass
+
+
+class CrashWatch:
+    """The marker as one run keeps it (None: no marker is kept): read at start, written when
+    the run dies, removed when it exits cleanly, unless it died, or exits before the person
+    chose between a clean start and resuming (the next start asks again)."""
+
+    def __init__(self, path: Path | None) -> None:
+        self._marker = CrashMarker(path) if path is not None else None
+        self._died = False
+        self._offering = False
+
+    def last_run(self) -> CrashNote | None:
+        """The note of the run that died, if one did: a clean start is on offer until `answered`."""
+        note = self._marker.read() if self._marker is not None else None
+        self._offering = note is not None
+        return note
+
+    def answered(self) -> None:
+        self._offering = False
+
+    def died(self, error: BaseException, where: str) -> None:
+        self._died = True
+        if self._marker is not None:
+            # A worker's exception comes wrapped: the note names what it died of.
+            self._marker.write(error.error if isinstance(error, WorkerFailed) else error, where)
+
+    def exited(self) -> None:
+        if self._marker is not None and not self._died and not self._offering:
+            self._marker.clear()
+
+
+@contextmanager
+def tracebacks_without_locals() -> Iterator[None]:
+    """Rich tracebacks made meanwhile print none of the locals Textual asks for in every frame:
+    deep in the HTTP stack (httpcore, h11) a frame holds the request's headers, keys and all.
+    The frames and their source lines still say where it broke."""
+    import rich.traceback
+
+    shown = rich.traceback.Traceback
+
+    class WithoutLocals(rich.traceback.Traceback):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **{**kwargs, "show_locals": False})
+
+    rich.traceback.Traceback = WithoutLocals  # type: ignore[misc]  # read by Textual at crash time
+    try:
+        yield
+    finally:
+        rich.traceback.Traceback = shown  # type: ignore[misc]
