@@ -139,7 +139,7 @@ class HeatmapApp(App[None]):
         `clean`: never into an application (the one the last run died in, say)."""
         first, self._first_start = self._first_start, False
         stored = self.config.profiles.get(self.profile)
-        left_off = self.left_off.position(self.profile)
+        remembered_app = self.left_off.application_id(self.profile)
         try:
             creds = await self.services.resolve(self.profile, self.config, site)
         except SiteError as exc:
@@ -157,9 +157,7 @@ class HeatmapApp(App[None]):
             await self.show_sites()
             return
         await self._connect(creds.auth)
-        app_id = (self.services.overrides.application_id if first else None) or (
-            left_off.application_id if left_off is not None else None
-        )
+        app_id = (self.services.overrides.application_id if first else None) or remembered_app
         if app_id and not clean:
             self.open_application(app_id, None, from_start=True)
         else:
@@ -209,8 +207,7 @@ class HeatmapApp(App[None]):
         from heatmap_tui.ui.screens.app_picker import AppPicker
 
         assert self.connection is not None
-        left_off = self.left_off.position(self.profile)
-        last = left_off.application_id if left_off is not None else None
+        last = self.left_off.application_id(self.profile)
         return AppPicker(self.connection, last_application_id=last)
 
     def on_site_picker_chosen(self, message: SitePicker.Chosen) -> None:
@@ -286,13 +283,11 @@ class HeatmapApp(App[None]):
         the app's views are discovered first and the busiest is shown."""
         connection = self.connection
         assert connection is not None
-        left_off = self.left_off.position(self.profile)
-        same_app = left_off is not None and left_off.application_id == app_id
+        shown = self.left_off.in_application(self.profile, app_id)  # None: the last run was elsewhere
         view = self.services.overrides.view if self.services.overrides.application_id == app_id else None
-        view = view or (left_off.view_name if left_off is not None and same_app else None)
-        device = left_off.device_type if left_off is not None and same_app else None
-        sort_column = left_off.sort_column if left_off is not None and same_app else None
-        sort = (sort_column, left_off.sort_reverse) if left_off is not None and sort_column else None
+        view = view or (shown.view_name if shown is not None else None)
+        device = shown.device_type if shown is not None else None
+        sort = (shown.sort_column, shown.sort_reverse) if shown is not None and shown.sort_column else None
         found: list[ViewCount] | None = None
         if not view:
             try:
@@ -303,11 +298,7 @@ class HeatmapApp(App[None]):
                     f"{exc} Type a view name in the browser.", title="No views found", severity="warning"
                 )
         self.left_off.remember(
-            self.profile,
-            app_id=app_id,
-            view=view if same_app else None,
-            device=device,
-            sort=sort,
+            self.profile, app_id=app_id, view=view if shown is not None else None, device=device, sort=sort
         )
         browser = BrowserScreen(
             connection,
@@ -361,29 +352,26 @@ class HeatmapApp(App[None]):
         else:
             self.push_screen(HelpScreen(self.screen))
 
-    def _find(self, kind: type[Screen[Any]]) -> Screen[Any] | None:
-        return next((s for s in self.screen_stack if isinstance(s, kind)), None)
+    async def _back_to(self, kind: type[Screen[Any]]) -> bool:
+        """Pop the screens above the `kind` one in the stack; False when there is none."""
+        if not any(isinstance(screen, kind) for screen in self.screen_stack):
+            return False
+        while not isinstance(self.screen, kind):
+            await self.pop_screen()
+        return True
 
     @work(exclusive=True, group="flow")
     async def action_switch_site(self) -> None:
         from heatmap_tui.ui.screens.site_picker import SitePicker
 
-        if self._stays_in_demo():
-            return
-        if self._find(SitePicker) is not None:
-            while not isinstance(self.screen, SitePicker):
-                await self.pop_screen()
-        else:
+        if not self._stays_in_demo() and not await self._back_to(SitePicker):
             await self.show_sites(over=True)
 
     @work(exclusive=True, group="flow")
     async def action_switch_application(self) -> None:
         from heatmap_tui.ui.screens.app_picker import AppPicker
 
-        if self._find(AppPicker) is not None:
-            while not isinstance(self.screen, AppPicker):
-                await self.pop_screen()
-        elif self.connection is not None:
+        if not await self._back_to(AppPicker) and self.connection is not None:
             await self.show_apps()
 
     @work(exclusive=True, group="flow")

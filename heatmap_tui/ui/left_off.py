@@ -37,6 +37,15 @@ class LeftOff:
             return None
         return left_off
 
+    def application_id(self, profile: str) -> str | None:
+        left_off = self.position(profile)
+        return left_off.application_id if left_off is not None else None
+
+    def in_application(self, profile: str, app_id: str) -> Position | None:
+        """Where the last run left off with `profile`, if that was in `app_id`."""
+        left_off = self.position(profile)
+        return left_off if left_off is not None and left_off.application_id == app_id else None
+
     def remember(
         self,
         profile: str,
