@@ -108,7 +108,9 @@ async def test_quit_anyway_mid_restore_then_the_next_restore_settles_every_entry
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await delete_three(pilot)
-        server.faults.latency_ms = 800
+        # Longer than the question and the quit take on a loaded machine (a parallel run), so
+        # the creates are still in flight when the app is gone: with 800 ms they could all land first.
+        server.faults.latency_ms = 3000
         await pilot.press("u")
         await until(pilot, lambda: '"kind":"intent"' in Trash().path.read_text(), "the creates sent")
         await pilot.press("ctrl+q")
