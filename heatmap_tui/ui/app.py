@@ -48,8 +48,18 @@ class HeatmapApp(App[None]):
     CSS_PATH = "app.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit"),
-        Binding("question_mark,f1", "help", "Help", id="app.help"),
-        Binding("ctrl+p", "command_palette", "Commands", show=False, priority=True, id="app.command_palette"),
+        Binding(
+            "question_mark,f1", "help", "Help", tooltip="Show the keys of the current screen", id="app.help"
+        ),
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "Commands",
+            show=False,
+            priority=True,
+            tooltip="Open the command palette",
+            id="app.command_palette",
+        ),
         Binding("ctrl+c", "help_quit", show=False, system=True),
     ]
 

@@ -1,15 +1,13 @@
-"""Cleanup rules (pure), and the CLI's dry run against --apply on the dev server."""
+"""Cleanup rules: pure functions over a list of snapshots (the CLI's use of them: test_cleanup_cli.py)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from scripts.cli_runner import Cli
 
 from heatmap_tui.core.cleanup import CleanupError, CleanupRules, format_age, parse_age, plan_cleanup
 from heatmap_tui.core.models import Snapshot, SnapshotAttributes
-from heatmap_tui.core.trash import EntryState, Trash
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
 
@@ -120,24 +118,3 @@ def test_duplicates_keep_the_newest_of_each_group() -> None:
 def test_no_rule_selects_nothing_rather_than_everything() -> None:
     with pytest.raises(CleanupError, match="no cleanup rule"):
         plan_cleanup([snap("a")], CleanupRules(), now=NOW)
-
-
-def test_cli_dry_run_deletes_nothing_and_apply_deletes_exactly_the_preview(devserver, tmp_path) -> None:
-    cli = Cli(tmp_path, devserver.url)
-    before = dict(devserver.store.snapshots)
-    args = ("snapshots", "cleanup", "--all-views", "--duplicates", "--older-than", "2d")
-
-    dry = cli.api(*args, "--json")
-    assert dry.code == 0, dry
-    preview = {s["id"] for s in dry.json["data"]}
-    assert preview and set(dry.json["meta"]["reasons"]) == preview
-    assert devserver.store.snapshots == before
-    assert devserver.count(method="DELETE") == 0
-    assert "would be deleted" in dry.stderr and "--apply" in dry.stderr
-
-    applied = cli.api(*args, "--apply")
-    assert applied.code == 0, applied
-    assert set(before) - set(devserver.store.snapshots) == preview
-    assert f"{len(preview)} deleted, 0 failed" in applied.stderr and "Deleting" in applied.stderr
-    entries = Trash(cli.trash_path).entries()
-    assert {e.id for e in entries} == preview and {e.state for e in entries} == {EntryState.DELETED}
