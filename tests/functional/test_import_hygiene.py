@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-CORE = Path(__file__).parent.parent / "heatmap_tui" / "core"
+CORE = Path(__file__).parents[2] / "heatmap_tui" / "core"
 
 
 def test_importing_every_core_module_loads_no_textual() -> None:

@@ -23,7 +23,7 @@ from heatmap_tui.ui.keymap import (
     readme_with_table,
 )
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def test_the_readme_lists_every_binding_as_declared() -> None:
