@@ -335,7 +335,7 @@ class BrowserScreen(Screen[None]):
     def action_copy_id(self) -> None:
         if (snapshot := self.table.cursor_snapshot) is not None:
             self.app.copy_to_clipboard(snapshot.id)
-            self.notify(f"Copied the id of {snapshot.name!r}: {snapshot.id}")
+            self.notify(f"Copied the id of {snapshot.name!r}: {snapshot.id}", markup=False)
 
     def action_open_web(self) -> None:
         """The cursor row's view and device, else those listed."""

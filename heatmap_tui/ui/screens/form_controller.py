@@ -66,7 +66,7 @@ class FormController:
             notify("Removed the deleted snapshot from the table.")
         elif result.snapshot is not None and not result.created:
             table.replace_snapshot(result.snapshot)
-            notify(f"Saved snapshot {result.snapshot.name!r}")
+            notify(f"Saved snapshot {result.snapshot.name!r}", markup=False)
         elif result.snapshot is not None:
             snapshot = result.snapshot
             if self._listed_here(snapshot):
@@ -74,11 +74,12 @@ class FormController:
                 index = table.model.index_of(snapshot.id)
                 if index is not None:
                     table.move_cursor(index)
-                notify(f"Created snapshot {snapshot.name!r}")
+                notify(f"Created snapshot {snapshot.name!r}", markup=False)
             else:
                 notify(
                     f"Created snapshot {snapshot.name!r} in {snapshot.view_name} ({snapshot.device_type}), "
-                    "outside the current filter."
+                    "outside the current filter.",
+                    markup=False,
                 )
         self._changed()
 

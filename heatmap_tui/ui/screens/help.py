@@ -117,7 +117,7 @@ class HelpScreen(Dialog[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help", classes="dialog") as box:
-            box.border_title = f"Keys · {heading(type(self.target))}"
+            box.border_title = "Keys · " + heading(type(self.target))  # our own words, no outside text
             box.border_subtitle = "tab moves between fields · ctrl+p finds commands · escape closes"
             with VerticalScroll(id="help-body"):
                 yield Static(help_table(help_groups(self.target)), id="help-keys", markup=False)
