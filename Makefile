@@ -25,8 +25,8 @@ serve: $(STAMP)
 	$(BIN)/heatmap-tui serve --seed --port 8126
 
 # One pytest-xdist worker per core, whole files to a worker (a module's fixtures start once).
-# Serially: make test PYTEST_XDIST=   (or PYTEST_ARGS="-n 0": the last -n wins). Only a serial
-# run reports SVG snapshots no test uses any more: syrupy skips that check under xdist.
+# Serially: make test PYTEST_XDIST=   (or PYTEST_ARGS="-n 0": the last -n wins). syrupy skips
+# its unused-snapshot check under xdist: tests/unit/test_snapshot_files.py stands in for it.
 PYTEST_XDIST ?= -n auto --dist loadfile
 
 test: lint
