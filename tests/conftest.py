@@ -31,4 +31,4 @@ def demo_headers() -> dict[str, str]:
 
 
 # A real Secret Service (dbus-daemon + gnome-keyring) for the keyring tests: see keyring_harness.py.
-from keyring_harness import secret_service, secret_service_keyring  # noqa: E402
+from keyring_harness import secret_service, secret_service_daemons, secret_service_keyring  # noqa: E402

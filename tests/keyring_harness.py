@@ -8,11 +8,13 @@ and reads a known password from stdin (`--unlock`), which creates the `login` co
 unlocked, so no prompt is ever needed.
 
 Fixtures (imported by tests/conftest.py):
-- `secret_service` (session): the running harness; DBUS_SESSION_BUS_ADDRESS is set for the test
-  process, and `secret_service.env` is what a subprocess needs on top of its own environment.
+- `secret_service_daemons` (session): the harness, started on first use and stopped at the end.
   When it cannot start: pytest.fail under CI=true, else skip with the reason. Under pytest-xdist
   each worker is a session of its own, so each starts its own harness (own directory, bus and
   `login` collection): workers never see each other's entries, and `clear()` empties only ours.
+- `secret_service`: the harness, with DBUS_SESSION_BUS_ADDRESS set for this test only (a test
+  that did not ask for it never reaches it, whatever ran before it on its worker);
+  `secret_service.env` is what a subprocess needs on top of its own environment.
 - `secret_service_keyring`: keyring's SecretService backend, set with keyring.set_keyring for the
   test, with every `heatmap-tui` entry removed before and after.
 """
@@ -192,7 +194,7 @@ def _read_line(proc: subprocess.Popen[bytes], timeout: float) -> str:
 
 
 @pytest.fixture(scope="session")
-def secret_service() -> Iterator[SecretServiceHarness]:
+def secret_service_daemons() -> Iterator[SecretServiceHarness]:
     harness = SecretServiceHarness()
     try:
         harness.start()
@@ -202,12 +204,18 @@ def secret_service() -> Iterator[SecretServiceHarness]:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(reason)
         pytest.skip(reason)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DBUS_SESSION_BUS_ADDRESS", harness.bus_address)
-        try:
-            yield harness
-        finally:
-            harness.stop()
+    try:
+        yield harness
+    finally:
+        harness.stop()
+
+
+@pytest.fixture
+def secret_service(
+    secret_service_daemons: SecretServiceHarness, monkeypatch: pytest.MonkeyPatch
+) -> SecretServiceHarness:
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", secret_service_daemons.bus_address)
+    return secret_service_daemons
 
 
 @pytest.fixture
