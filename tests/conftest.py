@@ -17,6 +17,27 @@ def _data_dir_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HEATMAP_TUI_DATA", str(tmp_path / "data"))
 
 
+@pytest.fixture(autouse=True)
+def _no_keyring_unless_asked(request: pytest.FixtureRequest) -> Iterator[None]:
+    """In this process, keyring's default backend is no keyring, unless the test asks for the
+    Secret Service. keyring picks its default once per process and keeps it: without this, a
+    test's default was whatever the tests before it on the same xdist worker had left (the
+    Secret Service whose bus is gone, say), and a screen showed a keyring error only on some
+    workers."""
+    if "secret_service" in request.fixturenames:
+        yield
+        return
+    import keyring
+    from keyring.backends import fail
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        yield
+    finally:
+        keyring.set_keyring(previous)
+
+
 @pytest.fixture
 def devserver() -> Iterator[DevServer]:
     """A seeded dev server, started for one test and stopped after it."""
