@@ -9,7 +9,7 @@ from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
@@ -21,7 +21,7 @@ from heatmap_tui.core.connection import Connection
 from heatmap_tui.core.rum_models import ViewCount
 from heatmap_tui.core.trash import Trash
 from heatmap_tui.ui.screens.browser_context import BrowserContext, Scope
-from heatmap_tui.ui.screens.browser_keys import SORT_COLUMNS, SORT_KEYS, action_state, sort_bindings
+from heatmap_tui.ui.screens.browser_keys import BROWSER_BINDINGS, SORT_COLUMNS, SORT_KEYS, action_state
 from heatmap_tui.ui.screens.delete_controller import DeleteController
 from heatmap_tui.ui.screens.form_controller import FormController
 from heatmap_tui.ui.screens.snapshot_loader import SnapshotLoader
@@ -50,49 +50,7 @@ class BrowserScreen(Screen[None]):
     }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "new", "New", tooltip="New snapshot", id="browser.new"),
-        Binding("e", "edit", "Edit", tooltip="Edit the snapshot", id="browser.edit"),
-        Binding(
-            "d", "delete", "Delete", tooltip="Delete the snapshot (or the marked ones)", id="browser.delete"
-        ),
-        Binding("space", "mark", "Mark", tooltip="Mark for bulk delete", id="browser.mark"),
-        Binding("A,ctrl+a", "mark_all", "Mark all shown", show=False, id="browser.mark_all"),
-        Binding(
-            "slash", "search", "Filter", key_display="/", tooltip="Live text filter", id="browser.search"
-        ),
-        Binding("v", "pick_view", "View", tooltip="Pick a view", id="browser.pick_view"),
-        Binding("t", "cycle_device", "Device", tooltip="Next device type", id="browser.device"),
-        Binding(
-            "a", "toggle_all_views", "All views", tooltip="All known views / one view", id="browser.all_views"
-        ),
-        Binding("s", "sort_menu", "Sort", tooltip="Sort menu", id="browser.sort"),
-        *sort_bindings(),
-        Binding("J", "toggle_json", "JSON", tooltip="Detail / JSON view", id="browser.json"),
-        Binding("r", "refresh", "Refresh", id="browser.refresh"),
-        Binding("y", "copy_id", "Copy id", show=False, tooltip="Copy the snapshot id", id="browser.copy_id"),
-        Binding(
-            "o",
-            "open_web",
-            "Open in Datadog",
-            show=False,
-            tooltip="Open in the Datadog web app",
-            id="browser.open_web",
-        ),
-        Binding("escape", "back", "Back / clear", show=False, id="browser.back"),
-        Binding(
-            "u",
-            "undo",
-            "Undo delete",
-            show=False,
-            tooltip="Undo the last delete (restore it from the trash)",
-            id="browser.undo",
-        ),
-        Binding("T", "trash", "Trash", show=False, tooltip="Open the trash", id="browser.trash"),
-        Binding(
-            "c", "cleanup", "Clean up", show=False, tooltip="Clean up stale snapshots", id="browser.cleanup"
-        ),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = BROWSER_BINDINGS  # browser_keys.py: ids, keys, tooltips
 
     AUTO_FOCUS = "#snapshots"  # on_mount moves it to the view input when there is no view yet
 

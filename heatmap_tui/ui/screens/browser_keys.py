@@ -1,8 +1,8 @@
-"""What the browser's keys need: one sort key per column, and which actions apply when."""
+"""The browser's keys: its bindings (one sort key per column among them), and which actions apply when."""
 
 from __future__ import annotations
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 from heatmap_tui.ui.widgets.table_model import COLUMNS
 
@@ -28,3 +28,42 @@ def sort_bindings() -> list[Binding]:
         Binding(str(n), f"sort('{key}')", f"Sort by {label.lower()}", show=False, id=f"browser.sort_{n}")
         for n, (key, label) in enumerate(SORT_COLUMNS, start=1)
     ]
+
+
+BROWSER_BINDINGS: list[BindingType] = [
+    Binding("n", "new", "New", tooltip="New snapshot", id="browser.new"),
+    Binding("e", "edit", "Edit", tooltip="Edit the snapshot", id="browser.edit"),
+    Binding("d", "delete", "Delete", tooltip="Delete the snapshot (or the marked ones)", id="browser.delete"),
+    Binding("space", "mark", "Mark", tooltip="Mark for bulk delete", id="browser.mark"),
+    Binding("A,ctrl+a", "mark_all", "Mark all shown", show=False, id="browser.mark_all"),
+    Binding("slash", "search", "Filter", key_display="/", tooltip="Live text filter", id="browser.search"),
+    Binding("v", "pick_view", "View", tooltip="Pick a view", id="browser.pick_view"),
+    Binding("t", "cycle_device", "Device", tooltip="Next device type", id="browser.device"),
+    Binding(
+        "a", "toggle_all_views", "All views", tooltip="All known views / one view", id="browser.all_views"
+    ),
+    Binding("s", "sort_menu", "Sort", tooltip="Sort menu", id="browser.sort"),
+    *sort_bindings(),
+    Binding("J", "toggle_json", "JSON", tooltip="Detail / JSON view", id="browser.json"),
+    Binding("r", "refresh", "Refresh", id="browser.refresh"),
+    Binding("y", "copy_id", "Copy id", show=False, tooltip="Copy the snapshot id", id="browser.copy_id"),
+    Binding(
+        "o",
+        "open_web",
+        "Open in Datadog",
+        show=False,
+        tooltip="Open in the Datadog web app",
+        id="browser.open_web",
+    ),
+    Binding("escape", "back", "Back / clear", show=False, id="browser.back"),
+    Binding(
+        "u",
+        "undo",
+        "Undo delete",
+        show=False,
+        tooltip="Undo the last delete (restore it from the trash)",
+        id="browser.undo",
+    ),
+    Binding("T", "trash", "Trash", show=False, tooltip="Open the trash", id="browser.trash"),
+    Binding("c", "cleanup", "Clean up", show=False, tooltip="Clean up stale snapshots", id="browser.cleanup"),
+]
