@@ -40,6 +40,7 @@ HEADINGS: dict[str, str] = {
     "SitePicker": "Site picker",
     "CredentialsForm": "Credentials form",
     "AppPicker": "Application picker",
+    "Dialog": "Every dialog",
     "HelpScreen": "Help screen",
     "BrowserScreen": "Snapshot browser",
     "SnapshotTable": "Snapshot table",

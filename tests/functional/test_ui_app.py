@@ -439,3 +439,39 @@ async def test_an_old_config_resumes_the_same_view_and_its_keys_move_to_the_stat
         browser = again.screen
         assert isinstance(browser, BrowserScreen)
         assert (browser.view, browser.device) == ("/cart", "mobile")
+
+
+async def test_f1_shows_the_keys_of_every_dialog_and_question_mark_where_it_is_not_text(
+    server: DevServer, config_path: Path
+) -> None:
+    """Issue 15, bug 4: a modal dialog hides the app's own bindings, so f1 did nothing there."""
+    write_config(config_path, site="EU1")
+    overrides = Overrides(application_id=app_id(server), view="/home")
+    app = shell_app(server, config_path, env=DEMO_ENV, overrides=overrides)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, BrowserScreen)
+        await pilot.press("n")
+        await settle(pilot)
+        form = app.screen
+        await pilot.press("a", "question_mark")  # typed into the name: text, not help
+        assert app.screen is form and isinstance(app.focused, Input) and app.focused.value == "a?"
+        await pilot.press("f1")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        assert "Snapshot form" in help_plain(app) and "ctrl+s  Save" in help_plain(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is form and isinstance(app.focused, Input) and app.focused.value == "a?"
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("d")  # the delete confirmation: the focus is on Cancel, not on text
+        await settle(pilot)
+        confirm = app.screen
+        assert type(confirm).__name__ == "ConfirmDelete"
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen) and "Previous button" in help_plain(app)
+        await pilot.press("f1")  # f1 again closes the help
+        await settle(pilot)
+        assert app.screen is confirm

@@ -313,3 +313,59 @@ def test_snapshot_browser_json_view(server: DevServer, snap_compare) -> None:  #
         await pilot.press("4", "4", "J")
 
     assert snap_compare(BrowserApp(server), terminal_size=SIZE, run_before=run_before)
+
+
+async def test_escape_from_any_part_of_the_browser_returns_to_the_table(server: DevServer) -> None:
+    """Issue 15, bug 1: escape from the details or the device list used to leave the browser."""
+    app = BrowserApp(server)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        browser, table = app.browser, app.browser.table
+        for part in (browser.detail, browser.filter_bar.query_one("#device-select")):
+            part.focus()
+            await settle(pilot)
+            assert app.focused is not table
+            await pilot.press("escape")
+            await settle(pilot)
+            assert app.screen is browser
+            assert app.focused is table
+        await pilot.press("escape")  # from the table, with nothing marked or filtered: leave
+        await settle(pilot)
+        assert app.screen is not browser
+
+
+async def test_all_views_mode_names_no_single_view_in_the_filter_bar(server: DevServer) -> None:
+    """Issue 15, bug 5: the view box kept saying /home while every view was listed."""
+    app = BrowserApp(server)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        bar = app.browser.filter_bar
+        assert bar.view_text == "/home"
+        await pilot.press("a")
+        await settle(pilot)
+        view_input = bar.query_one("#view-input", Input)
+        assert bar.view_text == ""
+        assert view_input.placeholder.startswith(f"all {len(VIEWS)} views")
+        await pilot.press("a")
+        await settle(pilot)
+        assert bar.view_text == "/home" and "all" not in view_input.placeholder
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("v")  # picking a view leaves all-views mode and names it again
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not app.browser.all_views
+        assert bar.view_text == app.browser.view and "all" not in view_input.placeholder
+
+
+async def test_q_quits_from_the_browser_but_is_typed_in_the_filter(server: DevServer) -> None:
+    app = BrowserApp(server)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", "q")
+        await settle(pilot)
+        assert app.browser.filter_bar.search_text == "q" and app.is_running
+        await pilot.press("escape", "q")
+        await settle(pilot)
+        assert not app.is_running

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import ClassVar, TypeVar
 
+from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
 
 ResultType = TypeVar("ResultType")
@@ -19,6 +20,19 @@ class Dialog(ModalScreen[ResultType]):
     The frame is DEFAULT_CSS rather than a CSS_PATH file: a screen's CSS_PATH is app-wide CSS once
     loaded, and it would outrank the DEFAULT_CSS of every dialog that refines it.
     """
+
+    # A modal screen hides the app's own (non-priority) bindings, the help key among them: every
+    # dialog offers it again. `?` is text while an input has the focus; f1 never is.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "f1,question_mark",
+            "app.help",
+            "Help",
+            show=False,
+            tooltip="Show this dialog's keys",
+            id="dialog.help",
+        ),
+    ]
 
     DEFAULT_CSS = """
     Dialog {

@@ -14,7 +14,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Footer
 
 from heatmap_tui.core.clock import Clock, utc_now
 from heatmap_tui.core.connection import Connection
@@ -179,6 +179,7 @@ class BrowserScreen(Screen[None]):
 
     def _update_scope(self) -> None:
         where = f"all {len(self.views)} views" if self.all_views else (self.view or "no view")
+        self.filter_bar.show_all_views(len(self.views) if self.all_views else None, self.view)
         self.status.set(scope=f"{where} · {self.device or 'any device'}")
 
     def _update_counts(self) -> None:
@@ -275,12 +276,13 @@ class BrowserScreen(Screen[None]):
         self._update_counts()
 
     def action_back(self) -> None:
-        """Leave an input, else clear the marks, else the row filter, else go back a screen."""
+        """Back to the table from any other part, else clear the marks, else the row filter, else
+        go back a screen."""
         table = self.table
         if self.filter_bar.editing_view:
             self.filter_bar.show_view(self.view)
             table.focus()
-        elif isinstance(self.focused, Input):
+        elif self.focused is not table:  # an input, the device list, the details: back to the rows
             table.focus()
         elif table.marked_ids:
             table.clear_marks()

@@ -56,6 +56,8 @@ BROWSER_BINDINGS: list[BindingType] = [
         id="browser.open_web",
     ),
     Binding("escape", "back", "Back / clear", show=False, id="browser.back"),
+    # As in k9s and lazygit; the app asks first while a restore or a bulk delete runs.
+    Binding("q", "app.quit", "Quit", show=False, id="browser.quit"),
     Binding(
         "u",
         "undo",

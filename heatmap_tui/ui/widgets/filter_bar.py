@@ -15,6 +15,7 @@ from heatmap_tui.ui.forms import DEVICE_TYPES
 from heatmap_tui.ui.safe import SafeInput
 
 ANY_DEVICE = "any"
+VIEW_PLACEHOLDER = "view name, e.g. /home (enter loads)"
 DEVICE_OPTIONS: list[tuple[str, str]] = [("any device", ANY_DEVICE)] + [(d, d) for d in DEVICE_TYPES]
 
 
@@ -51,7 +52,7 @@ class FilterBar(Horizontal):
         yield Label("View", markup=False)
         yield SafeInput(
             self._view,
-            placeholder="view name, e.g. /home (enter loads)",
+            placeholder=VIEW_PLACEHOLDER,
             suggester=SuggestFromList(self._views, case_sensitive=False),
             compact=True,
             id="view-input",
@@ -158,6 +159,19 @@ class FilterBar(Horizontal):
     def show_view(self, view: str) -> None:
         """Put `view` in the view input (what is listed, or what was typed and cleaned)."""
         self._view_input.value = view
+
+    def show_all_views(self, count: int | None, view: str) -> None:
+        """All-views mode (`count` views) names no one view: the input is left empty and says
+        what is listed. None: one view again, `view`."""
+        field = self._view_input
+        if count is None:
+            if field.placeholder != VIEW_PLACEHOLDER:
+                field.placeholder = VIEW_PLACEHOLDER
+                field.value = view
+            return
+        field.placeholder = f"all {count} views · type a name for one"
+        if not field.has_focus:
+            field.value = ""
 
     def focus_view(self) -> None:
         self._view_input.focus()
