@@ -1,4 +1,5 @@
-"""Where the app left off: per profile, the application, view, device and sort last shown.
+"""Where the app left off: per profile, the application, view, device, sort, row filter and
+cursor last shown.
 
 This is the app's own memory, not a setting: it lives in `state.json` under the data dir
 (`paths.data_dir()`, moved by HEATMAP_TUI_DATA), apart from `config.toml`, which holds only what
@@ -44,6 +45,9 @@ class Position(BaseModel):
     # The column the table was sorted by, and whether descending; files older than this have none.
     sort_column: str | None = None
     sort_reverse: bool = False
+    # The row filter typed, and the snapshot the cursor was on (given back if it is still listed).
+    row_filter: str | None = None
+    cursor_id: str | None = None
 
 
 class State(BaseModel):

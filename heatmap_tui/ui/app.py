@@ -205,8 +205,21 @@ class HeatmapApp(App[None]):
             SitePicker(profile, list(self.config.profiles), self.site, configured=configured)
         )
 
-    def _left_browser(self, _result: object) -> None:
+    def _left_browser(self, place: BrowserScreen.PositionChanged | None) -> None:
+        self._remember_place(place)
         self.call_later(self.show_apps)
+
+    def _remember_place(self, place: BrowserScreen.PositionChanged | None) -> None:
+        """Where the browser was left: given back when the same application is opened again."""
+        if place is not None:
+            self.left_off.remember(
+                self.profile,
+                view=place.view,
+                device=place.device,
+                sort=place.sort,
+                row_filter=place.row_filter,
+                cursor_id=place.cursor_id,
+            )
 
     async def show_apps(self) -> None:
         assert self.connection is not None
@@ -307,8 +320,16 @@ class HeatmapApp(App[None]):
                 self.notify(
                     f"{exc} Type a view name in the browser.", title="No views found", severity="warning"
                 )
+        row_filter = shown.row_filter if shown is not None else None
+        cursor_id = shown.cursor_id if shown is not None else None
         self.left_off.remember(
-            self.profile, app_id=app_id, view=view if shown is not None else None, device=device, sort=sort
+            self.profile,
+            app_id=app_id,
+            view=view if shown is not None else None,
+            device=device,
+            sort=sort,
+            row_filter=row_filter,
+            cursor_id=cursor_id,
         )
         browser = BrowserScreen(
             connection,
@@ -318,6 +339,8 @@ class HeatmapApp(App[None]):
             initial_view=view or (found[0].name if found else None),
             initial_device=device,
             initial_sort=sort,
+            initial_filter=row_filter or "",
+            initial_cursor_id=cursor_id,
             read_only=self.read_only,
             clock=self.services.clock,
             trash=self.services.trash,
@@ -327,7 +350,7 @@ class HeatmapApp(App[None]):
             # Escape goes back to the app picker, made only then: one screen less at start.
             await self.push_screen(browser, callback=self._left_browser)
         else:
-            await self.push_screen(browser)
+            await self.push_screen(browser, callback=self._remember_place)
         if name is None:
             named = await self._application_name(connection, app_id)
             if named is not None and browser.is_mounted:
@@ -341,7 +364,7 @@ class HeatmapApp(App[None]):
             return None
 
     def on_browser_screen_position_changed(self, message: BrowserScreen.PositionChanged) -> None:
-        self.left_off.remember(self.profile, view=message.view, device=message.device, sort=message.sort)
+        self._remember_place(message)
 
     # --- actions (keys and the command palette) ---------------------------------------
 
@@ -352,6 +375,9 @@ class HeatmapApp(App[None]):
 
             if not ask_before_quit(self):
                 return
+        for screen in self.screen_stack:  # the row filter and cursor are remembered on the way out
+            if isinstance(screen, BrowserScreen):
+                self._remember_place(screen.place())
         self.exit()
 
     def action_help(self) -> None:

@@ -1,7 +1,7 @@
 """Where the app left off, by profile: the state file, written by the app itself, never the config.
 
 The config says which profile and site the person chose; the state remembers the application,
-view, device and sort last shown with each profile, so that the next start resumes there.
+view, device, sort, row filter and cursor last shown with each profile, so that the next start resumes there.
 """
 
 from __future__ import annotations
@@ -54,6 +54,8 @@ class LeftOff:
         view: str | None,
         device: str | None,
         sort: tuple[str, bool] | None,
+        row_filter: str | None = None,
+        cursor_id: str | None = None,
     ) -> None:
         """`app_id` None keeps the application remembered."""
         stored = self._settings.config.profiles.get(profile)
@@ -70,6 +72,8 @@ class LeftOff:
             device_type=device,
             sort_column=column,
             sort_reverse=reverse,
+            row_filter=row_filter or None,
+            cursor_id=cursor_id,
         )
         if position == left_off:
             return

@@ -37,7 +37,7 @@ Sort = tuple[str, bool]  # a column key, and whether descending
 NO_VIEW_YET = "No view yet: type its name above and press enter, or pick a known one with ▾ (v)."
 
 
-class BrowserScreen(Screen[None]):
+class BrowserScreen(Screen["BrowserScreen.PositionChanged | None"]):
     """The heatmap snapshots of one RUM application, one view (or every known view) at a time."""
 
     DEFAULT_CSS = """
@@ -63,11 +63,20 @@ class BrowserScreen(Screen[None]):
     has_row: reactive[bool] = reactive(False, bindings=True, init=False)  # edit, delete... apply
 
     class PositionChanged(Message):
-        """The view, device or sort changed; the shell remembers them as where it left off."""
+        """The view, device or sort changed; the shell remembers them as where it left off, with
+        the row filter and the cursor's snapshot. Also what the screen dismisses with."""
 
-        def __init__(self, view: str | None, device: str | None, sort: Sort | None = None) -> None:
+        def __init__(
+            self,
+            view: str | None,
+            device: str | None,
+            sort: Sort | None = None,
+            row_filter: str = "",
+            cursor_id: str | None = None,
+        ) -> None:
             super().__init__()
             self.view, self.device, self.sort = view, device, sort
+            self.row_filter, self.cursor_id = row_filter, cursor_id
 
     def __init__(
         self,
@@ -80,6 +89,8 @@ class BrowserScreen(Screen[None]):
         initial_view: str | None = None,
         initial_device: str | None = None,
         initial_sort: Sort | None = None,
+        initial_filter: str = "",
+        initial_cursor_id: str | None = None,
         read_only: bool = False,
         clock: Clock = utc_now,
         trash: Trash | None = None,
@@ -97,6 +108,8 @@ class BrowserScreen(Screen[None]):
         self.set_reactive(BrowserScreen.read_only, read_only)
         # A remembered sort by a column this version does not have is dropped.
         self._initial_sort = initial_sort if initial_sort and initial_sort[0] in SORT_KEYS else None
+        self._initial_filter = initial_filter
+        self._initial_cursor_id = initial_cursor_id  # put back once the first rows are in
         # Every delete copies the snapshot here first; by default to the data dir's, the CLI's too.
         self.trash = trash if trash is not None else Trash()
         self.filter_bar = FilterBar(self.views, view, self.device, id="filters")
@@ -131,6 +144,8 @@ class BrowserScreen(Screen[None]):
     def on_mount(self) -> None:
         if self._initial_sort is not None:
             self.table.sort_by(*self._initial_sort)
+        if self._initial_filter:
+            self.filter_bar.show_search(self._initial_filter)
         site, profile, name = self.connection.site, self.connection.profile, self.application_name
         self.status.set(site=site.short_label, profile=profile, application=name, read_only=self.read_only)
         self._update_scope()
@@ -173,9 +188,16 @@ class BrowserScreen(Screen[None]):
         self.loader.load()
 
     def _post_position(self) -> None:
+        self.post_message(self.place())
+
+    def place(self) -> BrowserScreen.PositionChanged:
+        """Where the person stands here: what the shell remembers, and gives back on a return."""
         model = self.table.model
         sort = None if model.sort_column is None else (model.sort_column, model.sort_reverse)
-        self.post_message(self.PositionChanged(self.view or None, self.device, sort))
+        cursor = self.table.cursor_snapshot
+        return self.PositionChanged(
+            self.view or None, self.device, sort, model.filter_text, cursor.id if cursor is not None else None
+        )
 
     def _update_scope(self) -> None:
         where = f"all {len(self.views)} views" if self.all_views else (self.view or "no view")
@@ -188,6 +210,11 @@ class BrowserScreen(Screen[None]):
         self.status.set(shown=model.shown_count, total=model.total_count, marked=marked, rate_limit=rate)
 
     def _rows_changed(self) -> None:
+        if self._initial_cursor_id is not None:
+            index = self.table.model.index_of(self._initial_cursor_id)
+            self._initial_cursor_id = None
+            if index is not None:
+                self.table.move_cursor(index)
         self._update_counts()
         self.detail.show(self.table.cursor_snapshot, self.clock())
 
@@ -290,7 +317,7 @@ class BrowserScreen(Screen[None]):
         elif table.model.filter_text:
             self.filter_bar.clear_search()
         elif len(self.app.screen_stack) > 1 and self.app.screen is self:
-            self.dismiss(None)
+            self.dismiss(self.place())
 
     def action_copy_id(self) -> None:
         if (snapshot := self.table.cursor_snapshot) is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from heatmap_tui.core.clock import Clock
 from heatmap_tui.core.connection import Connection
@@ -29,7 +29,7 @@ class Scope:
 class BrowserContext:
     """Given to each part of the browser (loads, views, forms, deletes)."""
 
-    host: Screen[None]  # runs the parts' workers, shows their toasts and dialogs
+    host: Screen[Any]  # runs the parts' workers, shows their toasts and dialogs
     table: SnapshotTable
     connection: Connection
     application_id: str

@@ -180,7 +180,11 @@ class FilterBar(Horizontal):
         self._search_input.focus()
 
     def clear_search(self) -> None:
-        self._search_input.value = ""
+        self.show_search("")
+
+    def show_search(self, text: str) -> None:
+        """Put `text` in the row filter; it applies as if typed (SearchChanged)."""
+        self._search_input.value = text
 
     def cycle_device(self) -> None:
         """The next device type, after the last one any device again."""
