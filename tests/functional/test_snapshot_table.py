@@ -429,3 +429,15 @@ def test_snapshot_table_looks_right(snap_compare) -> None:  # type: ignore[no-un
         await pilot.press("j", "j")
 
     assert snap_compare(TableApp(make_snapshots(30)), terminal_size=(120, 30), run_before=arrange)
+
+
+def test_unsorted_a_created_or_edited_snapshot_goes_first_as_the_server_lists_newest_first() -> None:
+    """Issue 15, bug 2: a new snapshot landed at the bottom, an edited one stayed where it was."""
+    model = loaded(10)
+    assert model.sort_column is None
+    last = model.shown[-1].id
+    model.set_cursor(9)
+    model.replace(model.shown[-1].snapshot.model_copy(update={"id": last}))
+    assert model.shown[0].id == last and model.cursor == 0  # the cursor follows it
+    model.add(make_snapshot(99))
+    assert model.shown[0].id == make_snapshot(99).id and model.total_count == 11

@@ -192,6 +192,8 @@ async def test_create_valid_adds_the_row_and_converts_a_typed_time(server: DevSe
         table = app.browser.table
         assert table.model.total_count == before + 1
         assert table.cursor_snapshot is not None and table.cursor_snapshot.id == created[0].id
+        # Unsorted, the rows are the server's newest first: the new one is the first (issue 15, bug 2).
+        assert table.model.shown[0].id == created[0].id and table.cursor_row == 0
         assert "Created snapshot 'Promo banner'" in notifications(app)
 
 
@@ -287,6 +289,7 @@ async def test_edit_sends_only_what_patch_accepts(server: DevServer) -> None:
         assert a.session_id == original.attributes.session_id
         row = app.browser.table.cursor_snapshot
         assert row is not None and row.id == original.id and row.attributes.start == 120_250
+        assert app.browser.table.model.shown[0].id == original.id  # edited: now the newest
         assert f"Saved snapshot {original.name!r}" in notifications(app)
         assert server.count("PATCH", status=200) == 1
 

@@ -267,16 +267,22 @@ class TableModel:
         self._rebuild(rows)
 
     def replace(self, snapshot: Snapshot) -> bool:
+        """An edited snapshot. Sorted by a column, it takes its place in that order; unsorted,
+        the rows are in the server's order, newest first, so the one just saved goes first."""
         old = self._by_id.get(snapshot.id)
         if old is None:
             return False
         new = make_row(snapshot, self.at)
-        self._rebuild([new if r is old else r for r in self._rows])
+        if self.sort_column is None:
+            self._rebuild([new, *(r for r in self._rows if r is not old)])
+        else:
+            self._rebuild([new if r is old else r for r in self._rows])
         return True
 
     def add(self, snapshot: Snapshot) -> None:
+        """A created snapshot: in its place in the sort, or first (the newest) when unsorted."""
         if not self.replace(snapshot):
-            self._rebuild([*self._rows, make_row(snapshot, self.at)])
+            self._rebuild([make_row(snapshot, self.at), *self._rows])
 
     def remove_ids(self, ids: Iterable[str]) -> int:
         gone = set(ids) & self._by_id.keys()
