@@ -169,15 +169,19 @@ def test_every_column_sorts() -> None:
         model.sort_by("mark")
 
 
-def test_marks_cleared_when_filter_text_changes() -> None:
+def test_marks_stay_when_the_filter_changes_and_those_it_hides_are_counted() -> None:
+    """Issue 15, bug 6: marks vanished silently when the filter changed."""
     model = loaded()
     model.toggle_mark(model.shown[0].id)
     model.mark_all_shown()
-    assert len(model.marked_ids) == 60
-    model.set_filter("")  # unchanged text keeps them
-    assert len(model.marked_ids) == 60
+    assert len(model.marked_ids) == 60 and model.marked_hidden_ids == frozenset()
     model.set_filter("cart")
-    assert model.marked_ids == frozenset()
+    shown = {r.id for r in model.shown}
+    assert 0 < len(shown) < 60
+    assert len(model.marked_ids) == 60
+    assert model.marked_hidden_ids == model.marked_ids - shown
+    model.set_filter("")
+    assert len(model.marked_ids) == 60 and model.marked_hidden_ids == frozenset()
 
 
 def test_toggle_mark_and_marked_snapshots_follow_the_shown_order() -> None:
@@ -326,7 +330,9 @@ async def test_marks_render() -> None:
         assert len(table.marked_ids) == 30 and line(table, 5).startswith(" ●")
         table.set_filter("cart")
         await pilot.pause()
-        assert table.marked_ids == frozenset() and table.model.shown_count == 5
+        # The marks stay (issue 15): the shown ones are drawn marked, the others counted hidden.
+        assert len(table.marked_ids) == 30 and table.model.shown_count == 5
+        assert len(table.model.marked_hidden_ids) == 25 and line(table, 1).startswith(" ●")
 
 
 async def test_click_selects_and_click_again_opens() -> None:

@@ -155,9 +155,45 @@ async def test_escape_clears_marks_and_a_filter_change_does_too(server: DevServe
         assert table.marked_ids == frozenset()
         assert app.screen is browser  # escape cleared the marks instead of going back
         await pilot.press("space")
-        await pilot.press("a")  # all-views mode is a filter change as well
+        await pilot.press("a")  # all-views mode lists other rows: the marks go, and it says so
         await settle(pilot)
         assert table.marked_ids == frozenset()
+        assert "1 mark cleared: the list changed." in notifications(app)
+
+
+async def test_marks_hidden_by_the_row_filter_stay_and_are_called_out_before_a_delete(
+    server: DevServer,
+) -> None:
+    """Issue 15, bug 6: nothing invisible is deleted unseen."""
+    app = BrowserApp(server)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        browser, table = app.browser, app.browser.table
+        first = table.cursor_snapshot
+        assert first is not None
+        await pilot.press("space", "space")  # the first two rows
+        marked = set(table.marked_ids)
+        await pilot.press("slash")
+        await settle(pilot)
+        browser.filter_bar.show_search(first.name)  # a filter that shows the first, not both
+        await pilot.press("enter")
+        await settle(pilot)
+        assert set(table.marked_ids) == marked
+        hidden = table.model.marked_hidden_ids
+        assert len(hidden) == 1 and first.id not in hidden
+        assert "2 marked, 1 hidden by the filter" in browser.status.render_status().plain
+        await pilot.press("d")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmDelete)
+        assert {s.id for s in dialog.snapshots} == marked
+        question = str(dialog.query_one("#confirm-question", Static).render())
+        assert "Delete these 2 snapshots? 1 of them is hidden by the filter." in question
+        called_out = [str(cell) for cell in dialog.items.columns[0]._cells]  # type: ignore[attr-defined]
+        assert sorted(called_out) == ["", "hidden"]  # one row each, the hidden one said so
+        await pilot.press("escape")
+        await settle(pilot)
+        assert set(table.marked_ids) == marked and server.count("DELETE") == 0
 
 
 # --- snapshots ---------------------------------------------------------------

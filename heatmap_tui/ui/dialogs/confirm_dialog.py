@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from rich.console import RenderableType
 from rich.table import Table
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -29,8 +30,11 @@ WARNING_MANY = (
 VIEW_WIDTH, DEVICE_WIDTH, ID_WIDTH = 24, 10, 36
 
 
-def snapshot_table(snapshots: Sequence[Snapshot]) -> Table:
+def snapshot_table(snapshots: Sequence[Snapshot], hidden: frozenset[str] = frozenset()) -> Table:
+    """`hidden`: the ids the row filter hides, each called out in a first column."""
     table = Table(box=None, padding=(0, 2, 0, 0), expand=True, show_edge=False, header_style="bold")
+    if hidden:
+        table.add_column("", no_wrap=True, style="bold")
     # Capped, so that a long view, device or id (data: any length) cannot squeeze the names to
     # one cell a line; the caps are above what real views, devices and ids take.
     table.add_column("Name", ratio=1, overflow="fold")
@@ -38,7 +42,10 @@ def snapshot_table(snapshots: Sequence[Snapshot]) -> Table:
     table.add_column("Device", no_wrap=True, overflow="ellipsis", max_width=DEVICE_WIDTH)
     table.add_column("ID", no_wrap=True, overflow="ellipsis", style="dim", max_width=ID_WIDTH)
     for s in snapshots:
-        table.add_row(safe_rich(s.name), safe_rich(s.view_name), safe_rich(s.device_type), safe_rich(s.id))
+        cells = [safe_rich(s.name), safe_rich(s.view_name), safe_rich(s.device_type), safe_rich(s.id)]
+        if hidden:
+            cells.insert(0, Text("hidden" if s.id in hidden else ""))
+        table.add_row(*cells)
     return table
 
 
@@ -104,16 +111,20 @@ class ConfirmDialog(Dialog[bool]):
 class ConfirmDelete(ConfirmDialog):
     """Deleting snapshots: each one named, and the way back (the trash) said."""
 
-    def __init__(self, snapshots: Sequence[Snapshot]) -> None:
+    def __init__(self, snapshots: Sequence[Snapshot], *, hidden: frozenset[str] = frozenset()) -> None:
+        """`hidden`: marked snapshots the row filter hides; they are called out, never left unseen."""
         self.snapshots = list(snapshots)
         count = len(self.snapshots)
         one = count == 1
+        unseen = len(hidden & {s.id for s in self.snapshots})
+        also = f" {unseen} of them {'is' if unseen == 1 else 'are'} hidden by the filter." if unseen else ""
         super().__init__(
             title="Delete snapshot" if one else "Delete snapshots",
-            question=f"Delete snapshot {self.snapshots[0].name!r}?"
-            if one
-            else f"Delete these {count} snapshots?",
-            items=snapshot_table(self.snapshots),
+            question=(
+                f"Delete snapshot {self.snapshots[0].name!r}?" if one else f"Delete these {count} snapshots?"
+            )
+            + also,
+            items=snapshot_table(self.snapshots, hidden),
             warning=WARNING_ONE if one else WARNING_MANY,
             confirm_label="Delete" if one else f"Delete {count}",
         )

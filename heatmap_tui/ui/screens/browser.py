@@ -181,6 +181,8 @@ class BrowserScreen(Screen["BrowserScreen.PositionChanged | None"]):
         self._filters_changed(remember=False)
 
     def _filters_changed(self, *, remember: bool) -> None:
+        if marked := len(self.table.marked_ids):  # the rows they were on go with the old list
+            self.notify(f"{marked} mark{'s' if marked != 1 else ''} cleared: the list changed.", markup=False)
         self.table.clear_marks()
         self._update_scope()
         if remember:
@@ -206,8 +208,14 @@ class BrowserScreen(Screen["BrowserScreen.PositionChanged | None"]):
 
     def _update_counts(self) -> None:
         model, rate = self.table.model, self.connection.client.rate_limit_info
-        marked = len(self.table.marked_ids)
-        self.status.set(shown=model.shown_count, total=model.total_count, marked=marked, rate_limit=rate)
+        marked, hidden = len(self.table.marked_ids), len(model.marked_hidden_ids)
+        self.status.set(
+            shown=model.shown_count,
+            total=model.total_count,
+            marked=marked,
+            marked_hidden=hidden,
+            rate_limit=rate,
+        )
 
     def _rows_changed(self) -> None:
         if self._initial_cursor_id is not None:

@@ -66,9 +66,10 @@ class DeleteController:
     def delete_cursor_or_marked(self) -> None:
         table = self._table
         cursor = table.cursor_snapshot
-        self.delete(table.marked_snapshots or ([cursor] if cursor is not None else []))
+        marked = table.marked_snapshots
+        self.delete(marked or ([cursor] if cursor is not None else []), hidden=table.model.marked_hidden_ids)
 
-    def delete(self, snapshots: Sequence[Snapshot]) -> None:
+    def delete(self, snapshots: Sequence[Snapshot], *, hidden: frozenset[str] = frozenset()) -> None:
         """Ask (focus on Cancel), then delete through the trash: one at once, more with progress."""
         from heatmap_tui.ui.dialogs.bulk_progress import BulkDeleteProgress
         from heatmap_tui.ui.dialogs.confirm_dialog import ConfirmDelete
@@ -97,7 +98,7 @@ class DeleteController:
             )
             self._host.app.push_screen(progress, lambda result: self._bulk_done(result, batch))
 
-        self._host.app.push_screen(ConfirmDelete(snapshots), confirmed)
+        self._host.app.push_screen(ConfirmDelete(snapshots, hidden=hidden), confirmed)
 
     async def _delete_one(self, snapshot: Snapshot, batch: str) -> None:
         connection = self._connection

@@ -225,7 +225,7 @@ class SnapshotTable(ScrollView, can_focus=True):
         self._data_changed()
 
     def set_filter(self, text: str) -> None:
-        """Show only rows containing every word of `text`, ignoring case; clears marks."""
+        """Show only rows containing every word of `text`, ignoring case; marks stay."""
         if self.model.set_filter(text):
             self._data_changed()
 

@@ -26,6 +26,7 @@ class Status:
     shown: int = 0
     total: int = 0
     marked: int = 0
+    marked_hidden: int = 0  # of those marked, how many the row filter hides
     rate_limit: RateLimitInfo | None = None
     refreshed_at: datetime | None = None
     loading: bool = False
@@ -45,6 +46,7 @@ class StatusChanges(TypedDict, total=False):
     shown: int
     total: int
     marked: int
+    marked_hidden: int
     rate_limit: RateLimitInfo | None
     refreshed_at: datetime | None
     loading: bool
@@ -78,7 +80,8 @@ def facts(s: Status) -> Content:
     else:
         parts.append(Content(f"{s.total} snapshots"))
     if s.marked:
-        parts.append(Content.styled(f"{s.marked} marked", "bold $accent"))
+        hidden = f", {s.marked_hidden} hidden by the filter" if s.marked_hidden else ""
+        parts.append(Content.styled(f"{s.marked} marked{hidden}", "bold $accent"))
     if (rate := _rate_limit(s.rate_limit)) is not None:
         parts.append(Content(rate))
     if s.refreshed_at is not None:

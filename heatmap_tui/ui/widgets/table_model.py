@@ -324,8 +324,8 @@ class TableModel:
         else:
             self._shown = _filtered(self._sorted, terms)
         self.filter_text = text
-        # Marks would otherwise hide among rows the user can no longer see.
-        self._marked.clear()
+        # Marks stay: those the filter hides are counted (marked_hidden_ids) and called out
+        # before a delete, so nothing unseen goes unsaid.
         self._restore_cursor(current.id if current else None, 0)
         return True
 
@@ -385,6 +385,13 @@ class TableModel:
     def marked_snapshots(self) -> list[Snapshot]:
         """The marked snapshots in the order shown."""
         return [r.snapshot for r in self._sorted if r.id in self._marked]
+
+    @property
+    def marked_hidden_ids(self) -> frozenset[str]:
+        """The marked rows the row filter hides: a delete of the marks takes them too."""
+        if not self._marked or len(self._shown) == len(self._rows):
+            return frozenset()
+        return frozenset(self._marked - {r.id for r in self._shown})
 
     def is_marked(self, snapshot_id: str) -> bool:
         return snapshot_id in self._marked
