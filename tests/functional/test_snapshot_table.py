@@ -378,18 +378,29 @@ async def test_empty_state_message() -> None:
         assert last.snapshot is None
 
 
-async def test_narrow_terminal_scrolls_sideways() -> None:
+async def test_a_terminal_too_narrow_even_for_the_main_columns_scrolls_sideways() -> None:
     app = TableApp()
-    async with app.run_test(size=(60, 20)) as pilot:
+    async with app.run_test(size=(40, 20)) as pilot:
         table = table_of(pilot)
-        assert table.virtual_size.width > 60
+        assert table.virtual_size.width > 40
         before = [line(table, y) for y in (0, 1)]
-        assert before[0].startswith("   Name") and len(before[1]) == 60
-        table.scroll_to(x=10, animate=False)
+        assert before[0].startswith("   Name") and len(before[1]) == 40
+        table.scroll_to(x=5, animate=False)
         await pilot.pause()
         after = [line(table, y) for y in (0, 1)]
-        assert [a[:50] for a in after] == [b[10:] for b in before]
-        assert len(after[1]) == 60
+        assert [a[:35] for a in after] == [b[5:] for b in before]
+        assert len(after[1]) == 40
+
+
+def test_columns_hide_by_priority_so_the_name_keeps_its_room() -> None:
+    """Issue 15, bug 3: at 80 columns the name was cut to 13 cells beside a 16-cell view."""
+    natural = {"name": 40, "view": 8, "device": 8, "start": 10, "author": 17, "modified": 10, "id": 36}
+    for width, hidden in ((80, {"author", "id"}), (120, set()), (200, set())):
+        layout = compute_layout(natural, width)
+        widths = {col.key: w for col, _, w in layout.cells[1:]}
+        assert set(widths) == set(natural) - hidden, width
+        assert layout.width <= width and widths["name"] >= 28
+    assert compute_layout(natural, 200).cells[1][2] > 40  # the name takes the slack
 
 
 async def test_ten_thousand_rows_render_only_what_is_visible() -> None:

@@ -40,10 +40,12 @@ class SnapshotForm(Dialog[FormResult | None]):
 
     DEFAULT_CSS = """
     SnapshotForm {
+        /* Taller than the terminal (80x24): the whole form scrolls, buttons and keys included. */
+        overflow-y: auto;
         #snapshot-form {
             width: 110;
             max-width: 98%;
-            max-height: 98%;
+            max-height: initial;
             padding: 0 1;
         }
         #form-error {

@@ -35,10 +35,11 @@ class FilterBar(Horizontal):
         Label { padding: 0 1 0 0; color: $text-muted; }
         Input { height: 1; }
         Input:focus { background-tint: $foreground 10%; }
-        #view-input { width: 40; }
+        /* Both inputs keep a usable width at 80 columns; the view box stops growing at 40. */
+        #view-input { width: 1fr; min-width: 14; max-width: 40; }
         #view-pick { min-width: 3; width: 3; margin: 0 2 0 0; }
         #device-select { width: 18; margin: 0 2 0 0; }
-        #search-input { width: 1fr; }
+        #search-input { width: 1fr; min-width: 14; }
     }
     """
 

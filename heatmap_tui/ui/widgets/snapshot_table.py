@@ -27,7 +27,7 @@ from textual.strip import Strip
 from heatmap_tui.core.models import Snapshot
 from heatmap_tui.core.safe_text import visible
 from heatmap_tui.ui.format import fit_cells
-from heatmap_tui.ui.widgets.table_model import Layout, Row, TableModel, compute_layout
+from heatmap_tui.ui.widgets.table_model import COLUMN_INDEX, Layout, Row, TableModel, compute_layout
 
 _MARK_GLYPH = "●"
 _SORT_GLYPHS = {False: "▲", True: "▼"}
@@ -441,8 +441,9 @@ class SnapshotTable(ScrollView, can_focus=True):
             row_style = styles["cursor" if cursor else "marked" if marked else "base"]
             dim_style = styles["dim"] if row_style is styles["base"] else row_style
             texts, cell_styles = [_MARK_GLYPH if marked else " "], [row_style]
-            for (column, _, width), text in zip(frame.layout.cells[1:], self.model.cells(row), strict=False):
-                texts.append(fit_cells(text, width, column.right))
+            cells = self.model.cells(row)
+            for column, _, width in frame.layout.cells[1:]:  # a narrow terminal hides some columns
+                texts.append(fit_cells(cells[COLUMN_INDEX[column.key]], width, column.right))
                 cell_styles.append(dim_style if column.dim else row_style)
             strip = _join(frame.layout, frame.line_width, texts, cell_styles, row_style)
             self._strips[key] = strip

@@ -31,7 +31,7 @@ MARK = Column("mark", "", 1, 1)
 # Data columns, in display order; `Row.cells` follows this order.
 COLUMNS: tuple[Column, ...] = (
     Column("name", "Name", 40, 12),
-    Column("view", "View", 28, 14),
+    Column("view", "View", 28, 8),
     Column("device", "Device", 10, 6),
     Column("start", "Start", 10, 9, right=True),
     Column("author", "Author", 20, 10),
@@ -39,13 +39,17 @@ COLUMNS: tuple[Column, ...] = (
     Column("id", "ID", 36, 8, dim=True),
 )
 COLUMN_KEYS: tuple[str, ...] = tuple(c.key for c in COLUMNS)
-_INDEX = {key: i for i, key in enumerate(COLUMN_KEYS)}
+COLUMN_INDEX = {key: i for i, key in enumerate(COLUMN_KEYS)}
 
 
 LEFT_PAD, MARK_GAP, GAP, RIGHT_PAD = 1, 1, 2, 1
 # Squeezed in this order when the name column cannot show its content:
 # an id prefix is enough to tell rows apart (`y` copies the whole id).
 _SHRINK_ORDER = ("id", "view", "author")
+# Hidden in this order when the name still cannot show its content at the narrowest the others
+# go (an 80-column terminal): the name comes first; the detail pane shows every field.
+_HIDE_ORDER = ("id", "author", "modified")
+NAME_COMFORT = 28  # the name is cut below its content only when this many cells still show
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,24 +60,29 @@ class Layout:
 
 def compute_layout(natural: dict[str, int], width: int) -> Layout:
     """Fit the columns into `width`: the name takes the slack; when it cannot show
-    its content, the columns in _SHRINK_ORDER give up room first."""
+    its content, the columns in _SHRINK_ORDER give up room first, and then those in
+    _HIDE_ORDER go while the name would show less than NAME_COMFORT cells (or its content)."""
     widths = dict(natural)
-    overhead = LEFT_PAD + MARK.cap + MARK_GAP + GAP * (len(COLUMNS) - 1) + RIGHT_PAD
     name = COLUMNS[0]
-    fixed = sum(w for key, w in widths.items() if key != name.key)
-    deficit = overhead + fixed + widths[name.key] - width
+    shown = list(COLUMNS)
+
+    def deficit() -> int:
+        overhead = LEFT_PAD + MARK.cap + MARK_GAP + GAP * (len(shown) - 1) + RIGHT_PAD
+        return overhead + sum(widths[col.key] for col in shown) - width
+
     for key in _SHRINK_ORDER:
-        if deficit <= 0:
+        if (short := deficit()) <= 0:
             break
-        take = min(deficit, widths[key] - COLUMNS[_INDEX[key]].min_width)
-        if take > 0:
-            widths[key] -= take
-            fixed -= take
-            deficit -= take
-    widths[name.key] = max(name.min_width, width - overhead - fixed)
+        widths[key] -= max(0, min(short, widths[key] - COLUMNS[COLUMN_INDEX[key]].min_width))
+    comfortable = min(widths[name.key], NAME_COMFORT)
+    for key in _HIDE_ORDER:
+        if widths[name.key] - deficit() >= comfortable:
+            break
+        shown.remove(COLUMNS[COLUMN_INDEX[key]])
+    widths[name.key] = max(name.min_width, widths[name.key] - deficit())
     cells = [(MARK, LEFT_PAD, MARK.cap)]
     x = LEFT_PAD + MARK.cap + MARK_GAP
-    for col in COLUMNS:
+    for col in shown:
         cells.append((col, x, widths[col.key]))
         x += widths[col.key] + GAP
     return Layout(x - GAP + RIGHT_PAD, tuple(cells))
@@ -332,7 +341,7 @@ class TableModel:
     def sort_by(self, column: str, reverse: bool | None = None) -> None:
         """Sort by `column`, in the order `reverse` says; without it, the same column again flips
         the order, and another one sorts ascending."""
-        if column not in _INDEX:
+        if column not in COLUMN_INDEX:
             raise KeyError(f"cannot sort by {column!r}")
         if reverse is None:
             reverse = not self.sort_reverse if column == self.sort_column else False
