@@ -112,6 +112,11 @@ def script() -> list[tuple[str, Step]]:
         fill(pilot.app, **{"cleanup-age": "90d"})
         await settle(pilot)
 
+    async def small_terminal(pilot: Pilot[Any]) -> None:
+        await keys(pilot, "escape")
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+
     return [
         ("01-site-picker", settle),
         ("02-credentials-rejected", wrong_key),
@@ -127,6 +132,7 @@ def script() -> list[tuple[str, Step]]:
         ("12-replay-picker", replay_picker),
         ("13-trash", trash),
         ("14-cleanup", cleanup),
+        ("15-browser-80x24", small_terminal),  # last: the terminal stays this size
     ]
 
 

@@ -330,12 +330,15 @@ async def test_the_screenshots_script_draws_every_screen_and_never_a_key(tmp_pat
         "01-site-picker", "02-credentials-rejected", "03-application-picker", "04-browser",
         "05-detail-json", "06-create-form-error", "07-edit-form", "08-delete-confirm",
         "09-bulk-delete", "10-help", "11-command-palette", "12-replay-picker", "13-trash", "14-cleanup",
+        "15-browser-80x24",
     ]  # fmt: skip
     texts = {p.stem: p.read_text() for p in written}
     assert "rejected&#160;by&#160;US5" in texts["02-credentials-rejected"]
     assert "Pick&#160;a&#160;replay&#160;frame" in texts["12-replay-picker"]
     assert "3&#160;entries" in texts["13-trash"]
     assert "would&#160;go" in texts["14-cleanup"]
+    assert 'viewBox="0 0 994 ' in texts["15-browser-80x24"]  # 80 columns wide
+    assert "Filter" in texts["15-browser-80x24"] and "Modified" in texts["15-browser-80x24"]
     for text in texts.values():
         for secret in (DEMO_API_KEY, DEMO_APP_KEY, WRONG_APP_KEY, DEMO_API_KEY[-8:], DEMO_APP_KEY[-8:]):
             assert secret not in text
