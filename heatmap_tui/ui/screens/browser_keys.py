@@ -55,7 +55,14 @@ BROWSER_BINDINGS: list[BindingType] = [
         tooltip="Open in the Datadog web app",
         id="browser.open_web",
     ),
-    Binding("escape", "back", "Back / clear", show=False, id="browser.back"),
+    Binding(
+        "escape",
+        "back",
+        "Back / clear",
+        show=False,
+        tooltip="Back to the table, else clear the marks, else the row filter, else leave the browser",
+        id="browser.back",
+    ),
     # As in k9s and lazygit; the app asks first while a restore or a bulk delete runs.
     Binding("q", "app.quit", "Quit", show=False, id="browser.quit"),
     Binding(
