@@ -9,6 +9,8 @@ in `Services`; the config edits are `Settings` (ui/settings.py), where it left o
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
@@ -101,6 +103,8 @@ class HeatmapApp(App[None]):
         yield Static("heatmap-tui · starting…", id="splash", markup=False)
 
     def on_mount(self) -> None:
+        if not self.is_headless and _on_a_terminal():
+            self.set_interval(1.0, self._exit_if_the_terminal_is_gone)
         self.settings.load()
         self.set_keymap(self.settings.keymap())
         if theme := self.settings.theme(self.available_themes):
@@ -114,6 +118,13 @@ class HeatmapApp(App[None]):
             self.push_screen(CrashOffer(note), self._crash_offer_answered)
             return
         self.start()
+
+    def _exit_if_the_terminal_is_gone(self) -> None:
+        """A closed terminal (a killed tmux, a dropped ssh) does not always send SIGHUP: under
+        `make demo` none came, and Textual's input thread then read end-of-file in a busy loop
+        forever. Once the terminal is gone, the run ends as a hang-up would end it."""
+        if not _on_a_terminal():
+            self.exit(return_code=129)  # 128 + SIGHUP, as a shell reports a hang-up
 
     async def on_unmount(self) -> None:
         self.crash_watch.exited()
@@ -445,3 +456,9 @@ class HeatmapApp(App[None]):
             if isinstance(screen, BrowserScreen):
                 screen.read_only = self.read_only  # its watcher shows it; the keys follow
         self.notify("Read-only mode is on." if self.read_only else "Read-only mode is off.")
+
+
+def _on_a_terminal() -> bool:
+    """Whether the app's input is a terminal still (a hung-up one is no longer one)."""
+    stdin = sys.__stdin__
+    return stdin is not None and os.isatty(stdin.fileno())
