@@ -21,12 +21,12 @@ from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from heatmap_tui.core.models import Snapshot
 from heatmap_tui.core.safe_text import visible
 from heatmap_tui.ui.format import fit_cells
+from heatmap_tui.ui.widgets.row_table import RowTable
 from heatmap_tui.ui.widgets.table_model import COLUMN_INDEX, Layout, Row, TableModel, compute_layout
 
 _MARK_GLYPH = "●"
@@ -69,39 +69,11 @@ class _Frame(NamedTuple):
     scroll_y: int
 
 
-class SnapshotTable(ScrollView, can_focus=True):
+class SnapshotTable(RowTable):
     """A sortable, filterable, markable table of snapshots under a fixed header line.
 
     Read state from `model` (filter_text, sort_column, sort_reverse, shown_count,
     total_count); change it through the methods here so the screen follows.
-    """
-
-    COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "snapshot-table--header",
-        "snapshot-table--cursor",
-        "snapshot-table--marked",
-        "snapshot-table--dim",
-    }
-
-    DEFAULT_CSS = """
-    SnapshotTable {
-        background: $surface;
-        color: $foreground;
-        &:focus { background-tint: $foreground 5%; }
-        & > .snapshot-table--header { background: $panel; color: $foreground; text-style: bold; }
-        & > .snapshot-table--cursor {
-            background: $block-cursor-blurred-background;
-            color: $block-cursor-blurred-foreground;
-            text-style: $block-cursor-blurred-text-style;
-        }
-        &:focus > .snapshot-table--cursor {
-            background: $block-cursor-background;
-            color: $block-cursor-foreground;
-            text-style: $block-cursor-text-style;
-        }
-        & > .snapshot-table--marked { background: $warning 15%; color: $text-warning; text-style: bold; }
-        & > .snapshot-table--dim { color: $text-muted; }
-    }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -385,7 +357,7 @@ class SnapshotTable(ScrollView, can_focus=True):
     def _get_styles(self) -> dict[str, Style]:
         if self._styles is None:
             names = ("header", "cursor", "marked", "dim")
-            styles = {n: self.get_component_rich_style(f"snapshot-table--{n}") for n in names}
+            styles = self.row_styles(*names)
             self._styles = {"base": self.rich_style, **styles}
         return self._styles
 

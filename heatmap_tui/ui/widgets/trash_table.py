@@ -13,13 +13,13 @@ from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from heatmap_tui.core.clock import Clock, utc_now
 from heatmap_tui.core.safe_text import visible
 from heatmap_tui.core.trash import EntryState, TrashEntry
 from heatmap_tui.ui.format import fit_cells, format_absolute, format_relative
+from heatmap_tui.ui.widgets.row_table import RowTable
 
 EMPTY = "The trash is empty. Snapshots deleted from this app or the CLI are kept here until purged."
 READING = "Reading the trash…"
@@ -39,38 +39,8 @@ GAP = 2
 NAME_MIN = 12
 
 
-class TrashTable(ScrollView, can_focus=True):
+class TrashTable(RowTable):
     """The entries (newest first), a cursor and marks; each drawn row formatted when drawn."""
-
-    COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "trash-table--header",
-        "trash-table--cursor",
-        "trash-table--marked",
-        "trash-table--dim",
-        "trash-table--warning",
-    }
-
-    DEFAULT_CSS = """
-    TrashTable {
-        background: $surface;
-        color: $foreground;
-        &:focus { background-tint: $foreground 5%; }
-        & > .trash-table--header { background: $panel; color: $foreground; text-style: bold; }
-        & > .trash-table--cursor {
-            background: $block-cursor-blurred-background;
-            color: $block-cursor-blurred-foreground;
-            text-style: $block-cursor-blurred-text-style;
-        }
-        &:focus > .trash-table--cursor {
-            background: $block-cursor-background;
-            color: $block-cursor-foreground;
-            text-style: $block-cursor-text-style;
-        }
-        & > .trash-table--marked { background: $warning 15%; color: $text-warning; text-style: bold; }
-        & > .trash-table--dim { color: $text-muted; }
-        & > .trash-table--warning { color: $text-warning; }
-    }
-    """
 
     # j and k keep the ids the trash screen gave them (the keymap documents them); the others
     # are the usual list keys, not remappable.
@@ -242,7 +212,7 @@ class TrashTable(ScrollView, can_focus=True):
     def _get_styles(self) -> dict[str, Style]:
         if self._styles is None:
             names = ("header", "cursor", "marked", "dim", "warning")
-            styles = {n: self.get_component_rich_style(f"trash-table--{n}") for n in names}
+            styles = self.row_styles(*names)
             self._styles = {"base": self.rich_style, **styles}
         return self._styles
 
