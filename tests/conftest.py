@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -52,4 +52,22 @@ def demo_headers() -> dict[str, str]:
 
 
 # A real Secret Service (dbus-daemon + gnome-keyring) for the keyring tests: see keyring_harness.py.
-from keyring_harness import secret_service, secret_service_daemons, secret_service_keyring  # noqa: E402
+from keyring_harness import (  # noqa: E402
+    ABORTED_DURING,
+    secret_service,
+    secret_service_daemons,
+    secret_service_keyring,
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that uses the Secret Service gets one more run if, and only if, gnome-keyring-daemon
+    aborted while it ran (an upstream race, see keyring_harness.py); any other failure stands."""
+    for item in items:
+        if "secret_service" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.flaky(reruns=1, condition=_aborted_during(item)))
+
+
+def _aborted_during(item: pytest.Item) -> Callable[[BaseException | None], bool]:
+    """pytest-rerunfailures' condition: called with the failure, answered from the item."""
+    return lambda _failure: item.stash.get(ABORTED_DURING, False)
