@@ -15,6 +15,10 @@ from heatmap_tui.core.models import (
 )
 from heatmap_tui.core.rum_models import AggregateResponse, EventPage, EventsResponse, ViewCount, ViewEvent
 
+# A frame is looked up among the views of one session (or of one view): one page of this many
+# is far more than a session holds.
+FRAME_SEARCH_LIMIT = 1000
+
 
 def _quote(value: str) -> str:
     """A search value as one quoted term: an id or name from outside can never add a term."""
@@ -23,7 +27,12 @@ def _quote(value: str) -> str:
 
 
 def view_events_query(
-    app_id: str, view_name: str | None = None, device_type: str | None = None, session_id: str | None = None
+    app_id: str,
+    view_name: str | None = None,
+    device_type: str | None = None,
+    session_id: str | None = None,
+    *,
+    view_id: str | None = None,
 ) -> str:
     terms = ["@type:view", f"@application.id:{_quote(app_id)}", "@session.has_replay:true"]
     if view_name:
@@ -32,6 +41,8 @@ def view_events_query(
         terms.append(f"@device.type:{_quote(device_type)}")
     if session_id:
         terms.append(f"@session.id:{_quote(session_id)}")
+    if view_id:
+        terms.append(f"@view.id:{_quote(view_id)}")
     return " ".join(terms)
 
 
@@ -103,6 +114,7 @@ class RumService:
         *,
         limit: int = 50,
         session_id: str | None = None,
+        view_id: str | None = None,
         newest_first: bool = True,
     ) -> EventPage:
         """Replay view events, newest first, one page at a time."""
@@ -111,7 +123,7 @@ class RumService:
             page["cursor"] = cursor
         body = {
             "filter": {
-                "query": view_events_query(app_id, view_name, device_type, session_id),
+                "query": view_events_query(app_id, view_name, device_type, session_id, view_id=view_id),
                 "from": since,
                 "to": "now",
             },
@@ -140,3 +152,29 @@ class RumService:
         if not first.events:
             return None
         return max(0, int((event.date - first.events[0].date).total_seconds() * 1000))
+
+    async def find_view_event(
+        self,
+        app_id: str,
+        event_id: str,
+        *,
+        session_id: str | None,
+        view_id: str | None,
+        since: str = "now-30d",
+    ) -> ViewEvent | None:
+        """A saved snapshot's frame: the replay view event `event_id`, looked up by the view and
+        session ids the snapshot keeps (API.md: a frame is found by `@view.id`).
+
+        None when the snapshot keeps neither id, or the event is no longer kept.
+        """
+        if not view_id and not session_id:
+            return None
+        page = await self.search_view_events(
+            app_id,
+            since=since,
+            limit=FRAME_SEARCH_LIMIT,
+            session_id=session_id,
+            view_id=view_id,
+            newest_first=False,
+        )
+        return next((e for e in page.events if e.event_id == event_id), None)

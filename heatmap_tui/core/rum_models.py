@@ -125,3 +125,25 @@ class ViewEvent(_Tolerant):
 class EventPage(_Tolerant):
     events: list[ViewEvent]
     cursor: str | None  # pass back to get the next page; None at the end
+
+
+class ViewSpan(_Tolerant):
+    """Where one replay view lies in its session, in ms from the session's start (a snapshot's
+    `start` is such an offset): the frames of the view `event_id` are those from `start_ms` to
+    `end_ms`."""
+
+    event_id: str
+    start_ms: int
+    duration_ms: int
+
+    @classmethod
+    def of(cls, event: ViewEvent, start_ms: int) -> ViewSpan | None:
+        """The span of `event`'s view, which starts `start_ms` into its session; None when the
+        event does not say how long the view lasted."""
+        if event.time_spent_ms is None:
+            return None
+        return cls(event_id=event.event_id, start_ms=start_ms, duration_ms=max(0, event.time_spent_ms))
+
+    @property
+    def end_ms(self) -> int:
+        return self.start_ms + self.duration_ms

@@ -19,6 +19,8 @@ from heatmap_tui.core.models import (
     SnapshotCreateAttributes,
     SnapshotUpdateAttributes,
 )
+from heatmap_tui.core.rum_models import ViewSpan
+from heatmap_tui.ui.format import format_start
 
 T = TypeVar("T")
 Checked = tuple[T | None, str | None]
@@ -70,13 +72,13 @@ def _millis(fraction: str | None) -> int:
     return int((fraction or "").ljust(3, "0")) if fraction else 0
 
 
-def parse_start(raw: str) -> Checked[int]:
-    """Milliseconds from the session start, typed as `83500`, `83500ms`, `83.5s` or `01:23.500`."""
+def parse_offset(raw: str, label: str) -> Checked[int]:
+    """Milliseconds typed as `83500`, `83500ms`, `83.5s` or `01:23.500`; errors name `label`."""
     text = raw.strip()
     if not text:
-        return None, "Start is required."
+        return None, f"{label} is required."
     if text.startswith("-"):
-        return None, "Start must be 0 or more."
+        return None, f"{label} must be 0 or more."
     value: int | None = None
     if m := _MS.fullmatch(text):
         value = int(m.group(1))
@@ -85,13 +87,59 @@ def parse_start(raw: str) -> Checked[int]:
     elif m := _CLOCK.fullmatch(text):
         hours, minutes, seconds = int(m.group(1) or 0), int(m.group(2)), int(m.group(3))
         if seconds > 59 or (m.group(1) is not None and minutes > 59):
-            return None, f"Start {text!r}: seconds (and minutes after hours) go up to 59."
+            return None, f"{label} {text!r}: seconds (and minutes after hours) go up to 59."
         value = ((hours * 60 + minutes) * 60 + seconds) * 1000 + _millis(m.group(4))
     if value is None:
-        return None, f"Start must be {START_HINT}."
+        return None, f"{label} must be {START_HINT}."
     if value > INT64_MAX:
-        return None, f"Start is too large: at most {INT64_MAX} ms."
+        return None, f"{label} is too large: at most {INT64_MAX} ms."
     return value, None
+
+
+def parse_start(raw: str) -> Checked[int]:
+    """Milliseconds from the session start, typed as `83500`, `83500ms`, `83.5s` or `01:23.500`."""
+    return parse_offset(raw, "Start")
+
+
+def parse_moment(raw: str, duration_ms: int | None) -> Checked[int]:
+    """A moment of a replay view, from its beginning: no later than its end when its length is known."""
+    value, error = parse_offset(raw, "The moment")
+    if value is not None and duration_ms is not None and value > duration_ms:
+        return None, (
+            f"The moment must lie within the view: at most {format_start(duration_ms)} "
+            f"({duration_ms} ms), its length."
+        )
+    return value, error
+
+
+def _span(span: ViewSpan) -> str:
+    return f"{format_start(span.start_ms)}–{format_start(span.end_ms)}"
+
+
+def past_end(start: int, span: ViewSpan) -> str | None:
+    """Why `start` cannot be saved with the frame of `span`'s view, or None when it can.
+
+    A heatmap's background is a frame of that view: past its end the replay has no such frame."""
+    if start <= span.end_ms:
+        return None
+    return (
+        f"Start is past the end of this replay view, which runs {_span(span)} of its session: "
+        "no frame to draw there. Type a start in that range, or ctrl+r to pick a moment."
+    )
+
+
+def span_remark(start: int, span: ViewSpan) -> str:
+    """Where `start` falls in the view it should be a frame of, for the hint under the field."""
+    if start < span.start_ms:
+        return f"before this view ({_span(span)}): a frame of an earlier page of the session"
+    if start > span.end_ms:
+        return ""  # past_end says it, as the field's error
+    return f"{format_start(start - span.start_ms)} into this view ({_span(span)})"
+
+
+def span_of(form: FormInput, span: ViewSpan | None) -> ViewSpan | None:
+    """`span` while the form's event is still the one it is the view of."""
+    return span if span is not None and form.event_id.strip() == span.event_id else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,10 +184,18 @@ class Outcome(Generic[T]):
         return self.value is not None and not self.errors
 
 
-def _check_update_fields(form: FormInput, errors: dict[str, str]) -> dict[str, object]:
+def _check_start(form: FormInput, span: ViewSpan | None) -> Checked[int]:
+    start, error = parse_start(form.start)
+    known = span_of(form, span)
+    if start is not None and known is not None and (beyond := past_end(start, known)):
+        return None, beyond
+    return start, error
+
+
+def _check_update_fields(form: FormInput, errors: dict[str, str], span: ViewSpan | None) -> dict[str, object]:
     checks: dict[str, Checked[object]] = {
         "event_id": required_id(form.event_id, LABELS["event_id"]),
-        "start": parse_start(form.start),
+        "start": _check_start(form, span),
         "session_id": optional_id(form.session_id, LABELS["session_id"]),
         "view_id": optional_id(form.view_id, LABELS["view_id"]),
     }
@@ -164,9 +220,11 @@ def _build(model: type[T], values: dict[str, object], errors: dict[str, str]) ->
         return Outcome(errors=errors)
 
 
-def validate_create(form: FormInput) -> Outcome[SnapshotCreateAttributes]:
+def validate_create(form: FormInput, span: ViewSpan | None = None) -> Outcome[SnapshotCreateAttributes]:
+    """`span`: where the view of the form's event lies in its session, when known; a start past
+    its end is an error (an unknown end never stops a save)."""
     errors: dict[str, str] = {}
-    values = _check_update_fields(form, errors)
+    values = _check_update_fields(form, errors, span)
     checks: dict[str, Checked[str]] = {
         "snapshot_name": required_text(form.snapshot_name, LABELS["snapshot_name"]),
         "view_name": required_text(form.view_name, LABELS["view_name"]),
@@ -181,8 +239,9 @@ def validate_create(form: FormInput) -> Outcome[SnapshotCreateAttributes]:
     return _build(SnapshotCreateAttributes, values, errors)
 
 
-def validate_update(form: FormInput) -> Outcome[SnapshotUpdateAttributes]:
-    """Only what PATCH accepts: name, view, device and application cannot change."""
+def validate_update(form: FormInput, span: ViewSpan | None = None) -> Outcome[SnapshotUpdateAttributes]:
+    """Only what PATCH accepts: name, view, device and application cannot change. `span` as for
+    a create."""
     errors: dict[str, str] = {}
-    values = _check_update_fields(form, errors)
+    values = _check_update_fields(form, errors, span)
     return _build(SnapshotUpdateAttributes, values, errors)

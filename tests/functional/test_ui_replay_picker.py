@@ -1,5 +1,6 @@
 """Picking a snapshot's background frame from a replay, from the create and edit forms, under Pilot
-against the embedded server; two snapshots. The view filter's discovered views: test_ui_view_discovery."""
+against the embedded server; three snapshots. The view filter's discovered views: test_ui_view_discovery.
+The moment within the picked view, and a start past its end: test_ui_start_bounds."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from heatmap_tui.core.rum_models import ViewEvent
 from heatmap_tui.devserver import DevServer
 from heatmap_tui.ui.dialogs import replay_picker
 from heatmap_tui.ui.dialogs.replay_picker import ReplayPicker, format_duration, short_id
-from heatmap_tui.ui.dialogs.snapshot_fields import COMPUTING
 from heatmap_tui.ui.dialogs.snapshot_form import SnapshotForm
+from heatmap_tui.ui.dialogs.start_field import COMPUTING
+from heatmap_tui.ui.format import format_start
 from tests.apps.browser_app import (
     BrowserApp,
     form_of,
@@ -95,6 +97,8 @@ async def test_create_for_checkout_on_mobile_without_typing_an_id(server: DevSer
         await pilot.press("down")
         chosen = picker.events[1]
         assert chosen.event_id in shown(picker.query_one("#replay-detail", Static))
+        await pilot.press("enter")  # the view; then its moment, from its beginning unless moved
+        assert picker.chosen == chosen and app.screen is picker
         await pilot.press("enter")
         await settle(pilot)
         assert form_of(app) is form
@@ -136,14 +140,15 @@ async def test_edit_picks_from_the_snapshots_own_view_and_device(server: DevServ
         expected = await replay_events(app, original.view_name, original.device_type)
         assert [e.event_id for e in picker.events] == [e.event_id for e in expected]
         assert {e.device_type for e in picker.events} == {original.device_type}
-        await pilot.press("j", "j", "enter")
+        await pilot.press("j", "j", "enter", "enter")
         await settle(pilot)
         chosen = expected[2]
         start = await app.connection.rum.start_offset(chosen)
+        assert start is not None
         assert (value(form, "event_id"), value(form, "start")) == (chosen.event_id, str(start))
         assert value(form, "snapshot_name") == original.name  # cannot change on edit: never suggested
-        # The computed start can still be adjusted by hand before saving.
-        form.query_one("#f-start", Input).value = "1:00.500"
+        # The computed start can still be adjusted by hand before saving (within the view).
+        form.query_one("#f-start", Input).value = format_start(start + 500)
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is app.browser
@@ -151,7 +156,7 @@ async def test_edit_picks_from_the_snapshots_own_view_and_device(server: DevServ
         assert stored is not None
         a = stored.attributes
         assert (a.event_id, a.session_id, a.view_id, a.start) == (
-            chosen.event_id, chosen.session_id, chosen.view_id, 60_500,
+            chosen.event_id, chosen.session_id, chosen.view_id, start + 500,
         )  # fmt: skip
 
 
@@ -162,7 +167,7 @@ async def test_a_typed_event_id_still_works_after_a_pick(server: DevServer) -> N
         form = await open_create_form_on(pilot, "/checkout", "mobile")
         await pilot.press("ctrl+r")
         await settle(pilot)
-        await pilot.press("enter")
+        await pilot.press("enter", "enter")
         await settle(pilot)
         assert form.query_one("#hint-event_id", Static).display
         event_input = form.query_one("#f-event_id", Input)
@@ -265,7 +270,7 @@ async def test_errors_in_plain_words_then_retry(server: DevServer) -> None:
         assert len(picker.events) == 15 and not status.has_class("-error")
         # The start's own search fails: the ids are filled, the start is left to type.
         server.faults.fail_next(403, method="POST", path_prefix=EVENTS_PATH)
-        await pilot.press("enter")
+        await pilot.press("enter", "enter")
         await settle(pilot)
         assert value(form, "event_id") == picker.events[0].event_id and value(form, "start") == ""
         error = shown(form.query_one("#e-start", Static))
@@ -289,7 +294,7 @@ async def test_start_is_computing_until_the_server_answers(
         form = await open_create_form_on(pilot, "/checkout", "mobile")
         await pilot.press("ctrl+r")
         await settle(pilot)
-        await pilot.press("enter")
+        await pilot.press("enter", "enter")
         await pilot.pause()
         assert form.fields.computing_start and shown(form.query_one("#hint-start", Static)) == COMPUTING
         assert value(form, "event_id") and value(form, "start") == ""
@@ -313,12 +318,19 @@ async def _picker_open(pilot: Pilot[None]) -> None:
     await pilot.press("down")
 
 
+async def _moment(pilot: Pilot[None]) -> None:
+    await _picker_open(pilot)
+    await pilot.press("enter", "pageup", "up")  # step two: 11 s into the view
+
+
 async def _picked(pilot: Pilot[None]) -> None:
     await _picker_open(pilot)
-    await pilot.press("enter")
+    await pilot.press("enter", "enter")
 
 
-@pytest.mark.parametrize("steps", [_picker_open, _picked], ids=["replay_picker", "form_after_a_pick"])
+@pytest.mark.parametrize(
+    "steps", [_picker_open, _moment, _picked], ids=["replay_picker", "moment", "form_after_a_pick"]
+)
 def test_snapshot(server: DevServer, snap_compare, steps) -> None:  # type: ignore[no-untyped-def]
     async def run_before(pilot: Pilot[None]) -> None:
         await steps(pilot)

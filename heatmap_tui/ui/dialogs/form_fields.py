@@ -8,11 +8,13 @@ from dataclasses import dataclass
 
 from textual.suggester import SuggestFromList
 from textual.widget import Widget
-from textual.widgets import Select
+from textual.widgets import Select, Static
 
 from heatmap_tui.core.models import Snapshot
+from heatmap_tui.core.safe_text import visible
 from heatmap_tui.ui.forms import DEVICE_TYPES, LABELS, START_HINT
 from heatmap_tui.ui.safe import SafeInput
+from heatmap_tui.ui.widgets.vim_keys import VimSelect
 
 # Grid order: two columns, the fields PATCH cannot change on the first two rows.
 FIELDS: tuple[str, ...] = (
@@ -64,7 +66,7 @@ def field_widget(name: str, value: str, editing: bool, views: Sequence[str]) -> 
         options = [(d, d) for d in DEVICE_TYPES]
         if value and value not in DEVICE_TYPES:
             options.append((value, value))
-        return Select(options, value=value or Select.NULL, prompt="choose a device type", id=wid)
+        return VimSelect(options, value=value or Select.NULL, prompt="choose a device type", id=wid)
     suggester = SuggestFromList(views, case_sensitive=False) if name == "view_name" else None
     return SafeInput(
         value,
@@ -73,3 +75,11 @@ def field_widget(name: str, value: str, editing: bool, views: Sequence[str]) -> 
         disabled=read_only,
         id=wid,
     )
+
+
+def mark_error(form: Widget, name: str, message: str) -> None:
+    """Show `message` under the field `name` of `form` and mark its input; an empty one clears both."""
+    error = form.query_one(f"#e-{name}", Static)
+    error.update(visible(message))
+    error.display = bool(message)
+    form.query_one(f"#f-{name}").set_class(bool(message), "invalid")

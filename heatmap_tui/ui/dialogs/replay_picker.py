@@ -1,5 +1,6 @@
 """Pick the replay view event whose frame becomes a snapshot's background, as the web app's
-"grab from replay" does: the recent replay views of one view and device, newest first."""
+"grab from replay" does: the recent replay views of one view and device, newest first; then,
+in a second step, the moment of that view the frame is taken at (its beginning unless moved)."""
 
 from __future__ import annotations
 
@@ -19,14 +20,17 @@ from heatmap_tui.core.rum import RumService
 from heatmap_tui.core.rum_models import ViewEvent
 from heatmap_tui.core.safe_text import visible
 from heatmap_tui.ui.dialogs.dialog import Dialog
-from heatmap_tui.ui.format import fit_cells, format_absolute, format_relative
+from heatmap_tui.ui.dialogs.replay_moment import MomentStep, ReplayMoment
+from heatmap_tui.ui.format import fit_cells, format_absolute, format_duration, format_relative
 from heatmap_tui.ui.safe import safe, safe_rich
+from heatmap_tui.ui.widgets.vim_keys import VimDataTable
 
 PAGE_SIZE = 50
 SINCE = "now-30d"  # replays are kept 30 days
 COLUMNS = ("When", "Date", "Session", "View ID", "Device", "Time spent", "URL")
 URL_WIDTH = 40
-KEYS = "enter picks · m loads more · r reloads · escape cancels"
+KEYS = "enter chooses · m loads more · r reloads · escape cancels"
+MOMENT_KEYS = "enter uses it · escape: back"
 
 
 def short_id(value: str | None) -> str:
@@ -36,27 +40,15 @@ def short_id(value: str | None) -> str:
     return value if len(value) <= 9 else value[:8] + "…"
 
 
-def format_duration(ms: int | None) -> str:
-    """How long a view stayed open: `850 ms`, `12.3s`, `2m 05s`, `1h 02m`."""
-    if ms is None:
-        return "-"
-    if ms < 1000:
-        return f"{ms} ms"
-    if ms < 60_000:
-        return f"{ms / 1000:.1f}s"
-    minutes, seconds = divmod(ms // 1000, 60)
-    if minutes < 60:
-        return f"{minutes}m {seconds:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h {minutes:02d}m"
-
-
 def _cut(text: str, width: int) -> str:
     return fit_cells(text, width).rstrip() if len(text) > width else text
 
 
-class ReplayPicker(Dialog[ViewEvent | None]):
-    """Dismisses with the chosen `ViewEvent`, or None. `device_type=None` searches every device."""
+class ReplayPicker(Dialog[ReplayMoment | None]):
+    """Dismisses with the chosen `ReplayMoment`, or None. `device_type=None` searches every device.
+
+    Step one lists the replay views; enter chooses one (`chosen`), and step two asks for the
+    moment within it; escape goes back to the list."""
 
     DEFAULT_CSS = """
     ReplayPicker {
@@ -64,6 +56,7 @@ class ReplayPicker(Dialog[ViewEvent | None]):
             width: 118;
             max-width: 98%;
             max-height: 96%;
+            overflow-y: auto;  /* a short terminal scrolls the rest into reach */
             padding: 0 1;
         }
         #replay-events { height: 3; }
@@ -73,15 +66,24 @@ class ReplayPicker(Dialog[ViewEvent | None]):
         #replay-buttons { height: 1; margin: 1 0 0 0; }
         #replay-buttons Button { margin: 0 0 0 2; }
         #replay-keys { width: 1fr; color: $text-muted; }
+        #replay-moment { margin: 1 0 0 0; }
     }
     """
 
+    # Each key does one thing per step: check_action enables a binding in its own step only.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="replay_picker.cancel"),
+        Binding(
+            "escape",
+            "back",
+            "Back to the list",
+            tooltip="Choose another replay view",
+            id="replay_picker.back",
+        ),
+        Binding("escape", "cancel", "Cancel", tooltip="Close without picking", id="replay_picker.cancel"),
         Binding("m", "more", "Load more", tooltip="Load more replay views", id="replay_picker.more"),
-        Binding("r", "reload", "Reload", id="replay_picker.reload"),
-        Binding("j", "move(1)", "Down", show=False, id="replay_picker.down"),
-        Binding("k", "move(-1)", "Up", show=False, id="replay_picker.up"),
+        Binding("r", "reload", "Reload", tooltip="Load the replay views again", id="replay_picker.reload"),
+        Binding("j", "move(1)", "Down", show=False, tooltip="Next replay view", id="replay_picker.down"),
+        Binding("k", "move(-1)", "Up", show=False, tooltip="Previous replay view", id="replay_picker.up"),
     ]
 
     AUTO_FOCUS = "#replay-events"
@@ -106,6 +108,7 @@ class ReplayPicker(Dialog[ViewEvent | None]):
         self.loaded_once = False
         self.fetching = False
         self.error: ApiError | None = None
+        self.chosen: ViewEvent | None = None  # step two: the view whose moment is being chosen
 
     @property
     def scope(self) -> str:
@@ -117,22 +120,29 @@ class ReplayPicker(Dialog[ViewEvent | None]):
                 f"Pick a replay frame · {self.view_name} · {self.device_type or 'any device'}"
             )
             box.border_subtitle = "replay views of the last 30 days"
-            table: DataTable[str | Text] = DataTable(
+            table: DataTable[str | Text] = VimDataTable(
                 id="replay-events", cursor_type="row", zebra_stripes=True
             )
             table.add_columns(*COLUMNS)
             yield table
             yield Static("", id="replay-detail", markup=False)
+            yield MomentStep(id="replay-moment")
             yield Static("", id="replay-status", markup=False)
             with Horizontal(id="replay-buttons"):
                 yield Label(KEYS, id="replay-keys", markup=False)
                 yield Button("Load more", compact=True, id="replay-more")
                 yield Button("Cancel", compact=True, id="replay-cancel")
-                yield Button("Use this frame", compact=True, variant="primary", id="replay-use")
+                yield Button("Back", compact=True, id="replay-back")
+                yield Button("Choose this view", compact=True, variant="primary", id="replay-use")
 
     def on_mount(self) -> None:
         self.query_one("#replay-detail", Static).display = False
+        self._show_step()
         self._fetch(None)
+
+    @property
+    def moment(self) -> MomentStep:
+        return self.query_one(MomentStep)
 
     @property
     def table(self) -> DataTable[str | Text]:
@@ -146,7 +156,7 @@ class ReplayPicker(Dialog[ViewEvent | None]):
         self.fetching = True
         self.error = None
         self.table.loading = first
-        self.table.display = True
+        self.table.display = self.chosen is None
         self._status(f"Loading the replay views of {self.scope}…" if first else "Loading more…")
         try:
             page = await self.rum.search_view_events(
@@ -189,7 +199,9 @@ class ReplayPicker(Dialog[ViewEvent | None]):
 
     def _fit_table(self) -> None:
         # A fixed height: an auto one would size the dialog by every row, even those scrolled away.
-        cap = max(3, self.size.height * 6 // 10)
+        # What is left beside the detail, status and buttons (13 lines with the frame), 60% at most.
+        height = self.size.height
+        cap = max(3, min(height * 6 // 10, height - 13))
         self.table.styles.height = min(self.table.row_count + 1, cap)
 
     def on_resize(self) -> None:
@@ -197,7 +209,7 @@ class ReplayPicker(Dialog[ViewEvent | None]):
 
     def _update_status(self) -> None:
         count = len(self.events)
-        self.table.display = bool(count)  # no empty grid: the words below say why
+        self.table.display = bool(count) and self.chosen is None  # no empty grid: the words below say why
         if not count:
             self._status(
                 f"No replay of {self.scope} in the last 30 days: replays are kept 30 days. "
@@ -252,9 +264,44 @@ class ReplayPicker(Dialog[ViewEvent | None]):
     # --- actions -----------------------------------------------------------------
 
     def action_choose(self) -> None:
+        """Step one: on to the moment of the highlighted view. Step two: use the moment typed."""
+        if self.chosen is not None:
+            self.moment.submit()
+            return
         event = self.highlighted()
         if event is not None and not self.table.loading:
-            self.dismiss(event)
+            self.chosen = event
+            self._show_step()
+            self.moment.begin(event)
+
+    def action_back(self) -> None:
+        self.chosen = None
+        self._show_step()
+        self.table.focus()
+
+    def _show_step(self) -> None:
+        moment = self.chosen is not None
+        self.table.display = not moment and (bool(self.events) or self.fetching)
+        self.query_one("#replay-status", Static).display = not moment
+        self.moment.display = moment
+        for button, shown in (("more", not moment), ("cancel", not moment), ("back", moment)):
+            self.query_one(f"#replay-{button}", Button).display = shown
+        self.query_one("#replay-use", Button).label = "Use this moment" if moment else "Choose this view"
+        self.query_one("#replay-keys", Label).update(MOMENT_KEYS if moment else KEYS)
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":
+            return self.chosen is not None
+        if action in ("cancel", "more", "reload", "move"):
+            return self.chosen is None
+        return True
+
+    @on(MomentStep.Chosen)
+    def _moment_chosen(self, event: MomentStep.Chosen) -> None:
+        event.stop()
+        if self.chosen is not None:
+            self.dismiss(ReplayMoment(self.chosen, event.offset_ms))
 
     def action_more(self, quiet: bool = False) -> None:
         if self.fetching:
@@ -290,6 +337,10 @@ class ReplayPicker(Dialog[ViewEvent | None]):
     @on(Button.Pressed, "#replay-cancel")
     def _cancel_pressed(self) -> None:
         self.action_cancel()
+
+    @on(Button.Pressed, "#replay-back")
+    def _back_pressed(self) -> None:
+        self.action_back()
 
     @on(Button.Pressed, "#replay-use")
     def _use_pressed(self) -> None:

@@ -1,36 +1,34 @@
-"""The snapshot form's fields as one widget: the inputs, each one's error under it, the start
-hint, and "Pick from replay…", which opens the replay picker on the typed view and device, then
-fills the event, session and view ids from the chosen view event and computes its start."""
+"""The snapshot form's fields as one widget: the inputs, each one's error under it, the Start
+field (start_field.py), and "Replay…", which opens the replay picker on the typed view
+and device, then fills the event, session and view ids from the chosen view event and the start
+from the chosen moment."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from heatmap_tui.core.clock import Clock
-from heatmap_tui.core.errors import ApiError
 from heatmap_tui.core.models import SnapshotCreateAttributes, SnapshotUpdateAttributes
 from heatmap_tui.core.rum import RumService
 from heatmap_tui.core.rum_models import ViewEvent
-from heatmap_tui.core.safe_text import visible
-from heatmap_tui.ui.dialogs.form_fields import CHECKBOX, FIELDS, field_label, field_widget
+from heatmap_tui.ui.dialogs.form_fields import CHECKBOX, FIELDS, field_label, field_widget, mark_error
+from heatmap_tui.ui.dialogs.replay_moment import ReplayMoment
 from heatmap_tui.ui.dialogs.replay_picker import ReplayPicker
-from heatmap_tui.ui.format import format_absolute, format_start
+from heatmap_tui.ui.dialogs.start_field import StartField
+from heatmap_tui.ui.format import format_absolute
 from heatmap_tui.ui.forms import (
     DEVICE_TYPES,
     FormInput,
     Outcome,
-    parse_start,
     validate_create,
     validate_update,
 )
-
-COMPUTING = "computing start…"
 
 Validated = Outcome[SnapshotCreateAttributes] | Outcome[SnapshotUpdateAttributes]
 
@@ -41,18 +39,12 @@ def suggested_name(view_name: str, device_type: str, event: ViewEvent) -> str:
     return f"{view_name}{device} · {event.date:%Y-%m-%d}"
 
 
-def start_hint(raw: str) -> str:
-    """What a typed start means, both ways, so a person can check it; empty when unreadable."""
-    value, _ = parse_start(raw)
-    return "" if value is None else f"= {format_start(value)}  ({value} ms)"
-
-
 class SnapshotFields(VerticalScroll):
     """The fields of a create (`editing=False`) or an edit, each read back by its id `f-<name>`.
     With `rum`, the event, session and view ids can be picked from a replay instead of typed.
 
     After a first `check`, the fields are checked again as the person types, and `Rechecked`
-    says how many are wrong."""
+    says how many are wrong; before it, only a start past the end of its frame's view is."""
 
     DEFAULT_CSS = """
     SnapshotFields {
@@ -74,7 +66,7 @@ class SnapshotFields(VerticalScroll):
         .field-hint { color: $text-muted; padding: 0 1; }
         .with-button { height: auto; }
         .with-button Input { width: 1fr; }
-        #form-pick-replay { margin: 0 0 0 1; }
+        #form-pick-replay { margin: 0 0 0 1; min-width: 11; width: auto; }
         #f-is_device_type_selected_by_user { margin: 0 0 0 0; }
     }
     """
@@ -102,25 +94,30 @@ class SnapshotFields(VerticalScroll):
         self._views = views
         self._rum = rum
         self._clock = clock
-        self.computing_start = False
         self.picked_event: ViewEvent | None = None
-        self._start_token = 0  # which pick's start is being computed: only the latest may fill it in
         self._checked_once = False
 
     def compose(self) -> ComposeResult:
         with Grid(id="form-grid"):
             for name in FIELDS:
+                if name == "start":
+                    yield StartField(self._initial.start, editing=self._editing, rum=self._rum)
+                    continue
                 with Vertical(classes="field", id=f"field-{name}"):
                     yield Label(field_label(name, self._editing), markup=False)
                     widget = field_widget(name, getattr(self._initial, name), self._editing, self._views)
                     if name == "event_id" and self._rum is not None:
                         with Horizontal(classes="with-button"):
                             yield widget
-                            yield Button("Pick from replay…", id="form-pick-replay")
+                            yield Button(
+                                "Replay…",
+                                id="form-pick-replay",
+                                tooltip="Pick the frame from a session replay (ctrl+r)",
+                            )
                     else:
                         yield widget
-                    if name in ("event_id", "start"):
-                        yield Static("", classes="field-hint", id=f"hint-{name}", markup=False)
+                    if name == "event_id":
+                        yield Static("", classes="field-hint", id="hint-event_id", markup=False)
                     yield Static("", classes="field-error", id=f"e-{name}", markup=False)
         yield Checkbox(
             "Device type chosen by a person (not detected)",
@@ -131,8 +128,18 @@ class SnapshotFields(VerticalScroll):
     def on_mount(self) -> None:
         for name in FIELDS:
             self.query_one(f"#e-{name}", Static).display = False
-        self._show_start_hint(self._initial.start)
         self.query_one("#hint-event_id", Static).display = False
+        self.start_field.show(self._initial, warn=True)
+        if self._editing and self._rum is not None:
+            self.start_field.look_up(self._initial)
+
+    @property
+    def start_field(self) -> StartField:
+        return self.query_one(StartField)
+
+    @property
+    def computing_start(self) -> bool:
+        return self.start_field.computing
 
     def focus_first(self) -> None:
         """The first field there is to type: the name of a new snapshot, the event of an edit."""
@@ -169,34 +176,36 @@ class SnapshotFields(VerticalScroll):
 
     def show_error(self, name: str, message: str) -> None:
         """One field's error under it, outside a full check (a pick that needs a view, say)."""
-        error = self.query_one(f"#e-{name}", Static)
-        error.update(visible(message))
-        error.display = bool(message)
-        self.query_one(f"#f-{name}").set_class(bool(message), "invalid")
+        mark_error(self, name, message)
 
     def _validate(self) -> Validated:
         form = self.read()
-        outcome = validate_update(form) if self._editing else validate_create(form)
+        span = self.start_field.span
+        outcome = validate_update(form, span) if self._editing else validate_create(form, span)
+        held = self.start_field.held  # no "required" while the start is computed, say
         for name in FIELDS:
-            self.show_error(name, outcome.errors.get(name, ""))
+            self.show_error(
+                name, held if name == "start" and held is not None else outcome.errors.get(name, "")
+            )
         return outcome
 
-    def _show_start_hint(self, raw: str) -> None:
-        hint = self.query_one("#hint-start", Static)
-        text = start_hint(raw)
-        hint.update(visible(text))
-        hint.display = bool(text)
+    def _recheck(self) -> None:
+        self.start_field.show(self.read(), warn=not self._checked_once)
+        if self._checked_once:
+            self.post_message(self.Rechecked(len(self._validate().errors)))
 
     @on(Input.Changed)
     @on(Select.Changed)
     @on(Checkbox.Changed)
     def _changed(self, event: Input.Changed | Select.Changed | Checkbox.Changed) -> None:
-        if event.control.id == "f-start":
-            self._show_start_hint(str(event.value))
-        elif event.control.id == "f-event_id":
+        if event.control.id == "f-event_id":
             self._event_id_typed(str(event.value))
-        if self._checked_once:
-            self.post_message(self.Rechecked(len(self._validate().errors)))
+        self._recheck()
+
+    @on(StartField.SpanChanged)
+    def _span_changed(self, event: StartField.SpanChanged) -> None:
+        event.stop()
+        self._recheck()
 
     @on(Input.Submitted)
     def _next_field(self, event: Input.Submitted) -> None:
@@ -228,9 +237,10 @@ class SnapshotFields(VerticalScroll):
         event.stop()
         self.pick_replay()
 
-    def _replay_picked(self, event: ViewEvent | None) -> None:
-        if event is None:
+    def _replay_picked(self, moment: ReplayMoment | None) -> None:
+        if moment is None:
             return
+        event = moment.event
         self.picked_event = event
         self.query_one("#f-event_id", Input).value = event.event_id
         hint = self.query_one("#hint-event_id", Static)
@@ -250,45 +260,10 @@ class SnapshotFields(VerticalScroll):
             if not name.value.strip():
                 form = self.read()
                 name.value = suggested_name(form.view_name.strip(), form.device_type, event)
-        self._compute_start(event)
+        self.start_field.from_replay(moment)
 
     def _event_id_typed(self, value: str) -> None:
         """Another id typed over a picked one: the replay hint no longer says where it is from."""
         if self.picked_event is not None and value.strip() != self.picked_event.event_id:
             self.picked_event = None
             self.query_one("#hint-event_id", Static).display = False
-
-    @work(exclusive=True, group="start")
-    async def _compute_start(self, event: ViewEvent) -> None:
-        assert self._rum is not None
-        start = self.query_one("#f-start", Input)
-        before = start.value
-        self._start_token += 1
-        token = self._start_token
-        self.computing_start = True
-        self.show_error("start", "")
-        hint = self.query_one("#hint-start", Static)
-        hint.update(COMPUTING)
-        hint.display = True
-        try:
-            ms = await self._rum.start_offset(event)
-        except ApiError as exc:
-            if token == self._start_token:
-                self.show_error("start", f"Could not compute the start: {exc} Type it by hand.")
-            return
-        finally:
-            if token == self._start_token:
-                self.computing_start = False
-                self._show_start_hint(start.value)
-        if ms is None:
-            if token == self._start_token and start.value == before:
-                self.show_error(
-                    "start", "Could not tell where this view starts in its session. Type it by hand."
-                )
-            return
-        if start.value != before:  # typed by hand while the server answered: that wins
-            self.notify(
-                f"Kept the start you typed; this frame's view starts at {format_start(ms)} ({ms} ms)."
-            )
-            return
-        start.value = str(ms)
