@@ -7,6 +7,9 @@ entry, with that profile's keys (flags, environment, keyring as usual). `--profi
 Every delete prints its batch id. `restore --batch ID` restores that batch; `restore --last`
 the last batch of this profile deleted by this user on this machine (never another's), and
 says which batch that is. Two restores of one batch take turns (core/restore.py).
+
+A restore is a create: the API gives it a new id, the keys' user as author and today's dates. So
+`list` and `restore` say the original author and dates (from the copy) beside the new id.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from heatmap_tui.commands.common import (
 )
 from heatmap_tui.commands.exit_codes import EXIT_ERROR, EXIT_OK, EXIT_USAGE
 from heatmap_tui.core.safe_text import visible
-from heatmap_tui.core.trash_entries import Batch, TrashContents, TrashEntry
+from heatmap_tui.core.trash_entries import Batch, TrashContents, TrashEntry, when
 from heatmap_tui.core.trash_journal import Trash
 
 if TYPE_CHECKING:
@@ -44,7 +47,14 @@ if TYPE_CHECKING:
     from heatmap_tui.core.restore import RestoreReport
 
 USAGE = "name the snapshot ids to restore, or --last, or --batch ID (one of them)"
-HEADERS = ("DELETED (UTC)", "STATE", "NAME", "VIEW", "DEVICE", "ID", "BATCH", "FROM")
+HEADERS = (
+    "DELETED (UTC)", "STATE", "NAME", "VIEW", "DEVICE", "AUTHOR", "CREATED (UTC)", "MODIFIED (UTC)", "ID",
+    "RESTORED AS", "BATCH", "FROM",
+)  # fmt: skip
+RESTORE_TRUTH = (
+    "A restored snapshot has a new id, the restoring user as author and the date of its restore: "
+    "the API allows no other."
+)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -57,7 +67,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     restore = actions.add_parser(
         "restore",
-        help="re-create deleted snapshots (they get new ids)",
+        help="re-create deleted snapshots (they get new ids, you as author, today's date)",
         description="Restores the latest trash entry of each ID, or one batch (one delete): the "
         "one named by --batch, or with --last the last one this user deleted on this machine "
         "with this profile. Each goes back to the site and profile it was deleted from, unless "
@@ -156,6 +166,19 @@ def _minute(at: datetime) -> str:
     return at.isoformat(" ", "minutes")[:16]
 
 
+def _minutes(texts: list[str | None]) -> list[str]:
+    """_minute of each date as the copies hold them (RFC 3339), "" where one holds none. The API
+    writes UTC with a "Z": such a date is cut, never parsed (20,000 entries, two dates each)."""
+    return [
+        ""
+        if not text
+        else text[:16].replace("T", " ")
+        if text[-1] == "Z" and len(text) > 16
+        else _minute(when(text))
+        for text in texts
+    ]
+
+
 def big_trash(body: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
     """For a command that reads the whole trash and ends: 20,000 entries are ~400,000 objects,
     none of them garbage, so no collection walks them while it runs; and when it read many, they
@@ -203,11 +226,17 @@ def list_command(ns: argparse.Namespace) -> int:
         [e.name for e in entries],
         [e.view_name for e in entries],
         [e.device_type for e in entries],
+        [e.author or "" for e in entries],
+        _minutes([e.created_text for e in entries]),
+        _minutes([e.modified_text for e in entries]),
         [e.id for e in entries],
+        [e.restored_as or "" for e in entries],
         [e.batch_id for e in entries],
         [f"{e.profile}@{e.site}" for e in entries],
     ]
     emit(table_text(HEADERS, columns))
+    if any(e.restored_as is not None for e in entries):
+        say(f"{RESTORE_TRUTH} AUTHOR, CREATED and MODIFIED are the original's.")
     return EXIT_OK
 
 
@@ -285,7 +314,13 @@ def _print_report(ns: argparse.Namespace, report: RestoreReport) -> None:
         print_json(
             {
                 "restored": [
-                    {"id": e.id, "new_id": new.id, "snapshot_name": new.name, "found": e.key in found}
+                    {
+                        "id": e.id,
+                        "new_id": new.id,
+                        "snapshot_name": new.name,
+                        "found": e.key in found,
+                        "original": e.original_json(),
+                    }
                     for e, new in report.restored
                 ],
                 "skipped": [{"id": e.id, "reason": why} for e, why in report.skipped],
@@ -294,7 +329,7 @@ def _print_report(ns: argparse.Namespace, report: RestoreReport) -> None:
         )
     else:
         lines = [
-            f"restored  {e.id} -> {new.id}  {new.name} ({new.view_name}, {new.device_type})"
+            f"restored  {e.id} -> {new.id}  {new.name} ({new.view_name}, {new.device_type}); {e.original()}"
             + ("  (re-created by an interrupted restore: found on the server)" if e.key in found else "")
             for e, new in report.restored
         ]
@@ -302,6 +337,8 @@ def _print_report(ns: argparse.Namespace, report: RestoreReport) -> None:
         lines += [f"failed    {e.id}  {e.name}: {err}" for e, err in report.failed]
         emit_lines(lines)
     say(f"Restore: {report.summary()}.")
+    if report.restored:
+        say(RESTORE_TRUTH)
 
 
 @command

@@ -6,9 +6,10 @@ ever appended, one `write()` each on an O_APPEND descriptor; only a purge rewrit
 snapshot's id):
 
     trashed   written and fsynced *before* the DELETE is sent: "snapshot" (every attribute, in the
-              API's JSON shape), "site" (a site name such as "US1", or a custom base URL),
-              "profile", "application_id", and who deleted it: "user" and "host" (absent in
-              files written before they were recorded).
+              API's JSON shape, the original author and dates among them: a restore gets new
+              ones), "site" (a site name such as "US1", or a custom base URL), "profile",
+              "application_id", and who deleted it: "user" and "host" (absent in files written
+              before they were recorded).
     deleted   the server confirmed the delete (204, or a 404 on a retry whose first try went
               through).
     failed    the DELETE failed: "error" is the plain sentence.
@@ -40,10 +41,10 @@ BINARY = getattr(os, "O_BINARY", 0)  # Windows would translate newlines otherwis
 FORMAT_VERSION = 1
 TRASHED, DELETED, FAILED, INTENT, RESTORED = "trashed", "deleted", "failed", "intent", "restored"
 
-# A row's positions.
+# A row's positions; the last four are the snapshot's original author and dates (None when absent).
 (_BATCH, _ID, _AT, _OFFSET, _LENGTH, _SITE, _PROFILE, _APP, _NAME, _VIEW, _DEVICE, _USER, _HOST,
- _CONFIRMED, _ERROR, _RESTORED, _RESTORED_AT, _INTENT) = range(18)  # fmt: skip
-_ROW_LENGTH = 18
+ _CONFIRMED, _ERROR, _RESTORED, _RESTORED_AT, _INTENT, _BY, _HANDLE, _CREATED, _MODIFIED) = range(22)  # fmt: skip
+_ROW_LENGTH = 22
 Row = list[Any]
 
 
@@ -61,6 +62,7 @@ def entry_from_row(row: Row, ident: tuple[int, int], trash: Trash) -> TrashEntry
         row[_BATCH], row[_ID], when(row[_AT]), row[_SITE], row[_PROFILE], row[_APP], row[_NAME],
         row[_VIEW], row[_DEVICE], row[_USER], row[_HOST], bool(row[_CONFIRMED]), row[_ERROR],
         row[_RESTORED], when(row[_RESTORED_AT]) if row[_RESTORED_AT] else None, bool(row[_INTENT]),
+        row[_BY], row[_HANDLE], row[_CREATED], row[_MODIFIED],
         (ident[0], ident[1], row[_OFFSET], row[_LENGTH]), trash,
     )  # fmt: skip
 
@@ -68,6 +70,23 @@ def entry_from_row(row: Row, ident: tuple[int, int], trash: Trash) -> TrashEntry
 def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise TypeError("not a string")
+    return value
+
+
+def _optional_text(value: Any) -> str | None:
+    """A string attribute the copy may lack (older servers, hand-edited lines): None then."""
+    return value if isinstance(value, str) else None
+
+
+def _optional_date(value: Any) -> str | None:
+    """A date attribute as the copy holds it (RFC 3339), or None when absent or unreadable: a
+    date that cannot be shown must not cost the entry."""
+    if not isinstance(value, str):
+        return None
+    try:
+        when(value)
+    except ValueError:
+        return None
     return value
 
 
@@ -94,6 +113,8 @@ def apply_record(
                 _text(attributes["view_name"]), _text(attributes["device_type"]),
                 user if isinstance(user, str) else None, host if isinstance(host, str) else None,
                 False, None, None, None, False,
+                _optional_text(attributes.get("created_by")), _optional_text(attributes.get("created_by_handle")),
+                _optional_date(attributes.get("created_at")), _optional_date(attributes.get("modified_at")),
             ]  # fmt: skip
         elif key in rows:
             row = list(rows[key]) if copy else rows[key]

@@ -79,6 +79,53 @@ def test_record_keeps_every_attribute_in_the_api_shape(devserver, trash) -> None
     assert entry.state is EntryState.UNCONFIRMED and entry.batch_id == "b1"
 
 
+def test_entries_keep_the_original_author_and_dates_and_older_records_still_load(
+    devserver, trash, monkeypatch
+) -> None:
+    """Issue 15, bug 8: a restore gets a new author and dates, so the trash keeps the originals."""
+    from heatmap_tui.devserver.seed_data import AUTHORS
+
+    ada = AUTHORS[1]
+    app_id = next(iter(devserver.store.applications))
+    made = datetime(2025, 1, 5, 10, 0, tzinfo=UTC)
+    snapshot = devserver.store.new_snapshot(
+        application_id=app_id,
+        view_name=VIEW,
+        user=ada,
+        created_at=made,
+        modified_at=made + timedelta(days=30),
+    )
+    monkeypatch.setattr(Trash, "index_every", 0)  # an index file after every read: it must keep them too
+    trash.record(snapshot, site="x", profile="p", batch_id="b")
+    # A record written before the copies held them (or by a server that sends none): still read.
+    bare = snapshot.model_dump(
+        mode="json", exclude={"attributes": {"created_by", "created_at", "modified_at"}}
+    )
+    bare["id"] = "older"
+    record = {"v": 1, "kind": "trashed", "at": "2025-03-01T00:00:00Z", "batch_id": "b", "id": "older",
+              "site": "x", "profile": "p", "application_id": app_id, "snapshot": bare}  # fmt: skip
+    with trash.path.open("a") as f:
+        f.write(json.dumps(record) + "\n")
+
+    for reader in (trash, Trash(trash.path)):  # parsed, then from the index file
+        kept, older = reader.read().entries
+        assert (kept.created_by, kept.created_by_handle, kept.author) == (ada.name, ada.handle, ada.name)
+        assert (kept.created_at, kept.modified_at) == (made, made + timedelta(days=30))
+        assert (
+            kept.original(modified=True)
+            == f"originally by {ada.name}, created 2025-01-05, modified 2025-02-04"
+        )
+        assert kept.to_json(None)["original"] == {
+            "created_by": ada.name,
+            "created_by_handle": ada.handle,
+            "created_at": "2025-01-05T10:00:00Z",
+            "modified_at": "2025-02-04T10:00:00Z",
+        }
+        assert (older.author, older.created_at, older.modified_at) == (ada.handle, None, None)
+        assert older.original() == f"originally by {ada.handle}"
+    assert trash.index_path.exists()
+
+
 async def test_delete_restore_once_and_the_mapping_is_recorded(devserver, service, trash) -> None:
     originals = make(devserver, 5)
     result = await delete_with_trash(

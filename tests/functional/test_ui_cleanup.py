@@ -1,6 +1,6 @@
 """Clean-up in the TUI: rules, a live preview that is exactly `plan_cleanup`, and a delete of
-exactly the previewed set through the confirmation, bulk progress and trash. Embedded server;
-HEATMAP_TUI_DATA in tmp_path."""
+exactly the previewed set: the preview's Delete button is the one confirmation, then bulk
+progress and trash. Embedded server; HEATMAP_TUI_DATA in tmp_path."""
 
 from __future__ import annotations
 
@@ -13,9 +13,7 @@ from textual.widgets import Button, Checkbox, DataTable, Input, Label, Select, S
 from heatmap_tui.core.cleanup import CleanupRules, plan_cleanup
 from heatmap_tui.core.trash import Trash
 from heatmap_tui.devserver import DevServer
-from heatmap_tui.ui.dialogs.bulk_progress import BulkDeleteProgress
 from heatmap_tui.ui.dialogs.cleanup_dialog import NO_RULE, CleanupDialog
-from heatmap_tui.ui.dialogs.confirm_dialog import ConfirmDelete
 from tests.apps.browser_app import (
     NOW,
     BrowserApp,
@@ -81,25 +79,20 @@ async def test_preview_is_plan_cleanup_and_delete_removes_exactly_it(server: Dev
         dialog.query_one("#cleanup-duplicates", Checkbox).value = False
         await settle(pilot)
         delete = dialog.query_one("#cleanup-delete", Button)
-        assert str(delete.label) == f"Delete {len(plan)}" and not delete.disabled
+        assert (
+            str(delete.label) == f"Delete {len(plan)} snapshots (copies to the trash)" and not delete.disabled
+        )
 
+        # The button is the confirmation: no second dialog, and the progress closes by itself.
         await pilot.click("#cleanup-delete")
         await settle(pilot)
-        confirm = app.screen
-        assert isinstance(confirm, ConfirmDelete)  # the same confirmation as d, focused on Cancel
-        assert [s.id for s in confirm.snapshots] == [s.id for s in plan.snapshots]
-        assert app.focused is confirm.query_one("#cancel", Button)
-        await pilot.click("#delete")
-        await settle(pilot)
-        assert isinstance(app.screen, BulkDeleteProgress)
-        await pilot.press("enter")
-        await settle(pilot)
+        assert app.screen is app.browser
         gone = {s.id for s in plan.snapshots}
         left = {s.id for s in store_snapshots(server, "/home")}
         assert left == {s.id for s in loaded} - gone  # exactly the previewed set, nothing else
         assert {e.id for e in Trash().entries()} == gone
         assert app.browser.table.model.total_count == 60 - len(gone)
-        assert f"{len(gone)} deleted, 0 failed (u undoes)" in notifications(app)
+        assert notifications(app) == [f"Deleted {len(gone)} snapshots (u undoes)"]
 
 
 async def test_author_and_device_rules(server: DevServer) -> None:

@@ -17,7 +17,7 @@ from heatmap_tui.devserver import DevServer
 from heatmap_tui.ui.dialogs.confirm_dialog import ConfirmDialog
 from heatmap_tui.ui.dialogs.restore_progress import RestoreProgress
 from heatmap_tui.ui.screens.trash_screen import TrashScreen
-from heatmap_tui.ui.widgets.trash_table import EMPTY, TrashTable
+from heatmap_tui.ui.widgets.trash_table import COLUMN_INDEX, EMPTY, TrashTable
 from tests.apps.browser_app import (
     NOW,
     BrowserApp,
@@ -29,6 +29,8 @@ from tests.apps.browser_app import (
 
 SIZE = (120, 40)
 PATH = "/api/v2/replay/heatmap/snapshots"
+STATE, FROM = COLUMN_INDEX["State"], COLUMN_INDEX["From"]
+NEW_ONES = "(new ids, you as author, today's date)"
 
 
 async def settle(pilot: Pilot[Any]) -> None:
@@ -56,6 +58,13 @@ def twin(server: DevServer, gone: Snapshot) -> Snapshot:
     return found[0]
 
 
+def original(snapshot: Snapshot) -> str:
+    """What a restore toast says of the snapshot as it was deleted."""
+    a = snapshot.attributes
+    assert a.created_by and a.created_at
+    return f"originally by {a.created_by}, created {a.created_at:%Y-%m-%d}"
+
+
 async def delete_marked(pilot: Pilot[Any], *keys: str) -> list[Snapshot]:
     app: BrowserApp = pilot.app  # type: ignore[assignment]
     await pilot.press(*keys)
@@ -64,8 +73,7 @@ async def delete_marked(pilot: Pilot[Any], *keys: str) -> list[Snapshot]:
     await settle(pilot)
     await pilot.click("#delete")
     await settle(pilot)
-    await pilot.press("enter")  # close the summary
-    await settle(pilot)
+    assert app.screen is app.browser  # every one went: the progress closed by itself
     return marked
 
 
@@ -80,12 +88,14 @@ async def test_bulk_delete_then_u_restores_all_with_new_ids(server: DevServer) -
         marked = await delete_marked(pilot, "space", "space", "j", "space", "space")
         assert len(marked) == 4 and table.model.total_count == 56
         assert all(server.store.get_snapshot(s.id) is None for s in marked)
-        assert "4 deleted, 0 failed (u undoes)" in notifications(app)
+        assert "Deleted 4 snapshots (u undoes)" in notifications(app)
 
         await pilot.press("u")
         await settle(pilot)
         assert app.screen is app.browser  # everything came back: the progress closed by itself
-        assert notifications(app)[-1] == "Restored 4 snapshots (new ids)"
+        assert notifications(app)[-1].startswith(
+            f"Restored 4 snapshots as new ones {NEW_ONES}; originally by "
+        )
         # The server has each again, under a new id; the trash recorded the mapping.
         entries = {e.id: e for e in Trash().entries()}
         for gone in marked:
@@ -121,8 +131,8 @@ async def test_single_delete_then_undo(server: DevServer) -> None:
 
         await pilot.press("u")
         await settle(pilot)
-        assert notifications(app)[-1] == "Restored 1 snapshot (new id)"
         back = twin(server, snapshot)
+        assert notifications(app)[-1] == f"Restored {snapshot.name!r} as {back.id}; {original(snapshot)}"
         assert Trash().entries()[0].restored_as == back.id
         assert table.model.index_of(back.id) is not None and table.model.total_count == 60
 
@@ -149,7 +159,7 @@ async def test_u_undoes_only_what_this_session_deleted(server: DevServer) -> Non
         await delete_with_trash(conn.snapshots, later, Trash(), site=conn.site, profile=conn.profile)
         await pilot.press("u")
         await settle(pilot)
-        assert notifications(app)[-1] == "Restored 2 snapshots (new ids)"
+        assert notifications(app)[-1].startswith(f"Restored 2 snapshots as new ones {NEW_ONES}")
         assert all(twin(server, s).id != s.id for s in mine)
         assert all(server.store.get_snapshot(s.id) is None for s in elsewhere + later)
         states = {e.id: e.state for e in Trash().entries()}
@@ -172,13 +182,14 @@ async def test_a_failed_restore_is_listed_plainly(server: DevServer) -> None:
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is app.browser
-        assert notifications(app)[-1] == "Restored 2 snapshots (new ids); 1 failed"
+        assert notifications(app)[-1].startswith(f"Restored 2 snapshots as new ones {NEW_ONES}")
+        assert notifications(app)[-1].endswith("; 1 failed")
         states = sorted(e.state.value for e in Trash().entries())
         assert states == ["deleted", "restored", "restored"]
         # A second u retries only the one left.
         await pilot.press("u")
         await settle(pilot)
-        assert notifications(app)[-1] == "Restored 1 snapshot (new id)"
+        assert notifications(app)[-1].startswith("Restored ") and " as " in notifications(app)[-1]
         assert all(twin(server, s) for s in marked)
 
 
@@ -235,14 +246,14 @@ async def test_trash_screen_lists_newest_first_then_restores_marked(server: DevS
         assert isinstance(screen, TrashScreen)
         assert [e.id for e in screen.entries][:1] == [second[0].id]  # newest first
         assert {e.id for e in screen.entries} == {s.id for s in first + second}
-        assert all(row[5] == "deleted" and row[6] == f"default@{server.url}" for row in rows(app))
+        assert all(row[STATE] == "deleted" and row[FROM] == f"default@{server.url}" for row in rows(app))
         # Mark the two of the first batch (rows 1 and 2), restore them.
         await pilot.press("j", "space", "space")
         assert screen.marked == {1, 2}
         await pilot.press("r")
         await settle(pilot)
-        assert notifications(app)[-1] == "Restored 2 snapshots (new ids)"
-        assert [row[5] for row in rows(app)] == ["deleted", "restored", "restored"]
+        assert notifications(app)[-1].startswith(f"Restored 2 snapshots as new ones {NEW_ONES}")
+        assert [row[STATE] for row in rows(app)] == ["deleted", "restored", "restored"]
         for gone in first:
             assert twin(server, gone).id != gone.id
         assert server.store.get_snapshot(second[0].id) is None

@@ -1,5 +1,6 @@
-"""Run a bulk delete (through the trash) with a progress bar, then say what happened: n deleted,
-m failed, and why."""
+"""Run a bulk delete (through the trash) with a progress bar. When every snapshot went, the
+dialog closes by itself (the browser's toast says how many, and that u undoes it); else it
+stays open saying what happened: n deleted, m failed, and why."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from heatmap_tui.core.sites import Site
 from heatmap_tui.core.snapshots import BulkResult, SnapshotService
 from heatmap_tui.core.trash import Trash, delete_with_trash
 from heatmap_tui.ui.dialogs.confirm_dialog import ConfirmDialog
-from heatmap_tui.ui.dialogs.dialog import Dialog
+from heatmap_tui.ui.dialogs.dialog import Dialog, ResultType
 from heatmap_tui.ui.safe import safe
 
 if TYPE_CHECKING:
@@ -54,9 +55,29 @@ def summary_text(result: BulkResult, snapshots: Sequence[Snapshot], stopped: boo
     return Content("\n").join(lines)
 
 
-class BulkDeleteProgress(Dialog[BulkResult]):
+class WorkDialog(Dialog[ResultType]):
+    """A dialog running work that closes by itself when the work went well: at once when it is
+    on top, else (the quit question is over it) once it is on top again."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._close_with: tuple[ResultType] | None = None
+
+    def close_when_on_top(self, result: ResultType) -> None:
+        if self.app.screen is self:
+            self.dismiss(result)
+        else:
+            self._close_with = (result,)
+
+    def on_screen_resume(self) -> None:
+        if self._close_with is not None:
+            (result,), self._close_with = self._close_with, None
+            self.dismiss(result)
+
+
+class BulkDeleteProgress(WorkDialog[BulkResult]):
     """Deletes on mount, each snapshot copied to the trash first (batch `batch_id`); dismisses with
-    the BulkResult (the ids the server confirmed gone)."""
+    the BulkResult (the ids the server confirmed gone): by itself when every one went."""
 
     DEFAULT_CSS = """
     BulkDeleteProgress {
@@ -119,7 +140,11 @@ class BulkDeleteProgress(Dialog[BulkResult]):
             batch_id=self.batch_id,
             on_progress=self._progress,
         )
-        self._finish(result, stopped=False)
+        if result.failed:
+            self._finish(result, stopped=False)
+        else:
+            self.result = result
+            self.close_when_on_top(result)
 
     def _progress(self, snapshot_id: str, error: ApiError | None) -> None:
         if error is None:

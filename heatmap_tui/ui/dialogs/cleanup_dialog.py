@@ -1,8 +1,9 @@
 """Clean up stale snapshots: rules, a live preview of exactly what would go and why, then Delete.
 
-The preview is `plan_cleanup` over the snapshots the browser has loaded; nothing is deleted here:
-the dialog dismisses with the previewed snapshots, which the browser deletes through its one path
-(confirmation, bulk progress, trash).
+The preview is `plan_cleanup` over the snapshots the browser has loaded. Its Delete button is the
+one confirmation: it names how many go and that a copy of each goes to the trash, and focus never
+starts on it. Nothing is deleted here: the dialog dismisses with the previewed snapshots, which
+the browser deletes through its one path (bulk progress, trash) without asking again.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from heatmap_tui.ui.dialogs.dialog import Dialog
 from heatmap_tui.ui.format import format_relative
 from heatmap_tui.ui.safe import SafeInput, safe_rich
 from heatmap_tui.ui.widgets.filter_bar import ANY_DEVICE, DEVICE_OPTIONS
+from heatmap_tui.ui.widgets.vim_keys import VimDataTable, VimSelect
 
 NO_RULE = "Set a rule above: an age, an author, a device, or duplicates."
 # Fixed widths, so that long cells wrap inside the dialog (rows grow) instead of scrolling sideways.
@@ -46,6 +48,16 @@ PREVIEW_COLUMNS = (
 )
 
 
+NOTHING_LABEL = "Delete"
+
+
+def delete_label(count: int) -> str:
+    """The confirmation itself: exactly what goes, and where the copies go."""
+    if not count:
+        return NOTHING_LABEL
+    return f"Delete {count} snapshot{'' if count == 1 else 's'} (copies to the trash)"
+
+
 CELL_CHARS = 60  # a cell wraps over a few lines at most: a 300-character author would fill the preview
 
 
@@ -55,7 +67,8 @@ def _cell(text: str) -> Text:
 
 
 class CleanupDialog(Dialog[list[Snapshot] | None]):
-    """Dismisses with the snapshots of the preview when Delete is pressed, else None."""
+    """Dismisses with the snapshots of the preview when Delete is pressed (the confirmation: the
+    browser deletes them without asking again), else None."""
 
     DEFAULT_CSS = """
     CleanupDialog {
@@ -99,7 +112,8 @@ class CleanupDialog(Dialog[list[Snapshot] | None]):
             yield Static(
                 visible(
                     f"Looks at the {len(self.snapshots)} snapshots loaded for {self.scope}. Every rule set "
-                    "must match. Nothing is deleted before you confirm, and a copy goes to the trash."
+                    "must match. Delete removes exactly the snapshots listed below, each copied to the "
+                    "trash first (u undoes; restored, they get new ids, you as author and today's date)."
                 ),
                 id="cleanup-scope",
                 markup=False,
@@ -118,18 +132,20 @@ class CleanupDialog(Dialog[list[Snapshot] | None]):
                     )
                 with Vertical(classes="cleanup-rule"):
                     yield Label("Device", markup=False)
-                    yield Select(DEVICE_OPTIONS, value=ANY_DEVICE, allow_blank=False, id="cleanup-device")
+                    yield VimSelect(DEVICE_OPTIONS, value=ANY_DEVICE, allow_blank=False, id="cleanup-device")
                 with Vertical(classes="cleanup-rule"):
                     yield Label("Duplicates (same frame)", markup=False)
                     yield Checkbox("all but the newest", id="cleanup-duplicates")
             yield Label("", id="cleanup-count", markup=False)
-            preview: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True, id="cleanup-preview")
+            preview: DataTable[Text] = VimDataTable(
+                cursor_type="row", zebra_stripes=True, id="cleanup-preview"
+            )
             for label, width in PREVIEW_COLUMNS:
                 preview.add_column(label, width=width)
             yield preview
             with Horizontal(id="cleanup-buttons"):
                 yield Button("Cancel", id="cleanup-cancel")
-                yield Button("Delete", variant="error", disabled=True, id="cleanup-delete")
+                yield Button(NOTHING_LABEL, variant="error", disabled=True, id="cleanup-delete")
 
     def on_mount(self) -> None:
         self.update_preview()
@@ -180,7 +196,8 @@ class CleanupDialog(Dialog[list[Snapshot] | None]):
         delete = self.query_one("#cleanup-delete", Button)
         if plan is None:
             count.update("Fix the age above to see what would go." if self.age_error else NO_RULE)
-            delete.disabled, delete.label = True, "Delete"
+            delete.disabled, delete.label = True, NOTHING_LABEL
+            delete.refresh(layout=True)
             return
         now = self.clock()
         for selected in plan.selected:
@@ -193,7 +210,8 @@ class CleanupDialog(Dialog[list[Snapshot] | None]):
         total = len(plan)
         count.update(visible(f"{total} of {plan.considered} snapshots would go: {plan.rules.describe()}."))
         delete.disabled = total == 0
-        delete.label = f"Delete {total}" if total else "Delete"
+        delete.label = delete_label(total)
+        delete.refresh(layout=True)  # a Button's label is no layout reactive: fit the new one
 
     # --- buttons -----------------------------------------------------------------
 

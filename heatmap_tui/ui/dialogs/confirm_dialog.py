@@ -19,13 +19,11 @@ from heatmap_tui.core.safe_text import visible
 from heatmap_tui.ui.dialogs.dialog import Dialog
 from heatmap_tui.ui.safe import safe, safe_rich
 
-WARNING_ONE = (
-    "A copy goes to the trash first: u undoes this delete, T opens the trash. It comes back with a new id."
-)
-WARNING_MANY = (
-    "A copy of each goes to the trash first: u undoes this delete, T opens the trash. "
-    "They come back with new ids."
-)
+WARNING_ONE = "A copy goes to the trash first: u undoes this delete, T opens the trash."
+WARNING_MANY = "A copy of each goes to the trash first: u undoes this delete, T opens the trash."
+# What a restore cannot bring back: the API re-creates a snapshot, it has no undelete.
+RESTORE_NOTE_ONE = "Restored, it gets a new id, you as author and today's date (the API allows no other)."
+RESTORE_NOTE_MANY = "Restored, they get new ids, you as author and today's date (the API allows no other)."
 
 VIEW_WIDTH, DEVICE_WIDTH, ID_WIDTH = 24, 10, 36
 
@@ -62,6 +60,8 @@ class ConfirmDialog(Dialog[bool]):
         #confirm-question { text-style: bold; margin: 0 0 1 0; }
         #confirm-list { height: auto; max-height: 20; margin: 0 0 1 0; background: $panel; padding: 0 1; }
         #confirm-warning { width: 1fr; color: $text-warning; margin: 0 0 1 0; }
+        #confirm-warning.-noted { margin: 0; }
+        #confirm-note { width: 1fr; color: $text-muted; margin: 0 0 1 0; }
         #confirm-buttons { height: auto; align-horizontal: right; }
         #confirm-buttons Button { margin: 0 0 0 2; }
     }
@@ -76,13 +76,22 @@ class ConfirmDialog(Dialog[bool]):
     AUTO_FOCUS = "#cancel"
 
     def __init__(
-        self, *, title: str, question: str, items: RenderableType, warning: str, confirm_label: str
+        self,
+        *,
+        title: str,
+        question: str,
+        items: RenderableType,
+        warning: str,
+        confirm_label: str,
+        note: str | None = None,
     ) -> None:
+        """`note`: one more plain line under the warning."""
         super().__init__()
         self.title_text = title
         self.question = question
         self.items = items
         self.warning = warning
+        self.note = note
         self.confirm_label = confirm_label
 
     def compose(self) -> ComposeResult:
@@ -91,7 +100,10 @@ class ConfirmDialog(Dialog[bool]):
             yield Label(visible(self.question), id="confirm-question", markup=False)
             with VerticalScroll(id="confirm-list"):
                 yield Static(self.items, id="confirm-items", markup=False)
-            yield Static(self.warning, id="confirm-warning", markup=False)
+            noted = "-noted" if self.note is not None else ""
+            yield Static(self.warning, id="confirm-warning", classes=noted, markup=False)
+            if self.note is not None:
+                yield Static(self.note, id="confirm-note", markup=False)
             with Horizontal(id="confirm-buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button(self.confirm_label, variant="error", id="delete")
@@ -109,7 +121,8 @@ class ConfirmDialog(Dialog[bool]):
 
 
 class ConfirmDelete(ConfirmDialog):
-    """Deleting snapshots: each one named, and the way back (the trash) said."""
+    """Deleting snapshots: each one named, and the way back (the trash) said, with what it cannot
+    bring back."""
 
     def __init__(self, snapshots: Sequence[Snapshot], *, hidden: frozenset[str] = frozenset()) -> None:
         """`hidden`: marked snapshots the row filter hides; they are called out, never left unseen."""
@@ -126,5 +139,6 @@ class ConfirmDelete(ConfirmDialog):
             + also,
             items=snapshot_table(self.snapshots, hidden),
             warning=WARNING_ONE if one else WARNING_MANY,
+            note=RESTORE_NOTE_ONE if one else RESTORE_NOTE_MANY,
             confirm_label="Delete" if one else f"Delete {count}",
         )

@@ -1,5 +1,6 @@
 """Restore trash entries with a progress bar, then say what happened: what came back, under which
-new id, and what did not, in plain words."""
+new id (a restore is a create: a new id, the keys' user as author, today's date), beside its
+original author and date, and what did not come back, in plain words."""
 
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ from heatmap_tui.core.models import Snapshot, SnapshotCreateAttributes
 from heatmap_tui.core.safe_text import visible
 from heatmap_tui.core.snapshots import SnapshotService
 from heatmap_tui.core.trash import RestoreReport, Trash, TrashEntry, TrashError
-from heatmap_tui.ui.dialogs.bulk_progress import reason
-from heatmap_tui.ui.dialogs.dialog import Dialog
+from heatmap_tui.core.trash_entries import day
+from heatmap_tui.ui.dialogs.bulk_progress import WorkDialog, reason
 from heatmap_tui.ui.safe import safe
 
 
@@ -39,15 +40,39 @@ class _ReportingService(SnapshotService):
             self._on_answer()
 
 
+MOST_AUTHORS = 3  # named in a toast; the others are counted
+
+
 def restored_message(report: RestoreReport) -> str:
-    """`Restored 3 snapshots (new ids)`, and what did not come back."""
+    """What came back (one: its new id and the original's author and date; more: their authors
+    and dates), and what did not. The names are outside text: show it with markup=False."""
     count = len(report.restored)
-    text = f"Restored {count} snapshot (new id)" if count == 1 else f"Restored {count} snapshots (new ids)"
+    if count == 1:
+        ((entry, new),) = report.restored
+        text = f"Restored {entry.name!r} as {new.id}; {entry.original()}"
+    elif count:
+        text = f"Restored {count} snapshots as new ones (new ids, you as author, today's date)"
+        text += f"; {originals([entry for entry, _ in report.restored])}"
+    else:
+        text = "Restored no snapshot"
     if report.failed:
         text += f"; {len(report.failed)} failed"
     if report.skipped:
         text += f"; {len(report.skipped)} skipped"
     return text
+
+
+def originals(entries: Sequence[TrashEntry]) -> str:
+    """`originally by Ann and Bob, created 2025-01-05 to 2025-03-02` (what the entries recorded)."""
+    authors = list(dict.fromkeys(a for e in entries if (a := e.author)))
+    named = ", ".join(authors[:MOST_AUTHORS])
+    if len(authors) > MOST_AUTHORS:
+        named += f" and {len(authors) - MOST_AUTHORS} more"
+    days = sorted(day(at) for e in entries if (at := e.created_at) is not None)
+    parts = [f"by {named}"] if authors else []
+    if days:
+        parts.append(f"created {days[0]}" if days[0] == days[-1] else f"created {days[0]} to {days[-1]}")
+    return "originally " + ", ".join(parts) if parts else "their original authors and dates were not recorded"
 
 
 def report_text(report: RestoreReport) -> Content:
@@ -63,13 +88,15 @@ def report_text(report: RestoreReport) -> Content:
         how = " (found on the server: an interrupted restore had re-created it)" if entry.key in found else ""
         lines.append(
             Content.assemble(
-                ("✓ ", "$success"), safe(entry.name, "bold"), safe(f": {entry.id} → {new.id}{how}")
+                ("✓ ", "$success"),
+                safe(entry.name, "bold"),
+                safe(f": {entry.id} → {new.id}{how}; {entry.original()}"),
             )
         )
     return Content("\n").join(lines)
 
 
-class RestoreProgress(Dialog[RestoreReport | None]):
+class RestoreProgress(WorkDialog[RestoreReport | None]):
     """Restores on mount into `service`. When everything came back it closes by itself; else it
     stays open listing what failed or was skipped, and why. Dismisses with the RestoreReport.
 
@@ -102,7 +129,6 @@ class RestoreProgress(Dialog[RestoreReport | None]):
         self.target = target  # where they go, in words: "US5 · profile work"
         self.report: RestoreReport | None = None
         self._answered = 0
-        self._close_on_resume = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="restore-progress", classes="dialog") as box:
@@ -130,10 +156,7 @@ class RestoreProgress(Dialog[RestoreReport | None]):
             report = RestoreReport(skipped=[(entry, f"not restored: {exc}") for entry in self.entries])
         self.report = report
         if not report.failed and not report.skipped:
-            if self.app.screen is self:
-                self.dismiss(report)
-            else:  # the quit question is on top: close once it is answered (and the app goes on)
-                self._close_on_resume = True
+            self.close_when_on_top(report)
             return
         self.query_one(ProgressBar).update(progress=len(self.entries))
         self.query_one("#restore-status", Label).update("Done.")
@@ -142,11 +165,6 @@ class RestoreProgress(Dialog[RestoreReport | None]):
         button = self.query_one("#restore-close", Button)
         button.disabled = False
         button.focus()
-
-    def on_screen_resume(self) -> None:
-        if self._close_on_resume and self.report is not None:
-            self._close_on_resume = False
-            self.dismiss(self.report)
 
     def _waiting(self, batch_id: str) -> None:
         self.query_one("#restore-status", Label).update(

@@ -27,6 +27,7 @@ from heatmap_tui.core.trash import (
     delete_with_trash,
     new_batch_id,
 )
+from heatmap_tui.ui.widgets.busy import busy_until
 
 # The dialogs and the trash screen are imported by the actions that open them (never here):
 # showing the browser needs none of them.
@@ -71,38 +72,42 @@ class DeleteController:
 
     def delete(self, snapshots: Sequence[Snapshot], *, hidden: frozenset[str] = frozenset()) -> None:
         """Ask (focus on Cancel), then delete through the trash: one at once, more with progress."""
-        from heatmap_tui.ui.dialogs.bulk_progress import BulkDeleteProgress
         from heatmap_tui.ui.dialogs.confirm_dialog import ConfirmDelete
 
         snapshots = list(snapshots)
         if not snapshots:
             return
-        connection = self._connection
 
         def confirmed(yes: bool | None) -> None:
-            if not yes:
-                return
-            batch = new_batch_id(self._clock())
-            if len(snapshots) == 1:
-                self._host.run_worker(
-                    self._delete_one(snapshots[0], batch), name="_delete_one", group="delete"
-                )
-                return
-            progress = BulkDeleteProgress(
-                connection.snapshots,
-                snapshots,
-                trash=self._trash,
-                site=connection.site,
-                profile=connection.profile,
-                batch_id=batch,
-            )
-            self._host.app.push_screen(progress, lambda result: self._bulk_done(result, batch))
+            if yes:
+                self.delete_confirmed(snapshots)
 
         self._host.app.push_screen(ConfirmDelete(snapshots, hidden=hidden), confirmed)
 
+    def delete_confirmed(self, snapshots: Sequence[Snapshot]) -> None:
+        """Delete through the trash, already confirmed: one at once, more with progress."""
+        from heatmap_tui.ui.dialogs.bulk_progress import BulkDeleteProgress
+
+        if not snapshots:
+            return
+        connection = self._connection
+        batch = new_batch_id(self._clock())
+        if len(snapshots) == 1:
+            self._host.run_worker(self._delete_one(snapshots[0], batch), name="_delete_one", group="delete")
+            return
+        progress = BulkDeleteProgress(
+            connection.snapshots,
+            snapshots,
+            trash=self._trash,
+            site=connection.site,
+            profile=connection.profile,
+            batch_id=batch,
+        )
+        self._host.app.push_screen(progress, lambda result: self._bulk_done(result, batch))
+
     async def _delete_one(self, snapshot: Snapshot, batch: str) -> None:
         connection = self._connection
-        result = await delete_with_trash(
+        deleting = delete_with_trash(
             connection.snapshots,
             [snapshot],
             self._trash,
@@ -110,6 +115,7 @@ class DeleteController:
             profile=connection.profile,
             batch_id=batch,
         )
+        result = await busy_until(self._table, deleting)  # the row goes from the table when done
         error = result.failed.get(snapshot.id)
         if isinstance(error, NotFound):
             self._table.remove_ids([snapshot.id])
@@ -134,10 +140,15 @@ class DeleteController:
         if result.deleted:
             self._undo_batch = batch
         self._table.remove_ids(result.deleted)
-        severity: SeverityLevel = "error" if result.failed else "information"
         hint = f" ({UNDO_HINT})" if result.deleted else ""
         title = f"Bulk delete · trash batch {batch}"
-        self._host.notify(result.summary() + hint, title=title, severity=severity, timeout=8)
+        if result.failed:  # the dialog listed what failed, and why: the toast sums it up
+            self._host.notify(result.summary() + hint, title=title, severity="error", timeout=8)
+        else:  # the dialog closed by itself: the toast is what says it
+            count = len(result.deleted)
+            self._host.notify(
+                f"Deleted {count} snapshot{'' if count == 1 else 's'}{hint}", title=title, timeout=8
+            )
         self._changed()
 
     # --- undo ------------------------------------------------------------------
@@ -176,7 +187,7 @@ class DeleteController:
         if report is None:
             return
         severity: SeverityLevel = "error" if report.failed else "warning" if report.skipped else "information"
-        self._host.notify(restored_message(report), severity=severity, timeout=8)
+        self._host.notify(visible(restored_message(report)), severity=severity, timeout=8, markup=False)
         if report.restored:
             self._refresh()
 
@@ -218,4 +229,5 @@ class DeleteController:
                 f"{', '.join(cut)}"
             )
         dialog = CleanupDialog(snapshots, scope=f"{where} · {device}{hint}", clock=self._clock)
-        self._host.app.push_screen(dialog, lambda chosen: self.delete(chosen or []))
+        # Its Delete button is the confirmation: it names the count, and that copies go to the trash.
+        self._host.app.push_screen(dialog, lambda chosen: self.delete_confirmed(chosen or []))

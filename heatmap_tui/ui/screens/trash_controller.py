@@ -13,6 +13,7 @@ from textual.screen import Screen
 
 from heatmap_tui.core.clock import Clock
 from heatmap_tui.core.connection import Connection
+from heatmap_tui.core.safe_text import visible
 from heatmap_tui.core.trash import RestoreReport, Trash, TrashEntry, TrashError
 from heatmap_tui.ui.dialogs.confirm_dialog import DEVICE_WIDTH, VIEW_WIDTH, ConfirmDialog
 from heatmap_tui.ui.dialogs.restore_progress import RestoreProgress, restored_message
@@ -75,7 +76,7 @@ class TrashController:
             return
         self.restored_any = self.restored_any or bool(report.restored)
         severity: SeverityLevel = "error" if report.failed else "warning" if report.skipped else "information"
-        self._host.notify(restored_message(report), severity=severity)
+        self._host.notify(visible(restored_message(report)), severity=severity, markup=False)
         self._changed()
 
     # --- purge -----------------------------------------------------------------

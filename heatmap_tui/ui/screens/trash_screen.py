@@ -4,6 +4,9 @@ A trash of a year of use holds 20,000 entries. The file is read in a thread work
 trash's index, core/trash_journal.py), and the table (widgets/trash_table.py) formats only the
 rows in view, so opening costs the read, and keys are answered meanwhile. Restore and purge are
 the TrashController's (trash_controller.py).
+
+A restore is a create (the API has no undelete): it comes back with a new id, the user as author
+and today's date. The screen says so, and shows each entry's original author and dates.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from heatmap_tui.core.clock import Clock, utc_now
 from heatmap_tui.core.connection import Connection
@@ -23,9 +26,15 @@ from heatmap_tui.core.safe_text import visible
 from heatmap_tui.core.trash import EntryState, Trash, TrashContents, TrashEntry, TrashError
 from heatmap_tui.ui.format import format_absolute
 from heatmap_tui.ui.screens.trash_controller import TrashController
+from heatmap_tui.ui.widgets.busy import busy_after
+from heatmap_tui.ui.widgets.key_footer import KeyFooter
 from heatmap_tui.ui.widgets.trash_table import READING, TrashTable
 
 WRITE_ACTIONS = frozenset({"restore", "purge", "purge_old", "mark"})
+RESTORE_NOTE = (
+    "Restored, a snapshot gets a new id, you as author and today's date (the API allows no other); "
+    "Author, Created and Modified here are the original's."
+)
 
 
 class TrashScreen(Screen[bool]):
@@ -35,6 +44,7 @@ class TrashScreen(Screen[bool]):
     TrashScreen {
         layout: vertical;
         #trash-title { height: 1; padding: 0 1; background: $panel; }
+        #trash-note { height: auto; padding: 0 1; background: $panel; color: $text-muted; }
         #trash-table { height: 1fr; }
         #trash-detail { height: auto; max-height: 4; padding: 0 1; background: $panel; color: $text-muted; }
     }
@@ -94,9 +104,11 @@ class TrashScreen(Screen[bool]):
 
     def compose(self) -> ComposeResult:
         yield Static(visible(f"Trash · {READING}"), id="trash-title", markup=False)
+        if not self.read_only:
+            yield Static(RESTORE_NOTE, id="trash-note", markup=False)
         yield TrashTable(clock=self.clock, id="trash-table")
         yield Static(id="trash-detail", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def table(self) -> TrashTable:
@@ -112,7 +124,8 @@ class TrashScreen(Screen[bool]):
     def reload(self) -> None:
         """Read the file off the UI thread; the table takes the result on it."""
         try:
-            contents = self.trash.read()
+            with busy_after(self.table):  # a slow read (a big trash, a slow disk) shows on the table
+                contents = self.trash.read()
         except TrashError as exc:
             self.app.call_from_thread(
                 self.notify, str(exc), title="Could not read the trash", severity="error", timeout=8
@@ -149,9 +162,7 @@ class TrashScreen(Screen[bool]):
         detail.display = entry is not None
         if entry is None:
             return
-        parts = [f"id {entry.id}", f"batch {entry.batch_id}", f"app {entry.application_id}"]
-        if entry.user and entry.host and (entry.user, entry.host) != self.trash.who:
-            parts.append(f"deleted by {entry.user}@{entry.host}")  # another user's, or machine's
+        parts = [f"id {entry.id}", entry.original(modified=True)]
         if entry.restored_as:
             when = f" on {format_absolute(entry.restored_at)}" if entry.restored_at else ""
             parts.append(f"restored as {entry.restored_as}{when}")
@@ -159,6 +170,11 @@ class TrashScreen(Screen[bool]):
             parts.append(f"the delete failed: {entry.error}")
         elif entry.state is EntryState.UNCONFIRMED:
             parts.append("the delete was never confirmed: a restore first checks the server")
+        deleted = f"deleted {format_absolute(entry.deleted_at)}"
+        if entry.user and entry.host and (entry.user, entry.host) != self.trash.who:
+            deleted += f" by {entry.user}@{entry.host}"  # another user's, or machine's
+        parts += [deleted, f"from {entry.profile}@{entry.site}", f"batch {entry.batch_id}"]
+        parts.append(f"app {entry.application_id}")
         detail.update(visible(" · ".join(parts)))
 
     @on(TrashTable.Highlighted, "#trash-table")

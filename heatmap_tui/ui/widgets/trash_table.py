@@ -1,6 +1,10 @@
 """The trash's table: every entry (newest first), a cursor and marks, drawn through Textual's line
 API so that 20,000 entries cost their list and not 20,000 DataTable rows: only the rows in view
-are formatted, when drawn."""
+are formatted, when drawn.
+
+Author, Created and Modified are the original's, from the copy: a restore re-creates a snapshot
+with a new id, its restorer as author and new dates. On a narrow terminal the columns in
+HIDE_ORDER go first, as in the snapshot table; the detail line under the table says them all."""
 
 from __future__ import annotations
 
@@ -18,7 +22,8 @@ from textual.strip import Strip
 from heatmap_tui.core.clock import Clock, utc_now
 from heatmap_tui.core.safe_text import visible
 from heatmap_tui.core.trash import EntryState, TrashEntry
-from heatmap_tui.ui.format import fit_cells, format_absolute, format_relative
+from heatmap_tui.core.trash_entries import day
+from heatmap_tui.ui.format import fit_cells, format_relative
 from heatmap_tui.ui.widgets.row_table import RowTable
 
 EMPTY = "The trash is empty. Snapshots deleted from this app or the CLI are kept here until purged."
@@ -28,15 +33,26 @@ MARK_GLYPH = "●"
 # (label, cap on the width its content may ask for); the name takes the slack.
 COLUMNS: tuple[tuple[str, int], ...] = (
     (" ", 1),
-    ("Deleted", 40),
+    ("Deleted", 9),
     ("Name", 0),
     ("View", 30),
     ("Device", 12),
     ("State", 11),
+    ("Author", 18),
+    ("Created", 10),
+    ("Modified", 10),
     ("From", 40),
 )
+COLUMN_INDEX = {label: i for i, (label, _) in enumerate(COLUMNS)}
+_NAME, _STATE = COLUMN_INDEX["Name"], COLUMN_INDEX["State"]
+# Hidden in this order while the name would show less than NAME_COMFORT cells (or its content).
+HIDE_ORDER = tuple(
+    COLUMN_INDEX[label] for label in ("From", "Modified", "View", "Device", "Created", "Author")
+)
 GAP = 2
+PAD = 2  # a cell of padding at each end of a line
 NAME_MIN = 12
+NAME_COMFORT = 20
 
 
 class TrashTable(RowTable):
@@ -75,6 +91,7 @@ class TrashTable(RowTable):
         self.empty_message = READING
         self._now = clock()
         self._natural = [len(label) for label, _ in COLUMNS]
+        self._layout: tuple[int, list[tuple[int, int]]] | None = None  # (width, its layout)
         self._cells: LRUCache[int, tuple[str, ...]] = LRUCache(1024)
         self._styles: dict[str, Style] | None = None
 
@@ -90,16 +107,22 @@ class TrashTable(RowTable):
         natural = [len(label) for label, _ in COLUMNS]
         if entries:
             # Lengths of the raw strings, at C speed: a wide or escaped one is cut when drawn.
-            natural[2] = max(map(len, (e.name for e in entries)))
-            natural[3] = max(map(len, (e.view_name for e in entries)))
-            natural[4] = max(map(len, (e.device_type for e in entries)))
-            natural[5] = max(len(state.value) for state in EntryState)
-            natural[6] = max(len(e.profile) + 1 + len(e.site) for e in entries)
+            at = COLUMN_INDEX
+            natural[at["Name"]] = max(map(len, (e.name for e in entries)))
+            natural[at["View"]] = max(map(len, (e.view_name for e in entries)))
+            natural[at["Device"]] = max(map(len, (e.device_type for e in entries)))
+            natural[at["State"]] = max(len(state.value) for state in EntryState)
+            natural[at["Author"]] = max(map(len, (e.author or "" for e in entries)))
+            natural[at["Created"]] = natural[at["Modified"]] = len("2026-01-05")
+            natural[at["From"]] = max(len(e.profile) + 1 + len(e.site) for e in entries)
             sample = [*range(min(50, len(entries))), *range(max(0, len(entries) - 50), len(entries))]
-            natural[1] = max(len(self.cells(i)[1]) for i in sample)
-        self._natural = natural
+            natural[at["Deleted"]] = max(len(self.cells(i)[at["Deleted"]]) for i in sample)
+        # A header is never cut: no column is narrower than its label.
+        self._natural = [max(n, len(label)) for n, (label, _) in zip(natural, COLUMNS, strict=True)]
+        self._layout = None
         self.empty_message = EMPTY
         self.cursor_row = min(self.cursor_row, max(0, len(entries) - 1))
+        # Only the narrowest layout scrolls sideways; wider terminals give the name the slack.
         self.virtual_size = Size(self._line_width(0), len(entries) + 1)
         self._scroll_to_cursor()
         self.refresh()
@@ -110,16 +133,19 @@ class TrashTable(RowTable):
         cells = self._cells.get(index)
         if cells is None:
             e = self.entries[index]
-            deleted = f"{format_relative(e.deleted_at, self._now)} · {format_absolute(e.deleted_at)}"
+            created, modified = e.created_at, e.modified_at
             cells = tuple(
                 visible(text)
                 for text in (
                     MARK_GLYPH if index in self.marked else " ",
-                    deleted,
+                    format_relative(e.deleted_at, self._now),
                     e.name,
                     e.view_name,
                     e.device_type,
                     e.state.value,
+                    e.author or "",
+                    day(created) if created else "",
+                    day(modified) if modified else "",
                     f"{e.profile}@{e.site}",
                 )
             )
@@ -196,18 +222,33 @@ class TrashTable(RowTable):
         if top != round(self.scroll_y):
             self.scroll_to(y=top, animate=False, force=True)
 
-    def _widths(self, width: int) -> list[int]:
-        """Each column's width in `width` cells: capped content widths, the name takes the rest."""
+    def _columns(self, width: int) -> list[tuple[int, int]]:
+        """(column index, width) of each column shown in `width` cells: capped content widths,
+        the name takes the rest; the columns of HIDE_ORDER go while it would show too little."""
+        if self._layout is not None and self._layout[0] == width:
+            return self._layout[1]
         widths = [
             min(natural, cap) if cap else natural
             for natural, (_, cap) in zip(self._natural, COLUMNS, strict=True)
         ]
-        others = sum(widths) - widths[2] + GAP * (len(COLUMNS) - 1) + 2
-        widths[2] = max(NAME_MIN, width - others)
-        return widths
+        shown = list(range(len(COLUMNS)))
+
+        def room() -> int:  # for the name
+            return width - sum(widths[i] + GAP for i in shown if i != _NAME) - PAD
+
+        comfortable = min(widths[_NAME], NAME_COMFORT)
+        for hidden in HIDE_ORDER:
+            if room() >= comfortable:
+                break
+            shown.remove(hidden)
+        widths[_NAME] = max(NAME_MIN, room())
+        layout = [(i, widths[i]) for i in shown]
+        self._layout = (width, layout)
+        return layout
 
     def _line_width(self, width: int) -> int:
-        return sum(self._widths(width)) + GAP * (len(COLUMNS) - 1) + 2
+        columns = self._columns(width)
+        return sum(w for _, w in columns) + GAP * (len(columns) - 1) + PAD
 
     def _get_styles(self) -> dict[str, Style]:
         if self._styles is None:
@@ -219,11 +260,11 @@ class TrashTable(RowTable):
     def render_line(self, y: int) -> Strip:
         styles = self._get_styles()
         width = self.scrollable_content_region.width
-        widths = self._widths(width)
-        line_width = max(width, sum(widths) + GAP * (len(COLUMNS) - 1) + 2)
+        columns = self._columns(width)
+        line_width = max(width, self._line_width(width))
         base = styles["base"]
         if y == 0:
-            texts = [fit_cells(label, w) for (label, _), w in zip(COLUMNS, widths, strict=True)]
+            texts = [fit_cells(COLUMNS[i][0], w) for i, w in columns]
             return self._join(texts, [styles["header"]] * len(texts), styles["header"], line_width, width)
         index = y - 1 + round(self.scroll_y)
         if index >= len(self.entries):
@@ -238,9 +279,9 @@ class TrashTable(RowTable):
         state_style = row_style
         if row_style is base and entry.state is not EntryState.DELETED:
             state_style = styles["warning" if entry.state is EntryState.UNCONFIRMED else "dim"]
-        texts = [fit_cells(text, w) for text, w in zip(self.cells(index), widths, strict=True)]
-        cell_styles = [row_style] * len(texts)
-        cell_styles[5] = state_style
+        cells = self.cells(index)
+        texts = [fit_cells(cells[i], w) for i, w in columns]
+        cell_styles = [state_style if i == _STATE else row_style for i, _ in columns]
         return self._join(texts, cell_styles, row_style, line_width, width)
 
     def _join(self, texts: list[str], styles: list[Style], gap: Style, line_width: int, width: int) -> Strip:
