@@ -30,6 +30,7 @@ from heatmap_tui.ui.dialogs.form_fields import FormResult
 from heatmap_tui.ui.dialogs.snapshot_fields import SnapshotFields
 from heatmap_tui.ui.forms import FormInput
 from heatmap_tui.ui.safe import safe
+from heatmap_tui.ui.widgets.busy import busy_until
 
 __all__ = ["FormResult", "SnapshotForm"]
 
@@ -182,10 +183,11 @@ class SnapshotForm(Dialog[FormResult | None]):
         try:
             if isinstance(attributes, SnapshotUpdateAttributes):
                 assert self.snapshot is not None
-                saved = await self.service.update(self.snapshot.id, attributes)
+                saved = await busy_until(self._buttons, self.service.update(self.snapshot.id, attributes))
             else:
                 sent = time.monotonic()
-                self._settled(attributes, sent, await self.service.create_settled(attributes))
+                creating = self.service.create_settled(attributes)
+                self._settled(attributes, sent, await busy_until(self._buttons, creating))
                 return
         except NotFound as exc:
             self._set_saving(False)
@@ -210,7 +212,8 @@ class SnapshotForm(Dialog[FormResult | None]):
     async def _check_again(
         self, attributes: SnapshotCreateAttributes, sent: float, lost: ApiError | None
     ) -> None:
-        self._settled(attributes, sent, await self.service.settle_create(attributes, sent, lost=lost))
+        checking = self.service.settle_create(attributes, sent, lost=lost)
+        self._settled(attributes, sent, await busy_until(self._buttons, checking))
 
     def _settled(self, attributes: SnapshotCreateAttributes, sent: float, outcome: CreateOutcome) -> None:
         """Close on a create that happened; otherwise say what is known, and offer only what is safe."""
@@ -224,13 +227,17 @@ class SnapshotForm(Dialog[FormResult | None]):
         self._set_saving(False)
         self._set_form_error(outcome.message())
 
+    @property
+    def _buttons(self) -> Horizontal:
+        """Where a save's answer shows: covered by a busy sign (busy_until) while it is slow."""
+        return self.query_one("#form-buttons", Horizontal)
+
     def _set_saving(self, saving: bool) -> None:
+        # Save is held at once (no second press), with no sign: a slow answer gets one (_buttons).
         self.saving = saving
         button = self.query_one("#form-save", Button)
         button.disabled = saving
-        if saving:
-            button.label = "Checking…" if self.unsettled is not None else "Saving…"
-        elif self.unsettled is not None:
+        if self.unsettled is not None:
             button.label = "Check again"
         else:
             button.label = "Save" if self.editing else "Create"

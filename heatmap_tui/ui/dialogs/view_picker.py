@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -12,10 +12,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
+from textual.worker import Worker
 
 from heatmap_tui.core.safe_text import visible
 from heatmap_tui.ui.dialogs.dialog import Dialog
 from heatmap_tui.ui.safe import SafeInput
+from heatmap_tui.ui.widgets.busy import busy_during
+from heatmap_tui.ui.widgets.vim_keys import VimOptionList
 
 NAME_WIDTH = 44
 KEYS = "enter picks · escape cancels"
@@ -31,7 +34,10 @@ def view_prompt(name: str, count: int | None) -> Text:
 
 
 class ViewPicker(Dialog[str | None]):
-    """Type to narrow the list; enter picks the highlighted view, or the typed text if none match."""
+    """Type to narrow the list; enter picks the highlighted view, or the typed text if none match.
+
+    `discovering`: the worker asking the server for the app's views; while it runs (if slowly),
+    the list shows it is waiting, and set_views fills it when it answers."""
 
     DEFAULT_CSS = """
     ViewPicker {
@@ -56,18 +62,24 @@ class ViewPicker(Dialog[str | None]):
     ]
 
     def __init__(
-        self, views: Iterable[str], current: str = "", counts: Mapping[str, int] | None = None
+        self,
+        views: Iterable[str],
+        current: str = "",
+        counts: Mapping[str, int] | None = None,
+        *,
+        discovering: Worker[Any] | None = None,
     ) -> None:
         super().__init__()
         self.views = list(views)
         self.current = current
         self.counts: Mapping[str, int] = counts or {}
+        self._discovering = discovering
 
     def compose(self) -> ComposeResult:
         with Vertical(id="view-picker", classes="dialog") as box:
             box.border_title = "Pick a view"
             yield SafeInput(placeholder="type to narrow, or a new view name", id="view-picker-input")
-            yield OptionList(*self._options(""), id="view-picker-list", markup=False)
+            yield VimOptionList(*self._options(""), id="view-picker-list", markup=False)
             yield Label(COUNTED if self.counts else KEYS, id="view-picker-hint", markup=False)
 
     def on_mount(self) -> None:
@@ -75,6 +87,8 @@ class ViewPicker(Dialog[str | None]):
         if self.current in self.views:
             options.highlighted = self.views.index(self.current)
         self.query_one(Input).focus()
+        if self._discovering is not None:
+            busy_during(options, self._discovering)
 
     def _options(self, text: str) -> list[Option]:
         needle = text.casefold().strip()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -11,13 +11,17 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
+from textual.worker import Worker
 
 from heatmap_tui.core.connection import Connection
 from heatmap_tui.core.errors import ApiError, AuthError
 from heatmap_tui.core.models import RumApplication
 from heatmap_tui.core.safe_text import visible
 from heatmap_tui.ui.safe import SafeInput, safe, safe_rich
+from heatmap_tui.ui.widgets.busy import busy_after, busy_during
+from heatmap_tui.ui.widgets.key_footer import KeyFooter
+from heatmap_tui.ui.widgets.vim_keys import VimDataTable
 
 EMPTY_ORG = "No RUM applications in this org. Type an application id above and press enter to open it anyway."
 HINT = "Type to filter · ↑↓ move · enter opens · or type an application id and press enter"
@@ -34,7 +38,8 @@ def looks_like_id(text: str) -> bool:
 
 
 class AppPicker(Screen[None]):
-    """Posts `AppPicker.Chosen(application_id, name)`; the App opens the snapshot browser."""
+    """Posts `AppPicker.Chosen(application_id, name, picker)`; the App opens the snapshot browser,
+    and gives the picker the worker that does so (busy_while), so that a slow one shows."""
 
     DEFAULT_CSS = """
     AppPicker {
@@ -77,10 +82,11 @@ class AppPicker(Screen[None]):
     AUTO_FOCUS = "#apps-filter"
 
     class Chosen(Message):
-        def __init__(self, application_id: str, name: str | None) -> None:
+        def __init__(self, application_id: str, name: str | None, picker: AppPicker) -> None:
             super().__init__()
             self.application_id = application_id
             self.name = name
+            self.picker = picker
 
     class KeysWanted(Message):
         """The person asked to type other keys (say, after the site refused these)."""
@@ -104,11 +110,13 @@ class AppPicker(Screen[None]):
             yield SafeInput(
                 placeholder="Filter by name, type or id — or type an application id", id="apps-filter"
             )
-            table: DataTable[Text | str] = DataTable(id="apps-table", cursor_type="row", zebra_stripes=True)
+            table: DataTable[Text | str] = VimDataTable(
+                id="apps-table", cursor_type="row", zebra_stripes=True
+            )
             table.add_columns("Name", "Type", "Application ID", "Active")
             yield table
             yield Static(HINT, id="apps-hint", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_screen_resume(self) -> None:
         # Loaded when first shown, not when stacked under a browser the App opened directly.
@@ -131,11 +139,9 @@ class AppPicker(Screen[None]):
 
     @work(exclusive=True, group="apps")
     async def load(self) -> None:
-        table = self.table
-        table.loading = True
-        self._hint("Loading the RUM applications…")
         try:
-            applications = await self.connection.rum.list_applications()
+            with busy_after(self.table, sign=self._tell_loading):
+                applications = await self.connection.rum.list_applications()
         except ApiError as exc:
             self.error = exc
             hint = f"{exc} Press ctrl+r to try again"
@@ -143,12 +149,26 @@ class AppPicker(Screen[None]):
             self._hint(hint, error=True)
             self.notify(str(exc), title="Could not list the applications", severity="error", timeout=8)
             return
-        finally:
-            table.loading = False
         self.error = None
         self.loaded = True
         self.applications = sorted(applications, key=lambda a: (not a.attributes.is_active, a.name.lower()))
         self._fill(preselect=self.last_application_id)
+
+    def _tell_loading(self, shown: bool) -> None:
+        if shown:  # what comes next (the list, or why not) replaces it
+            self._hint("Loading the RUM applications…")
+
+    def busy_while(self, worker: Worker[Any]) -> None:
+        """The App opens the application chosen (finding its views first, perhaps): the list
+        shows it is waiting if that is slow."""
+
+        def tell(shown: bool) -> None:
+            if shown:
+                self._hint("Opening the application…")
+            else:
+                self._update_hint()
+
+        busy_during(self.table, worker, sign=tell)
 
     def _fill(self, preselect: str | None = None) -> None:
         table = self.table
@@ -225,11 +245,11 @@ class AppPicker(Screen[None]):
     def action_open(self) -> None:
         app = self._highlighted()
         if app is not None:
-            self.post_message(self.Chosen(app.application_id, app.name))
+            self.post_message(self.Chosen(app.application_id, app.name, self))
             return
         typed = self.filter_text
         if looks_like_id(typed):
-            self.post_message(self.Chosen(typed, None))
+            self.post_message(self.Chosen(typed, None, self))
         elif typed:
             self.notify("An application id has no spaces.", severity="warning")
         else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -14,8 +14,9 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.suggester import SuggestFromList
-from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker
 
 from heatmap_tui.core.config import InvalidProfileName, check_profile_name
 from heatmap_tui.core.safe_text import visible
@@ -28,9 +29,14 @@ from heatmap_tui.core.sites import (
     needs_confirmation,
 )
 from heatmap_tui.ui.safe import SafeInput
+from heatmap_tui.ui.widgets.busy import busy_during
+from heatmap_tui.ui.widgets.key_footer import KeyFooter
+from heatmap_tui.ui.widgets.vim_keys import VimOptionList
 
 CUSTOM = "custom"
 CUSTOM_PLACEHOLDER = "https://… or http://127.0.0.1:8126 (plain http on loopback only)"
+KEYS_HINT = "enter uses the highlighted site · c custom URL · p profile · tab next field"
+CHECKING_HINT = "Checking the keys of this profile with the site…"
 
 
 def site_option(site: Site, current: Site | None) -> Option:
@@ -54,7 +60,9 @@ def custom_option(current: Site | None) -> Option:
 
 
 class SitePicker(Screen[None]):
-    """Posts `SitePicker.Chosen(profile, site)`; the App moves on to the keys or the applications."""
+    """Posts `SitePicker.Chosen(profile, site, picker)`; the App moves on to the keys or the
+    applications, and gives the picker the worker that does so (busy_while), so that a slow
+    keyring or site shows."""
 
     DEFAULT_CSS = """
     SitePicker {
@@ -100,10 +108,11 @@ class SitePicker(Screen[None]):
     ]
 
     class Chosen(Message):
-        def __init__(self, profile: str, site: Site) -> None:
+        def __init__(self, profile: str, site: Site, picker: SitePicker) -> None:
             super().__init__()
             self.profile = profile
             self.site = site
+            self.picker = picker
 
     def __init__(
         self, profile: str, profiles: Sequence[str], current: Site | None, *, configured: bool = True
@@ -130,7 +139,7 @@ class SitePicker(Screen[None]):
             )
             marked = self.current if self.configured else None
             options = [site_option(site, marked) for site in SITES]
-            yield OptionList(*options, custom_option(marked), id="sites", markup=False)
+            yield VimOptionList(*options, custom_option(marked), id="sites", markup=False)
             with Horizontal(classes="row"):
                 yield Label("URL", markup=False)
                 custom = (
@@ -148,13 +157,8 @@ class SitePicker(Screen[None]):
                 )
                 yield Static(visible(self._profile_hint()), id="profile-hint", classes="hint", markup=False)
             yield Static("", id="profile-error", classes="error -empty", markup=False)
-            yield Static(
-                "enter uses the highlighted site · c custom URL · p profile · tab next field",
-                id="site-keys",
-                classes="hint",
-                markup=False,
-            )
-        yield Footer()
+            yield Static(KEYS_HINT, id="site-keys", classes="hint", markup=False)
+        yield KeyFooter()
 
     def _profile_hint(self) -> str:
         others = [name for name in self.profiles if name != self.profile]
@@ -281,4 +285,13 @@ class SitePicker(Screen[None]):
     def _finish(self, site: Site) -> None:
         profile = self._checked_profile()
         if profile is not None:
-            self.post_message(self.Chosen(profile, site))
+            self.post_message(self.Chosen(profile, site, self))
+
+    def busy_while(self, worker: Worker[Any]) -> None:
+        """The App looks for the keys and tries them on the site chosen: if that is slow, the
+        sites show it is waiting, and the hint says for what."""
+
+        def tell(shown: bool) -> None:
+            self.query_one("#site-keys", Static).update(CHECKING_HINT if shown else KEYS_HINT)
+
+        busy_during(self.query_one("#sites", OptionList), worker, sign=tell)

@@ -8,13 +8,15 @@ from heatmap_tui.core.errors import ApiError
 from heatmap_tui.core.snapshots import SnapshotPage
 from heatmap_tui.ui.screens.browser_context import BrowserContext
 from heatmap_tui.ui.screens.view_chooser import ViewChooser
+from heatmap_tui.ui.widgets.busy import busy_after
 from heatmap_tui.ui.widgets.status_line import StatusLine
 from heatmap_tui.ui.widgets.table_model import Row, make_rows
 
 
 class SnapshotLoader:
     """Lists the browser's scope into its table, one load at a time: a newer load cancels the
-    one running. On failure the table keeps the last good rows.
+    one running. A load slower than BUSY_DELAY shows the table busy, and "loading…" in the
+    status line, until it ends. On failure the table keeps the last good rows.
 
     `views` says which views all-views mode lists; `taken_down` whether the screen closed
     meanwhile; `loaded` is called when rows came."""
@@ -33,7 +35,7 @@ class SnapshotLoader:
         self._views = views
         self._taken_down = taken_down
         self._loaded = loaded
-        self._loads = 0  # which load is the latest: only it may end the loading state
+        self._loads = 0  # which load is the latest: only its answer tells the API headroom
 
     def load(self) -> None:
         self._context.host.run_worker(self._load(), name="load", group="load", exclusive=True)
@@ -45,8 +47,6 @@ class SnapshotLoader:
         scope = context.scope()
         self._loads += 1
         this_load = self._loads
-        status.set(loading=True)
-        table.loading = True
         now = context.clock()
         limit = service.page_limit
         full: list[str] = []  # the views whose page may have been cut short
@@ -61,23 +61,23 @@ class SnapshotLoader:
             return make_rows(page.items, now)
 
         try:
-            if scope.all_views:
-                views = await self._views.views()
-                pages = await service.map_views(rows_of, views, scope.device, context.application_id)
-                rows = [row for page in pages.values() for row in page]
-            else:
-                rows = rows_of(
-                    scope.view, await service.list(scope.view, scope.device, context.application_id)
-                )
+            with busy_after(table, sign=self._show_loading):
+                if scope.all_views:
+                    views = await self._views.views()
+                    pages = await service.map_views(rows_of, views, scope.device, context.application_id)
+                    rows = [row for page in pages.values() for row in page]
+                else:
+                    rows = rows_of(
+                        scope.view, await service.list(scope.view, scope.device, context.application_id)
+                    )
         except ApiError as exc:
             if not self._taken_down():
                 self._failed(exc)
             return
         finally:
-            # A newer load cancels this one: the loading state is then the newer one's to end.
+            # A newer load cancels this one: the headroom is then the newer one's to tell.
             if this_load == self._loads and not self._taken_down():
-                table.loading = False
-                status.set(loading=False, rate_limit=client.rate_limit_info)
+                status.set(rate_limit=client.rate_limit_info)
         if self._taken_down():
             return
         table.empty_message = self._empty_message()
@@ -96,6 +96,9 @@ class SnapshotLoader:
         )
         self._loaded()
         self._views.discover(quiet=True)
+
+    def _show_loading(self, shown: bool) -> None:
+        self._status.set(loading=shown)
 
     def _failed(self, exc: ApiError) -> None:
         table = self._context.table

@@ -56,16 +56,18 @@ class ViewChooser:
         self._chosen(name)
 
     def pick(self) -> None:
-        """The view picker: the known views, with their counts once discovered."""
+        """The view picker: the known views, with their counts once discovered (a discovery
+        still running shows in its list, when slow)."""
         from heatmap_tui.ui.dialogs.view_picker import ViewPicker
 
         def picked(name: str | None) -> None:
             if name:
                 self.choose(name)
 
-        picker = ViewPicker(self._catalog.views, self._context.scope().view, self._catalog.counts)
-        self._host.app.push_screen(picker, picked)
         self.discover()
+        scope, catalog = self._context.scope(), self._catalog
+        picker = ViewPicker(catalog.views, scope.view, catalog.counts, discovering=self._worker)
+        self._host.app.push_screen(picker, picked)
 
     # --- discovery ---------------------------------------------------------------
 
