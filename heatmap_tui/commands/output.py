@@ -1,7 +1,9 @@
 """Tables, CSV and progress of the scripting subcommands (results through common.emit).
 
-Times in tables are UTC to the minute; `--json` output keeps the API's own shape and is written
-by the commands themselves with common.print_json.
+Times and durations read as in the TUI (core.timefmt): a snapshot's start `01:23.500`, its age
+`3d ago` (as the TUI's table shows it; the exact time is in `--json` and `--csv`), a moment
+`2026-11-20 10:11:12 UTC`, a time spent `1m 05s`. `--json` output keeps the API's own shape
+and is written by the commands themselves with common.print_json.
 
 Every cell is outside text (a name from the server, a line of the trash file): tables and CSV
 show it through core.safe_text.visible, so an escape sequence, a bidi override or a newline in a
@@ -16,17 +18,20 @@ import csv
 import io
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from rich.cells import cell_len
 
 from heatmap_tui.commands.common import emit, say
+from heatmap_tui.core.cleanup import last_change
+from heatmap_tui.core.clock import utc_now
 from heatmap_tui.core.errors import ApiError
 from heatmap_tui.core.models import Snapshot
 from heatmap_tui.core.safe_text import visible
-from heatmap_tui.ui.format import format_absolute, format_start
+from heatmap_tui.core.timefmt import format_relative, format_start
 
-SNAPSHOT_HEADERS = ("NAME", "VIEW", "DEVICE", "START", "AUTHOR", "MODIFIED (UTC)", "ID")
+SNAPSHOT_HEADERS = ("NAME", "VIEW", "DEVICE", "START", "AUTHOR", "MODIFIED", "ID")
 
 CSV_FIELDS = (
     "id",
@@ -77,12 +82,10 @@ def pad(text: str, width: int) -> str:
     return text + " " * (width - cell_len(text))
 
 
-def short_time(value: Any) -> str:
-    return format_absolute(value)[:16] if value is not None else "-"
-
-
-def snapshot_rows(snapshots: Sequence[Snapshot]) -> list[list[str]]:
-    """Rows under SNAPSHOT_HEADERS."""
+def snapshot_rows(snapshots: Sequence[Snapshot], now: datetime | None = None) -> list[list[str]]:
+    """Rows under SNAPSHOT_HEADERS. MODIFIED is the age of the last change (else the creation)
+    at `now`, as the TUI's table shows it."""
+    now = now or utc_now()
     return [
         [
             s.name,
@@ -90,11 +93,15 @@ def snapshot_rows(snapshots: Sequence[Snapshot]) -> list[list[str]]:
             s.device_type,
             format_start(s.attributes.start),
             s.attributes.created_by_handle or s.attributes.created_by or "-",
-            short_time(s.attributes.modified_at),
+            _age(last_change(s), now),
             s.id,
         ]
         for s in snapshots
     ]
+
+
+def _age(at: datetime | None, now: datetime) -> str:
+    return format_relative(at, now) if at is not None else "-"
 
 
 def print_snapshots_csv(snapshots: Sequence[Snapshot]) -> None:

@@ -71,7 +71,7 @@ def _show_plan(ns: argparse.Namespace, plan: CleanupPlan, collected: Collected) 
             [*row[:2], row[2], row[4], row[5], row[6], "; ".join(item.reasons)]
             for row, item in zip(snapshot_rows(plan.snapshots), plan.selected, strict=True)
         ]
-        print_table(("NAME", "VIEW", "DEVICE", "AUTHOR", "MODIFIED (UTC)", "ID", "WHY"), rows)
+        print_table(("NAME", "VIEW", "DEVICE", "AUTHOR", "MODIFIED", "ID", "WHY"), rows)
     verb = "selected for deletion" if ns.apply else "would be deleted"
     say(f"{len(plan)} of {plan.considered} snapshots {verb} ({plan.rules.describe()}).")
     if collected.cut:

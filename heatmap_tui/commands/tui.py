@@ -11,11 +11,12 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from heatmap_tui.commands.common import add_profile_option, add_site_options, command
-from heatmap_tui.commands.exit_codes import EXIT_OK
+from heatmap_tui.commands.common import CliError, add_profile_option, add_site_options, command
+from heatmap_tui.commands.exit_codes import EXIT_OK, EXIT_USAGE
 from heatmap_tui.commands.serve import non_negative
 from heatmap_tui.core.config import check_profile_name
 from heatmap_tui.core.sites import SiteError, resolve_site
+from heatmap_tui.ui.forms import DEVICE_TYPES  # a plain tuple: no Textual comes with it
 
 if TYPE_CHECKING:
     from heatmap_tui.devserver import DevServer
@@ -31,11 +32,13 @@ def register(subparsers: Any) -> None:
         "tui",
         help="open the terminal UI (the default when no command is given)",
         description="Browse, create, edit and delete the heatmap snapshots of your RUM applications. "
-        "Starts where the last run left off; the first run asks for the site and the keys.",
+        "Starts where the last run left off (--view and --device say where instead); the first run "
+        "asks for the site and the keys.",
     )
     add_profile_option(tui)
     add_site_options(tui)
     tui.add_argument("--app", metavar="ID", help="open this RUM application id")
+    add_place_options(tui, "the application the last run left off in (or --app)", "the view last shown")
     tui.add_argument("--read-only", action="store_true", help="hide every action that changes snapshots")
     tui.set_defaults(func=tui_command)
 
@@ -43,8 +46,15 @@ def register(subparsers: Any) -> None:
         "demo",
         help="open the terminal UI on a built-in demo org (no Datadog account needed)",
         description="Starts the embedded Datadog-compatible server with a seeded demo org and opens "
-        "the UI on it. Nothing is read from or written to your config file or OS keyring.",
+        "the UI on it. Nothing is read from or written to your config file or OS keyring. Each demo "
+        "starts fresh: where you left off (and a theme picked) is kept only while it runs.",
     )
+    demo.add_argument(
+        "--app",
+        metavar="NAME",
+        help=f"open this demo application, by name or id (default: {DEMO_APPLICATION})",
+    )
+    add_place_options(demo, f"{DEMO_APPLICATION} (or --app)", f"{DEMO_VIEW} (with --app, its busiest view)")
     demo.add_argument("--read-only", action="store_true", help="hide every action that changes snapshots")
     demo.add_argument(
         "--latency-ms", type=non_negative, default=0, metavar="N", help="delay every API answer by N ms"
@@ -52,9 +62,46 @@ def register(subparsers: Any) -> None:
     demo.set_defaults(func=demo_command)
 
 
+def add_place_options(parser: argparse.ArgumentParser, application: str, last_view: str) -> None:
+    """--view and --device: where the browser opens, with no picker in the way."""
+    parser.add_argument(
+        "--view",
+        type=view_name,
+        metavar="VIEW",
+        help=f"open the browser on this view (e.g. /home) of {application}; any name is taken, "
+        "as in the view filter (views come from traffic); every device unless --device",
+    )
+    parser.add_argument(
+        "--device",
+        type=device_type,
+        metavar="TYPE",
+        help=f"open the browser on this device type ({', '.join(DEVICE_TYPES)}); without --view, "
+        f"on {last_view}",
+    )
+
+
+def view_name(text: str) -> str:
+    """A view name as the view filter takes it: trimmed, and not blank."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("a view name is needed, e.g. /home")
+    return text.strip()
+
+
+def device_type(text: str) -> str:
+    device = text.strip().lower()
+    if device not in DEVICE_TYPES:
+        raise argparse.ArgumentTypeError(f"unknown device type {text!r}: use {', '.join(DEVICE_TYPES)}")
+    return device
+
+
 @command
 def tui_command(ns: argparse.Namespace) -> int:
-    # Usage errors are caught here, before the screen is taken over.
+    return run_app(tui_services(ns))
+
+
+def tui_services(ns: argparse.Namespace) -> Services:
+    """What `heatmap-tui tui` runs the app with. Raises CliError and the like for usage errors,
+    caught here, before the screen is taken over."""
     if ns.profile:
         check_profile_name(ns.profile)
     if ns.site or ns.api_url:
@@ -64,9 +111,15 @@ def tui_command(ns: argparse.Namespace) -> int:
     from heatmap_tui.ui.services import Overrides, Services
 
     overrides = Overrides(
-        profile=ns.profile, site=ns.site, api_url=ns.api_url, application_id=ns.app, trust_host=trusted
+        profile=ns.profile,
+        site=ns.site,
+        api_url=ns.api_url,
+        application_id=ns.app,
+        view=ns.view,
+        device=ns.device,
+        trust_host=trusted,
     )
-    return run_app(Services.from_environment(read_only=ns.read_only, overrides=overrides))
+    return Services.from_environment(read_only=ns.read_only, overrides=overrides)
 
 
 def confirm_tui_host(ns: argparse.Namespace) -> bool:
@@ -92,15 +145,31 @@ def demo_command(ns: argparse.Namespace) -> int:
 
     server = DevServer(seed=True, port=0, latency_ms=ns.latency_ms).start()
     try:
+        # A new data dir each time: the demo starts fresh, and says so (ui/left_off.py).
         with tempfile.TemporaryDirectory(prefix="heatmap-tui-demo-") as scratch:
-            return run_app(demo_services(server, Path(scratch), read_only=ns.read_only))
+            return run_app(demo_services_for(ns, server, Path(scratch)))
     finally:
         server.stop()
 
 
-def demo_services(server: DevServer, scratch: Path, *, read_only: bool = False) -> Services:
-    """Services on the demo server: the config in memory, the keys held as flags, no keyring,
-    and a trash in `scratch`, so that nothing of the demo reaches the person's own files."""
+def demo_services_for(ns: argparse.Namespace, server: DevServer, scratch: Path) -> Services:
+    """`demo_services` for what the command line of `heatmap-tui demo` says."""
+    return demo_services(server, scratch, read_only=ns.read_only, app=ns.app, view=ns.view, device=ns.device)
+
+
+def demo_services(
+    server: DevServer,
+    scratch: Path,
+    *,
+    read_only: bool = False,
+    app: str | None = None,
+    view: str | None = None,
+    device: str | None = None,
+) -> Services:
+    """Services on the demo server: the config and where the app left off in memory, the keys
+    held as flags, no keyring, and a trash in `scratch`, so that nothing of the demo reaches the
+    person's own files. It opens on `app` (a name or an id; CliError if the demo has none such),
+    `view` and `device`; by default on DEMO_APPLICATION's DEMO_VIEW."""
     from keyring.backends import fail
     from pydantic import SecretStr
 
@@ -110,12 +179,12 @@ def demo_services(server: DevServer, scratch: Path, *, read_only: bool = False) 
     from heatmap_tui.devserver import DEMO_API_KEY, DEMO_APP_KEY
     from heatmap_tui.ui.services import Overrides, Services
 
-    app_id = next(a.application_id for a in server.store.applications.values() if a.name == DEMO_APPLICATION)
     overrides = Overrides(
         profile=DEMO_PROFILE,
         api_url=server.url,
-        application_id=app_id,
-        view=DEMO_VIEW,
+        application_id=demo_application(server, app or DEMO_APPLICATION),
+        view=view or (DEMO_VIEW if app is None else None),
+        device=device,
         api_key=SecretStr(DEMO_API_KEY),
         app_key=SecretStr(DEMO_APP_KEY),
     )
@@ -132,6 +201,16 @@ def demo_services(server: DevServer, scratch: Path, *, read_only: bool = False) 
         trash=Trash(scratch / "trash.jsonl"),
         demo=True,
     )
+
+
+def demo_application(server: DevServer, wanted: str) -> str:
+    """The id of the demo application named (or identified) by `wanted`."""
+    applications = list(server.store.applications.values())
+    for application in applications:
+        if wanted == application.application_id or wanted.casefold() == application.name.casefold():
+            return application.application_id
+    names = ", ".join(a.name for a in applications)
+    raise CliError(f"the demo has no application {wanted!r}: use one of {names}", EXIT_USAGE)
 
 
 def run_app(services: Services) -> int:

@@ -15,10 +15,11 @@ from heatmap_tui.commands.argtypes import positive_int
 from heatmap_tui.commands.common import command, print_json, say
 from heatmap_tui.commands.connect import add_target_options, connect, run
 from heatmap_tui.commands.exit_codes import EXIT_OK
-from heatmap_tui.commands.output import add_output_options, print_table, short_time
+from heatmap_tui.commands.output import add_output_options, print_table
 from heatmap_tui.core.connection import Connection
 from heatmap_tui.core.rum_models import ViewEvent
 from heatmap_tui.core.snapshots import DEFAULT_CONCURRENCY
+from heatmap_tui.core.timefmt import format_absolute, format_duration
 
 MAX_EVENTS_PAGE = 1000  # the events search's page limit
 
@@ -123,17 +124,17 @@ def events_command(ns: argparse.Namespace) -> int:
     elif events:
         rows = [
             [
-                short_time(e.date),
+                format_absolute(e.date),
                 e.session_id or "-",
                 e.view_id or "-",
                 e.device_type or "-",
-                f"{e.time_spent_ms / 1000:.1f}s" if e.time_spent_ms is not None else "-",
+                format_duration(e.time_spent_ms),
                 e.url or "-",
                 e.event_id,
             ]
             for e in events
         ]
-        print_table(("TIME (UTC)", "SESSION ID", "VIEW ID", "DEVICE", "TIME SPENT", "URL", "EVENT ID"), rows)
+        print_table(("TIME", "SESSION ID", "VIEW ID", "DEVICE", "TIME SPENT", "URL", "EVENT ID"), rows)
     else:
         say(f"No replay view events of {ns.view} in the last 30 days.")
     return EXIT_OK

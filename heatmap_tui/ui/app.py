@@ -221,16 +221,13 @@ class HeatmapApp(App[None]):
         self.call_later(self.show_apps)
 
     def _remember_place(self, place: BrowserScreen.PositionChanged | None) -> None:
-        """Where the browser was left: given back when the same application is opened again."""
-        if place is not None:
-            self.left_off.remember(
-                self.profile,
-                view=place.view,
-                device=place.device,
-                sort=place.sort,
-                row_filter=place.row_filter,
-                cursor_id=place.cursor_id,
-            )
+        self.left_off.left(self.profile, place)
+
+    def _remember_browsers(self) -> None:
+        """The row filter and cursor of a browser about to go are remembered on the way out."""
+        for screen in self.screen_stack:
+            if isinstance(screen, BrowserScreen):
+                self._remember_place(screen.place())
 
     async def show_apps(self) -> None:
         assert self.connection is not None
@@ -245,7 +242,7 @@ class HeatmapApp(App[None]):
         return AppPicker(self.connection, last_application_id=last)
 
     def on_site_picker_chosen(self, message: SitePicker.Chosen) -> None:
-        self.use_site(message.profile, message.site)
+        message.picker.busy_while(self.use_site(message.profile, message.site))
 
     @work(exclusive=True, group="flow")
     async def use_site(self, profile: str, site: Site) -> None:
@@ -290,7 +287,7 @@ class HeatmapApp(App[None]):
         await self.show_apps()
 
     def on_app_picker_chosen(self, message: AppPicker.Chosen) -> None:
-        self.open_application(message.application_id, message.name)
+        message.picker.busy_while(self.open_application(message.application_id, message.name))
 
     def on_app_picker_keys_wanted(self) -> None:
         self.action_enter_keys()
@@ -317,13 +314,9 @@ class HeatmapApp(App[None]):
         the app's views are discovered first and the busiest is shown."""
         connection = self.connection
         assert connection is not None
-        shown = self.left_off.in_application(self.profile, app_id)  # None: the last run was elsewhere
-        view = self.services.overrides.view if self.services.overrides.application_id == app_id else None
-        view = view or (shown.view_name if shown is not None else None)
-        device = shown.device_type if shown is not None else None
-        sort = (shown.sort_column, shown.sort_reverse) if shown is not None and shown.sort_column else None
+        place = self.left_off.opening(self.profile, app_id)
         found: list[ViewCount] | None = None
-        if not view:
+        if not place.view:
             try:
                 found = await connection.rum.discover_views(app_id)
             except ApiError as exc:
@@ -331,27 +324,16 @@ class HeatmapApp(App[None]):
                 self.notify(
                     f"{exc} Type a view name in the browser.", title="No views found", severity="warning"
                 )
-        row_filter = shown.row_filter if shown is not None else None
-        cursor_id = shown.cursor_id if shown is not None else None
-        self.left_off.remember(
-            self.profile,
-            app_id=app_id,
-            view=view if shown is not None else None,
-            device=device,
-            sort=sort,
-            row_filter=row_filter,
-            cursor_id=cursor_id,
-        )
         browser = BrowserScreen(
             connection,
             app_id,
             application_name=name,
             discovered=found,
-            initial_view=view or (found[0].name if found else None),
-            initial_device=device,
-            initial_sort=sort,
-            initial_filter=row_filter or "",
-            initial_cursor_id=cursor_id,
+            initial_view=place.view or (found[0].name if found else None),
+            initial_device=place.device,
+            initial_sort=place.sort,
+            initial_filter=place.row_filter or "",
+            initial_cursor_id=place.cursor_id,
             read_only=self.read_only,
             clock=self.services.clock,
             trash=self.services.trash,
@@ -386,9 +368,7 @@ class HeatmapApp(App[None]):
 
             if not ask_before_quit(self):
                 return
-        for screen in self.screen_stack:  # the row filter and cursor are remembered on the way out
-            if isinstance(screen, BrowserScreen):
-                self._remember_place(screen.place())
+        self._remember_browsers()
         self.exit()
 
     def action_help(self) -> None:
@@ -418,6 +398,7 @@ class HeatmapApp(App[None]):
     async def action_switch_application(self) -> None:
         from heatmap_tui.ui.screens.app_picker import AppPicker
 
+        self._remember_browsers()
         if not await self._back_to(AppPicker) and self.connection is not None:
             await self.show_apps()
 

@@ -23,6 +23,7 @@ from typing import Any
 from textual.worker import WorkerFailed
 
 from heatmap_tui.core import paths
+from heatmap_tui.core.timefmt import format_absolute
 
 CRASH_FILE = "last-run-crashed.json"
 FIELD_CHARS = 80
@@ -50,7 +51,7 @@ class CrashMarker:
         self.path = path
 
     def write(self, error: BaseException, where: str, now: datetime | None = None) -> None:
-        at = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        at = format_absolute(now or datetime.now(UTC))
         note = {"at": at, "error": type(error).__name__, "where": where}
         tmp = self.path.with_name(f".{self.path.name}.tmp")
         try:

@@ -1,15 +1,53 @@
 """Where the app left off, by profile: the state file, written by the app itself, never the config.
 
 The config says which profile and site the person chose; the state remembers the application,
-view, device, sort, row filter and cursor last shown with each profile, so that the next start resumes there.
+view, device, sort, row filter and cursor last shown with each profile, so that the next start
+resumes there. Within a run each application's place is kept too, so that switching to another
+application and back gives it back (the state file keeps the last one only). The command line
+may ask for a view and a device (`--view`, `--device`): the first application opened takes them.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from heatmap_tui.core.state import Position, State, StateError
 from heatmap_tui.ui.notify import Notify
 from heatmap_tui.ui.services import Services
 from heatmap_tui.ui.settings import Settings
+
+if TYPE_CHECKING:
+    from heatmap_tui.ui.screens.browser import BrowserScreen
+
+DEMO_STARTS_FRESH = "The demo starts fresh each time: nothing from an earlier demo is kept."
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where a browser opens: what BrowserScreen takes as its `initial_*` arguments."""
+
+    view: str | None = None
+    device: str | None = None
+    sort: tuple[str, bool] | None = None
+    row_filter: str | None = None
+    cursor_id: str | None = None
+
+    @classmethod
+    def of(cls, position: Position | None) -> Place:
+        if position is None:
+            return cls()
+        sort = (position.sort_column, position.sort_reverse) if position.sort_column else None
+        return cls(position.view_name, position.device_type, sort, position.row_filter, position.cursor_id)
+
+    def asked(self, view: str | None, device: str | None) -> Place:
+        """This place with the view and device the command line asked for: a view asked shows
+        every device unless a device is asked too. The row filter and the cursor belonged to
+        another list: they go unless the list is the same; the sort stays."""
+        view, device = view or self.view, device or (None if view else self.device)
+        if (view, device) == (self.view, self.device):
+            return self
+        return Place(view, device, self.sort)
 
 
 class LeftOff:
@@ -22,14 +60,24 @@ class LeftOff:
         self._settings = settings
         self._notify = notify
         self.state = State()
+        # The view and device of the command line, until the first application opened takes them.
+        self._asked: tuple[str | None, str | None] | None = None
+        if services.overrides.view or services.overrides.device:
+            self._asked = (services.overrides.view, services.overrides.device)
+        # Where each application was left in this run, by profile and application id.
+        self._left: dict[tuple[str, str], Position] = {}
 
     def load(self) -> None:
         self.state = self._services.load_state(self._settings.config)
+        if self._services.demo:  # its state lives in memory: a new demo remembers nothing
+            self._notify(DEMO_STARTS_FRESH, title="Demo", timeout=8)
 
     def position(self, profile: str) -> Position | None:
         """Where the last run left off with `profile`; None when nothing is remembered, or
         when it was with another site than the one the profile names now (another org)."""
-        left_off = self.state.profiles.get(profile)
+        return self._same_site(profile, self.state.profiles.get(profile))
+
+    def _same_site(self, profile: str, left_off: Position | None) -> Position | None:
         stored = self._settings.config.profiles.get(profile)
         if left_off is None or stored is None:
             return None
@@ -42,9 +90,41 @@ class LeftOff:
         return left_off.application_id if left_off is not None else None
 
     def in_application(self, profile: str, app_id: str) -> Position | None:
-        """Where the last run left off with `profile`, if that was in `app_id`."""
+        """Where `app_id` was left with `profile`: in this run, else by the last run."""
         left_off = self.position(profile)
-        return left_off if left_off is not None and left_off.application_id == app_id else None
+        if left_off is not None and left_off.application_id == app_id:
+            return left_off
+        return self._same_site(profile, self._left.get((profile, app_id)))
+
+    def opening(self, profile: str, app_id: str) -> Place:
+        """Where to open `app_id` (from now on the application remembered): where it was left,
+        with the view and device the command line asked for if it is the first one opened."""
+        shown = self.in_application(profile, app_id)
+        place = Place.of(shown)
+        if self._asked is not None:
+            place, self._asked = place.asked(*self._asked), None
+        self.remember(
+            profile,
+            app_id=app_id,
+            view=place.view,
+            device=place.device,
+            sort=place.sort,
+            row_filter=place.row_filter,
+            cursor_id=place.cursor_id,
+        )
+        return place
+
+    def left(self, profile: str, place: BrowserScreen.PositionChanged | None) -> None:
+        """Where a browser was left (or moved to): given back when its application opens again."""
+        if place is not None:
+            self.remember(
+                profile,
+                view=place.view,
+                device=place.device,
+                sort=place.sort,
+                row_filter=place.row_filter,
+                cursor_id=place.cursor_id,
+            )
 
     def remember(
         self,
@@ -75,13 +155,18 @@ class LeftOff:
             row_filter=row_filter or None,
             cursor_id=cursor_id,
         )
+        if app_id is not None:
+            self._left[(profile, app_id)] = position
         if position == left_off:
             return
         self.state.profiles[profile] = position
         self._save(profile, position)
 
     def forget(self, profile: str) -> None:
-        """A clean start: the application, view and device the last run showed are forgotten."""
+        """A clean start: the application, view and device the last run showed are forgotten,
+        and so is what the command line asked for."""
+        self._asked = None
+        self._left = {key: place for key, place in self._left.items() if key[0] != profile}
         if profile in self.state.profiles:
             del self.state.profiles[profile]
             self._save(profile, None)

@@ -47,6 +47,7 @@ class Overrides:
     api_url: str | None = None
     application_id: str | None = None
     view: str | None = None
+    device: str | None = None  # with `view`, where the first application opened shows (ui/left_off.py)
     api_key: SecretStr | None = None  # the demo's keys: held in memory, source "flag"
     app_key: SecretStr | None = None
     # The person confirmed that the keys may go to the custom host of `api_url`, for this run.

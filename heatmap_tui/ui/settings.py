@@ -84,6 +84,20 @@ class Settings:
         self.edit(lambda config: setattr(config, "active_profile", name))
 
     def theme_changed(self, theme: Theme) -> None:
-        if self.config.preferences.theme != theme.name:
-            name = theme.name
-            self.edit(lambda config: setattr(config.preferences, "theme", name))
+        """A theme picked (the command palette): kept in the config, else the person is told why not."""
+        name = theme.name
+        if self.config.preferences.theme == name:
+            return
+        self.edit(lambda config: setattr(config.preferences, "theme", name))
+        if (why := self._kept_in_memory()) is not None:
+            self._notify(f"The {name} theme is for this run only: {why}.", title="Theme", timeout=8)
+
+    def _kept_in_memory(self) -> str | None:
+        """Why a change of the settings is not written to the config file, if it is not."""
+        if self._services.demo:
+            return "the demo writes nothing to your config"
+        if self._services.config_path is None:
+            return "this run keeps its settings in memory"
+        if self.error is not None:
+            return "the config file is broken, and left as it is until you fix it"
+        return None

@@ -167,7 +167,7 @@ def test_views_and_events(cli, devserver) -> None:
     assert 0 < len(data) <= 5 and {e["device_type"] for e in data} == {"mobile"}
     assert {"event_id", "session_id", "view_id", "url", "time_spent_ms", "date"} <= set(data[0])
     assert [e["date"] for e in data] == sorted((e["date"] for e in data), reverse=True)
-    assert table.stdout.splitlines()[0].split()[:3] == ["TIME", "(UTC)", "SESSION"]
+    assert table.stdout.splitlines()[0].split()[:3] == ["TIME", "SESSION", "ID"]
     assert len(table.stdout.splitlines()) == 4
 
 
