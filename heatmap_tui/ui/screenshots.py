@@ -105,7 +105,7 @@ def script() -> list[tuple[str, Step]]:
         await keys(pilot, "escape", "escape", "space", "space", "space", "d")
         await pilot.click("#delete")
         await settle(pilot)
-        await keys(pilot, "enter", "T")  # close the summary, open the trash
+        await keys(pilot, "T")  # the progress closed by itself: open the trash
 
     async def cleanup(pilot: Pilot[Any]) -> None:
         await keys(pilot, "escape", "c")
@@ -122,8 +122,8 @@ def script() -> list[tuple[str, Step]]:
         ("02-credentials-rejected", wrong_key),
         ("03-application-picker", app_picker),
         ("04-browser", lambda p: _then(p, ["enter"])),
-        ("05-detail-json", lambda p: _then(p, ["J"])),
-        ("06-create-form-error", lambda p: _then(p, ["J"], create_error)),
+        ("05-detail-json", lambda p: _then(p, ["J"])),  # the full-screen detail view, as JSON
+        ("06-create-form-error", lambda p: _then(p, ["escape"], create_error)),
         ("07-edit-form", lambda p: _then(p, ["escape", "e"])),
         ("08-delete-confirm", lambda p: _then(p, ["escape", "d"])),
         ("09-bulk-delete", bulk),

@@ -143,7 +143,7 @@ async def test_a_whole_session_leaks_no_key(
             await capture("browser")
             await press("j", "J")
             await capture("browser-detail")
-            await press("J")
+            await press("escape")
 
             # Edit a snapshot.
             target = table.cursor_snapshot

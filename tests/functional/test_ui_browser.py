@@ -15,6 +15,7 @@ from heatmap_tui.ui.dialogs.snapshot_form import SnapshotForm
 from heatmap_tui.ui.dialogs.sort_menu import SortMenu
 from heatmap_tui.ui.dialogs.view_picker import ViewPicker
 from heatmap_tui.ui.screens.browser import BrowserScreen
+from heatmap_tui.ui.screens.snapshot_detail import SnapshotDetailScreen
 from heatmap_tui.ui.widgets.detail_pane import snapshot_json
 from heatmap_tui.ui.widgets.snapshot_table import SnapshotTable
 from tests.apps.browser_app import (
@@ -181,14 +182,16 @@ async def test_detail_json_view_and_refresh_keeping_the_cursor(server: DevServer
         snapshot = browser.table.cursor_snapshot
         assert snapshot is not None and browser.detail.snapshot == snapshot
         assert not browser.detail.json_mode
+        # J: the JSON full screen (test_ui_detail_view.py), in the API's own shape as the server sent it.
         await pilot.press("J")
-        assert browser.detail.json_mode and browser.detail.has_class("-json")
-        # The JSON view is the API's own shape, as the server sent it.
+        await settle(pilot)
+        assert isinstance(app.screen, SnapshotDetailScreen) and app.screen.pane.json_mode
         stored = server.store.get_snapshot(snapshot.id)
         assert stored is not None
         assert json.loads(snapshot_json(snapshot)) == server_json(stored)
-        await pilot.press("enter")
-        assert not browser.detail.json_mode
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is browser
         # Someone else edits the oldest snapshot: it lists first now (newest modified), so after
         # a refresh the cursor's snapshot is one row further down, and the cursor with it.
         table = browser.table
@@ -270,7 +273,7 @@ async def test_read_only_hides_every_write_action(server: DevServer) -> None:
         browser = app.browser
         actions = {b.binding.action for b in browser.active_bindings.values() if b.enabled}
         assert not actions & {"new", "edit", "delete", "mark", "mark_all"}
-        assert {"refresh", "search", "copy_id", "toggle_json"} <= actions
+        assert {"refresh", "search", "copy_id", "open_detail(True)"} <= actions
         await pilot.press("n", "e", "d", "space")
         await settle(pilot)
         assert app.screen is browser

@@ -208,7 +208,7 @@ async def test_resuming_a_view_whose_data_is_hostile_shows_it_and_survives(
         assert isinstance(browser, BrowserScreen), app.screen_stack
         assert browser.view == HOSTILE_VIEW and browser.table.model.total_count == 3
         # Each key that used to crash on such a name: details, JSON, copy id, edit, delete.
-        for keys in (["down"], ["J"], ["J", "y"], ["e"], ["escape", "d"], ["escape"]):
+        for keys in (["down"], ["J"], ["J", "y"], ["escape", "e"], ["escape", "d"], ["escape"]):
             await pilot.press(*keys)
             await settle(pilot)
         assert isinstance(app.screen, BrowserScreen)

@@ -461,11 +461,15 @@ async def browser_scenario(world: World) -> Look:
             author = snapshot.attributes.created_by or ""
             await look("table", shows=[snapshot.name, snapshot.view_name, author], within="#snapshots")
             await look("details", shows=[snapshot.name], within="#detail")
-        await pilot.press("J")
-        for snapshot in snapshots:
+        for snapshot in snapshots:  # each one full screen (enter), and as JSON there (J)
             browser.table.move_cursor(browser.table.model.index_of(snapshot.id) or 0)
-            await look("JSON view", literal=[json_shown(snapshot.name)[:10]], within="#detail")
-        await pilot.press("J")
+            await pilot.press("enter")
+            await look("detail view", shows=[snapshot.name], within="#detail-full")
+            await look("detail view title", shows=[repr(snapshot.name)], within="#detail-title")
+            await pilot.press("J")
+            await look("JSON view", literal=[json_shown(snapshot.name)[:10]], within="#detail-full")
+            await pilot.press("escape")
+            await settle(pilot)
         cursor = browser.table.cursor_snapshot
         assert cursor is not None
         await pilot.press("y")
@@ -628,7 +632,7 @@ async def views_scenario(world: World) -> Look:
         await settle(pilot)
         assert isinstance(app.screen, ReplayPicker), app.screen
         await look("replay picker", shows=[views[0]], within="#replay-picker")
-        await pilot.press("enter")  # the frame fills the form: its hints name the event
+        await pilot.press("enter", "enter")  # the view, then its moment: the hints name the event
         await look("replay filled", within="#snapshot-form")
         await pilot.press("escape")
         await settle(pilot)

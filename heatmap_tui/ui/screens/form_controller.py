@@ -57,6 +57,12 @@ class FormController:
         )
         context.host.app.push_screen(form, self._done)
 
+    def saved(self, snapshot: Snapshot) -> None:
+        """An edit saved outside the form (the detail view's $EDITOR): into the table, as the form's."""
+        from heatmap_tui.ui.dialogs.form_fields import FormResult
+
+        self._done(FormResult(snapshot=snapshot))
+
     def _done(self, result: FormResult | None) -> None:
         if result is None:
             return

@@ -1,4 +1,5 @@
-"""Every attribute of the selected snapshot, or the snapshot as the API's JSON."""
+"""Every attribute of the selected snapshot, or the snapshot as the API's JSON: the browser's
+pane, and the full-screen detail view (screens/snapshot_detail.py) in one column."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import UTC, datetime
 from itertools import zip_longest
 
 from rich.highlighter import JSONHighlighter
+from rich.console import OverflowMethod
 from rich.table import Table
 from rich.text import Text
 from textual.containers import VerticalScroll
@@ -86,8 +88,33 @@ def attribute_rows(snapshot: Snapshot, now: datetime) -> tuple[list[tuple[str, s
     return left, right
 
 
+def attribute_grid(snapshot: Snapshot, now: datetime, *, one_column: bool = False) -> Table:
+    """The attributes side by side in two columns of label and value, or in one (the identifiers
+    after a blank line), where there is the height for it."""
+    left, right = attribute_rows(snapshot, now)
+    grid = Table.grid(padding=(0, 2 if one_column else 1), expand=True)
+    # Side by side, a value too long for its half is cut with an ellipsis rather than folded onto
+    # the next row's line (enter shows it whole); in one column it folds.
+    overflow: OverflowMethod = "fold" if one_column else "ellipsis"
+    for ratio in (0, 1) if one_column else (0, 1, 0, 1):
+        grid.add_column(
+            style="bold" if not ratio else None,
+            no_wrap=not ratio or not one_column,
+            overflow=overflow,
+            ratio=ratio or None,
+        )
+    if one_column:
+        for label, value in [*left, ("", ""), *right]:
+            grid.add_row(label, safe_rich(value))
+        return grid
+    for (l_label, l_value), (r_label, r_value) in zip_longest(left, right, fillvalue=("", "")):
+        grid.add_row(l_label, safe_rich(l_value), r_label, safe_rich(r_value))
+    return grid
+
+
 class DetailPane(VerticalScroll):
-    """A scrollable pane; `json_mode` switches between the attribute list and the JSON."""
+    """A scrollable pane; `json_mode` switches between the attribute list and the JSON, and
+    `one_column` lists the attributes in one column rather than two."""
 
     DEFAULT_CSS = """
     DetailPane {
@@ -99,8 +126,9 @@ class DetailPane(VerticalScroll):
     }
     """
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, one_column: bool = False, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.one_column = one_column
         self.snapshot: Snapshot | None = None
         self.now: datetime | None = None
         self.json_mode = False
@@ -129,16 +157,11 @@ class DetailPane(VerticalScroll):
             self.border_subtitle = ""
             body.update(Content.styled("No snapshot selected.", "dim italic"))
             return
-        self.border_subtitle = "J: details" if self.json_mode else "J: JSON"
+        if self.one_column:
+            self.border_subtitle = "J: details" if self.json_mode else "J: JSON"
+        else:  # the browser's pane: both open the full-screen view
+            self.border_subtitle = "enter: details · J: JSON"
         if self.json_mode:
             body.update(json_text(snapshot))
-            return
-        grid = Table.grid(padding=(0, 1), expand=True)
-        for ratio in (0, 1, 0, 1):
-            grid.add_column(
-                style="bold" if not ratio else None, no_wrap=not ratio, overflow="fold", ratio=ratio or None
-            )
-        left, right = attribute_rows(snapshot, now)
-        for (l_label, l_value), (r_label, r_value) in zip_longest(left, right, fillvalue=("", "")):
-            grid.add_row(l_label, safe_rich(l_value), r_label, safe_rich(r_value))
-        body.update(grid)
+        else:
+            body.update(attribute_grid(snapshot, now, one_column=self.one_column))
