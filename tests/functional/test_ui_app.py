@@ -282,7 +282,8 @@ async def test_command_palette_offers_what_fits_the_state(server: DevServer, con
         picker = app.screen
         assert isinstance(picker, AppPicker)
         names = [c.name for c in palette_commands(app, picker)]
-        assert "Refresh" in names and "Switch profile: staging" in names and "Switch site…" in names
+        assert "Load the applications again" in names  # from its bindings, described as in the README
+        assert "Switch profile: staging" in names and "Switch site…" in names
         assert "New snapshot" not in names and "Switch application…" not in names
         await pilot.press("enter")
         await settle(pilot)

@@ -1,4 +1,4 @@
-"""A small menu of the table's columns to sort by: the discoverable twin of the keys 1..7."""
+"""A small menu of the table's columns to sort by: the discoverable twin of the keys 1..9."""
 
 from __future__ import annotations
 
@@ -9,19 +9,27 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.content import Content
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from heatmap_tui.ui.dialogs.dialog import Dialog
+from heatmap_tui.ui.widgets.table_lines import SORT_GLYPHS
+from heatmap_tui.ui.widgets.vim_keys import VimOptionList
+
+DIRECTIONS = {False: "ascending", True: "descending"}
 
 
 class SortMenu(Dialog[str | None]):
-    """Dismisses with the chosen column key; picking the current column flips the order."""
+    """Dismisses with the chosen column key; picking the current column flips the order.
+
+    The current column is marked with its direction, as the table's header marks it, and the
+    menu opens on it."""
 
     DEFAULT_CSS = """
     SortMenu {
         #sort-menu {
-            width: 40;
+            width: 48;
             max-width: initial;
             max-height: initial;
             border: round $border;
@@ -45,16 +53,24 @@ class SortMenu(Dialog[str | None]):
         self.current = current
         self.reverse = reverse
 
+    def prompt(self, number: int, key: str, label: str) -> Content:
+        """The column's line: the current one with its direction, and the one choosing it gives."""
+        if key != self.current:
+            return Content(f"{number}  {label}")
+        now, flipped = self.reverse, not self.reverse
+        return Content.assemble(
+            (f"{number}  {label}  {SORT_GLYPHS[now]} {DIRECTIONS[now]}", "bold $text-accent"),
+            (f"  (again: {SORT_GLYPHS[flipped]})", "dim"),
+        )
+
     def compose(self) -> ComposeResult:
-        options = []
-        for number, (key, label) in enumerate(self.columns, start=1):
-            text = f"{number}  {label}"
-            if key == self.current:
-                text += "  ▼ (flip to ▲)" if self.reverse else "  ▲ (flip to ▼)"
-            options.append(Option(text, id=key))
+        options = [
+            Option(self.prompt(number, key, label), id=key)
+            for number, (key, label) in enumerate(self.columns, start=1)
+        ]
         with Vertical(id="sort-menu", classes="dialog") as box:
             box.border_title = "Sort by"
-            yield OptionList(*options, id="sort-options", markup=False)
+            yield VimOptionList(*options, id="sort-options", markup=False)
             yield Label("enter sorts · again flips · escape", id="sort-hint", markup=False)
 
     def on_mount(self) -> None:

@@ -14,7 +14,6 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from heatmap_tui.core.clock import Clock, utc_now
 from heatmap_tui.core.connection import Connection
@@ -29,6 +28,7 @@ from heatmap_tui.ui.screens.view_chooser import ViewChooser
 from heatmap_tui.ui.screens.web_link import heatmap_web_url
 from heatmap_tui.ui.widgets.detail_pane import DetailPane
 from heatmap_tui.ui.widgets.filter_bar import ANY_DEVICE, FilterBar, device_value
+from heatmap_tui.ui.widgets.key_footer import KeyFooter
 from heatmap_tui.ui.widgets.snapshot_table import SnapshotTable
 from heatmap_tui.ui.widgets.status_line import StatusLine
 from heatmap_tui.ui.widgets.view_catalog import ViewCatalog
@@ -46,7 +46,6 @@ class BrowserScreen(Screen["BrowserScreen.PositionChanged | None"]):
         #browser-body { height: 1fr; }
         #snapshots { height: 1fr; }
         #detail { height: 9; }
-        #detail.-json { height: 1fr; }
     }
     """
 
@@ -59,7 +58,6 @@ class BrowserScreen(Screen["BrowserScreen.PositionChanged | None"]):
     device: reactive[str | None] = reactive[str | None](None, bindings=True, init=False)
     all_views: reactive[bool] = reactive(False, bindings=True, init=False)
     read_only: reactive[bool] = reactive(False, bindings=True, init=False)
-    json_mode: reactive[bool] = reactive(False, bindings=True, init=False)
     has_row: reactive[bool] = reactive(False, bindings=True, init=False)  # edit, delete... apply
 
     class PositionChanged(Message):
@@ -139,7 +137,7 @@ class BrowserScreen(Screen["BrowserScreen.PositionChanged | None"]):
             yield self.table
             yield self.detail
         yield self.status
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         if self._initial_sort is not None:
@@ -168,9 +166,6 @@ class BrowserScreen(Screen["BrowserScreen.PositionChanged | None"]):
             self.table.clear_marks()  # marks only serve a delete
         self.status.set(read_only=read_only)
         self._update_counts()
-
-    def watch_json_mode(self, json_mode: bool) -> None:
-        self.detail.set_json_mode(json_mode)
 
     def watch_view(self) -> None:
         self._filters_changed(remember=True)
@@ -214,6 +209,7 @@ class BrowserScreen(Screen["BrowserScreen.PositionChanged | None"]):
             total=model.total_count,
             marked=marked,
             marked_hidden=hidden,
+            range_marking=self.table.range_marking,
             rate_limit=rate,
         )
 
@@ -231,8 +227,23 @@ class BrowserScreen(Screen["BrowserScreen.PositionChanged | None"]):
         self.has_row = event.snapshot is not None
 
     @on(SnapshotTable.Selected)
-    def action_toggle_json(self) -> None:
-        self.json_mode = not self.json_mode
+    def _row_chosen(self) -> None:
+        self.action_open_detail()
+
+    def action_open_detail(self, json_mode: bool = False) -> None:
+        """The cursor's snapshot full screen: its fields (enter), or its JSON (J)."""
+        from heatmap_tui.ui.screens.snapshot_detail import SnapshotDetailScreen
+
+        if (snapshot := self.table.cursor_snapshot) is not None:
+            screen = SnapshotDetailScreen(
+                snapshot,
+                self.connection.snapshots,
+                clock=self.clock,
+                json_mode=json_mode,
+                read_only=lambda: self.read_only,
+                saved=self.forms.saved,
+            )
+            self.app.push_screen(screen)
 
     def _taken_down(self) -> bool:
         """Whether the screen closed (or the app quit) while a worker of it was waiting."""
@@ -310,15 +321,26 @@ class BrowserScreen(Screen["BrowserScreen.PositionChanged | None"]):
         self.table.mark_all_shown()
         self._update_counts()
 
+    def action_range_mark(self) -> None:
+        self.table.end_range() if self.table.range_marking else self.table.start_range()
+
+    def action_invert_marks(self) -> None:
+        self.table.invert_marks_shown()
+
+    def on_snapshot_table_marks_changed(self) -> None:  # range marking, inverting
+        self._update_counts()
+
     def action_back(self) -> None:
-        """Back to the table from any other part, else clear the marks, else the row filter, else
-        go back a screen."""
+        """Back to the table from any other part, else end range marking, else clear the marks, else
+        the row filter, else go back a screen."""
         table = self.table
         if self.filter_bar.editing_view:
             self.filter_bar.show_view(self.view)
             table.focus()
         elif self.focused is not table:  # an input, the device list, the details: back to the rows
             table.focus()
+        elif table.range_marking:  # the marks stay
+            table.end_range()
         elif table.marked_ids:
             table.clear_marks()
             self._update_counts()

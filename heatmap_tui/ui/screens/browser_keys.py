@@ -8,8 +8,10 @@ from heatmap_tui.ui.widgets.table_model import COLUMNS
 
 SORT_COLUMNS: tuple[tuple[str, str], ...] = tuple((c.key, c.label) for c in COLUMNS)
 SORT_KEYS = frozenset(key for key, _ in SORT_COLUMNS)
-WRITE_ACTIONS = frozenset({"new", "edit", "delete", "mark", "mark_all", "undo", "cleanup"})
-NEEDS_ROW = frozenset({"edit", "delete", "mark", "copy_id", "toggle_json"})
+WRITE_ACTIONS = frozenset(
+    {"new", "edit", "delete", "mark", "mark_all", "range_mark", "invert_marks", "undo", "cleanup"}
+)
+NEEDS_ROW = frozenset({"edit", "delete", "mark", "range_mark", "invert_marks", "copy_id", "open_detail"})
 
 
 def action_state(action: str, *, read_only: bool, no_row: bool) -> bool | None:
@@ -23,7 +25,7 @@ def action_state(action: str, *, read_only: bool, no_row: bool) -> bool | None:
 
 
 def sort_bindings() -> list[Binding]:
-    """1 to 7: sort by the table's columns, in their order."""
+    """1 to 9: sort by the table's columns, in their order (table_model.COLUMNS)."""
     return [
         Binding(str(n), f"sort('{key}')", f"Sort by {label.lower()}", show=False, id=f"browser.sort_{n}")
         for n, (key, label) in enumerate(SORT_COLUMNS, start=1)
@@ -36,6 +38,22 @@ BROWSER_BINDINGS: list[BindingType] = [
     Binding("d", "delete", "Delete", tooltip="Delete the snapshot (or the marked ones)", id="browser.delete"),
     Binding("space", "mark", "Mark", tooltip="Mark for bulk delete", id="browser.mark"),
     Binding("A,ctrl+a", "mark_all", "Mark all shown", show=False, id="browser.mark_all"),
+    Binding(
+        "V",
+        "range_mark",
+        "Range mark",
+        show=False,
+        tooltip="Mark a range: the rows the cursor moves over (again or escape ends it)",
+        id="browser.range_mark",
+    ),
+    Binding(
+        "i",
+        "invert_marks",
+        "Invert marks",
+        show=False,
+        tooltip="Invert the marks of the rows shown",
+        id="browser.invert_marks",
+    ),
     Binding("slash", "search", "Filter", key_display="/", tooltip="Live text filter", id="browser.search"),
     Binding("v", "pick_view", "View", tooltip="Pick a view", id="browser.pick_view"),
     Binding("t", "cycle_device", "Device", tooltip="Next device type", id="browser.device"),
@@ -44,7 +62,7 @@ BROWSER_BINDINGS: list[BindingType] = [
     ),
     Binding("s", "sort_menu", "Sort", tooltip="Sort menu", id="browser.sort"),
     *sort_bindings(),
-    Binding("J", "toggle_json", "JSON", tooltip="Detail / JSON view", id="browser.json"),
+    Binding("J", "open_detail(True)", "JSON", tooltip="The snapshot's JSON, full screen", id="browser.json"),
     Binding("r", "refresh", "Refresh", id="browser.refresh"),
     Binding("y", "copy_id", "Copy id", show=False, tooltip="Copy the snapshot id", id="browser.copy_id"),
     Binding(
@@ -60,7 +78,10 @@ BROWSER_BINDINGS: list[BindingType] = [
         "back",
         "Back / clear",
         show=False,
-        tooltip="Back to the table, else clear the marks, else the row filter, else leave the browser",
+        tooltip=(
+            "Back to the table, else end range marking, else clear the marks, else the row filter, "
+            "else leave the browser"
+        ),
         id="browser.back",
     ),
     # As in k9s and lazygit; the app asks first while a restore or a bulk delete runs.

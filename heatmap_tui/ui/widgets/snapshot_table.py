@@ -11,10 +11,8 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable
 from datetime import datetime
-from typing import ClassVar, NamedTuple
+from typing import ClassVar
 
-from rich.cells import cell_len
-from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
@@ -25,48 +23,10 @@ from textual.strip import Strip
 
 from heatmap_tui.core.models import Snapshot
 from heatmap_tui.core.safe_text import visible
-from heatmap_tui.ui.format import fit_cells
+from heatmap_tui.ui.widgets.marks import MarkRange, invert_shown
 from heatmap_tui.ui.widgets.row_table import RowTable
-from heatmap_tui.ui.widgets.table_model import COLUMN_INDEX, Layout, Row, TableModel, compute_layout
-
-_MARK_GLYPH = "●"
-_SORT_GLYPHS = {False: "▲", True: "▼"}
-
-
-def _join(layout: Layout, width: int, texts: list[str], styles: list[Style], gap: Style) -> Strip:
-    """A line of `width` cells with each text at its column's offset.
-
-    Neighbours of one style share a segment: fewer segments make every later step
-    (compositing, cropping, encoding) cheaper, and Strip.simplify would cost a second Strip.
-    """
-    pieces: list[tuple[str, Style]] = []
-    x = 0
-    for (_, start, cell_width), text, style in zip(layout.cells, texts, styles, strict=False):
-        pieces += ((" " * (start - x), gap), (text, style))
-        x = start + cell_width
-    pieces.append((" " * (width - x), gap))
-    segments: list[Segment] = []
-    text, style = pieces[0]
-    for piece, piece_style in pieces[1:]:
-        if piece_style is style:
-            text += piece
-        else:
-            segments.append(Segment(text, style))
-            text, style = piece, piece_style
-    segments.append(Segment(text, style))
-    return Strip(segments, width)
-
-
-class _Frame(NamedTuple):
-    """What holds for every line of one frame, looked up once rather than per line."""
-
-    width: int
-    height: int
-    line_width: int  # wider than `width` only when the columns must scroll sideways
-    layout: Layout
-    styles: dict[str, Style]
-    scroll_x: int
-    scroll_y: int
+from heatmap_tui.ui.widgets.table_lines import Frame, empty_strip, header_strip, row_strip
+from heatmap_tui.ui.widgets.table_model import Layout, Row, TableModel, compute_layout
 
 
 class SnapshotTable(RowTable):
@@ -84,7 +44,12 @@ class SnapshotTable(RowTable):
         Binding("home,g", "first", "First", show=False, tooltip="First row", id="snapshot_table.first"),
         Binding("end,G", "last", "Last", show=False, tooltip="Last row", id="snapshot_table.last"),
         Binding(
-            "enter", "select", "Open", show=False, tooltip="Detail / JSON view", id="snapshot_table.select"
+            "enter",
+            "select",
+            "Open",
+            show=False,
+            tooltip="The snapshot full screen",
+            id="snapshot_table.select",
         ),
     ]
 
@@ -112,6 +77,10 @@ class SnapshotTable(RowTable):
 
         snapshot: Snapshot
 
+    class MarksChanged(Message):
+        """The table changed the marks by itself: range marking (started, followed the cursor,
+        ended; see range_marking), or an inversion."""
+
     class Sorted(Message):
         """The rows were sorted by `column`, descending if `reverse`: by a key, or a click."""
 
@@ -136,6 +105,7 @@ class SnapshotTable(RowTable):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self.model = TableModel()
+        self._range = MarkRange(self.model)
         self._empty_message = visible(empty_message)
         # Strips per (row id, line width, cursor, marked); cleared when the layout changes,
         # which every change of row text causes (see _get_layout).
@@ -144,7 +114,7 @@ class SnapshotTable(RowTable):
         self._layout_key = (0, -1)
         self._styles: dict[str, Style] | None = None
         self._highlighted: Row | None = None
-        self._frame: _Frame | None = None
+        self._frame: Frame | None = None
         self._frozen = False  # whether a load of this table has frozen the GC
 
     # --- public API ------------------------------------------------------
@@ -220,17 +190,47 @@ class SnapshotTable(RowTable):
         if self.model.remove_ids(ids):
             self._data_changed()
 
+    @property
+    def range_marking(self) -> bool:
+        """Whether the rows from where it started to the cursor are marked as the cursor moves."""
+        return self._range.active
+
+    def start_range(self) -> None:
+        """Mark from the cursor row to wherever the cursor goes, until end_range or another
+        change of the marks or the rows."""
+        self._range.start()
+        self.refresh()
+        self.post_message(self.MarksChanged())
+
+    def end_range(self) -> None:
+        """Stop range marking; the marks stay."""
+        if self._range.active:
+            self._range.stop()
+            self.post_message(self.MarksChanged())
+
+    # Any other change of the marks ends range marking: it would undo them on the next move.
+
     def toggle_mark(self) -> None:
+        self.end_range()
         row = self.model.cursor_row
         if row is not None:
             self.model.toggle_mark(row.id)
             self.refresh_line(self.model.cursor + 1)
 
     def mark_all_shown(self) -> None:
+        self.end_range()
         self.model.mark_all_shown()
         self.refresh()
 
+    def invert_marks_shown(self) -> None:
+        """Flip the marks of the rows shown; those the row filter hides keep theirs."""
+        self.end_range()
+        invert_shown(self.model)
+        self.refresh()
+        self.post_message(self.MarksChanged())
+
     def clear_marks(self) -> None:
+        self.end_range()
         self.model.clear_marks()
         self.refresh()
 
@@ -239,6 +239,9 @@ class SnapshotTable(RowTable):
         if self.model.set_cursor(index):
             self.refresh_line(old + 1)
             self.refresh_line(self.model.cursor + 1)
+        if self._range.follow():
+            self.refresh()
+            self.post_message(self.MarksChanged())
         self._scroll_to_cursor()
         self._post_highlighted()
 
@@ -309,6 +312,7 @@ class SnapshotTable(RowTable):
         return max(1, self.scrollable_content_region.height - 1)
 
     def _data_changed(self) -> None:
+        self.end_range()  # it spans rows in the order shown, which this may have changed
         # Only the squeezed minimum width scrolls; wider terminals give the name the slack.
         minimum = compute_layout(self.model.natural_widths(), 0).width
         self._set_virtual_size(Size(minimum, self.model.shown_count + 1))
@@ -368,62 +372,35 @@ class SnapshotTable(RowTable):
         finally:
             self._frame = None
 
-    def _frame_state(self) -> _Frame:
+    def _frame_state(self) -> Frame:
         width, height = self.size
         layout = self._get_layout()
         # Lines span the scrollbar's cells too, so that they need no padding per frame.
         line_width = max(width, layout.width)
         styles = self._get_styles()
-        return _Frame(width, height, line_width, layout, styles, round(self.scroll_x), round(self.scroll_y))
+        return Frame(width, height, line_width, layout, styles, round(self.scroll_x), round(self.scroll_y))
 
     def render_line(self, y: int) -> Strip:
         frame = self._frame or self._frame_state()
         index = y - 1 + frame.scroll_y
         if y == 0:
-            strip = self._render_header(frame)
+            strip = header_strip(self.model, frame)
         elif index < self.model.shown_count:
             strip = self._render_row(index, frame)
         elif not self.model.shown_count and y == 1 + (frame.height - 1) // 2:
-            return self._render_empty(frame)
+            return empty_strip(self._empty_message, frame)
         else:
             return Strip.blank(frame.width, frame.styles["base"])
         if frame.line_width == frame.width:
             return strip
         return strip.crop_extend(frame.scroll_x, frame.scroll_x + frame.width, frame.styles["base"])
 
-    def _render_header(self, frame: _Frame) -> Strip:
-        model, texts = self.model, []
-        for column, _, width in frame.layout.cells:
-            label = column.label
-            if column.key == model.sort_column:
-                label = f"{label} {_SORT_GLYPHS[model.sort_reverse]}"
-            texts.append(fit_cells(label, width, column.right))
-        style = frame.styles["header"]
-        return _join(frame.layout, frame.line_width, texts, [style] * len(texts), style)
-
-    def _render_row(self, index: int, frame: _Frame) -> Strip:
+    def _render_row(self, index: int, frame: Frame) -> Strip:
         row = self.model.shown[index]
         cursor = index == self.model.cursor
         marked = self.model.is_marked(row.id)
         key = (row.id, frame.line_width, cursor, marked)
         strip = self._strips.get(key)
         if strip is None:
-            styles = frame.styles
-            # One style for the whole row, except dim columns on plain rows.
-            row_style = styles["cursor" if cursor else "marked" if marked else "base"]
-            dim_style = styles["dim"] if row_style is styles["base"] else row_style
-            texts, cell_styles = [_MARK_GLYPH if marked else " "], [row_style]
-            cells = self.model.cells(row)
-            for column, _, width in frame.layout.cells[1:]:  # a narrow terminal hides some columns
-                texts.append(fit_cells(cells[COLUMN_INDEX[column.key]], width, column.right))
-                cell_styles.append(dim_style if column.dim else row_style)
-            strip = _join(frame.layout, frame.line_width, texts, cell_styles, row_style)
-            self._strips[key] = strip
+            strip = self._strips[key] = row_strip(self.model, row, frame, cursor=cursor, marked=marked)
         return strip
-
-    def _render_empty(self, frame: _Frame) -> Strip:
-        message = fit_cells(self._empty_message, min(frame.width, cell_len(self._empty_message)))
-        base = frame.styles["base"]
-        left = Segment(" " * max(0, (frame.width - cell_len(message)) // 2), base)
-        strip = Strip([left, Segment(message, frame.styles["dim"])])
-        return strip.extend_cell_length(frame.width, base)

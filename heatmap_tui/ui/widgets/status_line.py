@@ -27,6 +27,7 @@ class Status:
     total: int = 0
     marked: int = 0
     marked_hidden: int = 0  # of those marked, how many the row filter hides
+    range_marking: bool = False  # moving the cursor marks the rows it passes
     rate_limit: RateLimitInfo | None = None
     refreshed_at: datetime | None = None
     loading: bool = False
@@ -47,6 +48,7 @@ class StatusChanges(TypedDict, total=False):
     total: int
     marked: int
     marked_hidden: int
+    range_marking: bool
     rate_limit: RateLimitInfo | None
     refreshed_at: datetime | None
     loading: bool
@@ -69,6 +71,8 @@ def facts(s: Status) -> Content:
     parts: list[Content] = [Content.assemble(safe(s.site, "bold"), " ", safe(s.profile, "italic"))]
     if s.read_only:
         parts.append(Content.styled("read-only", "bold $text-warning"))
+    if s.range_marking:  # a mode, as vim shows -- VISUAL LINE --: up front, where it is seen
+        parts.append(Content.styled("range marking", "bold $text-accent"))
     if s.application:
         parts.append(safe(s.application, "bold"))
     if s.scope:
