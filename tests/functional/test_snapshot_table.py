@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 
 from heatmap_tui.ui.format import fit_cells, format_absolute, format_relative, format_start
 from heatmap_tui.ui.widgets.snapshot_table import SnapshotTable
-from heatmap_tui.ui.widgets.table_model import COLUMN_KEYS, TableModel, compute_layout
+from heatmap_tui.ui.widgets.table_model import COLUMN_KEYS, NAME_MAX, TableModel, compute_layout
 from tests.apps.table_app import NOW, TableApp, make_snapshot, make_snapshots
 
 # --- format -----------------------------------------------------------------
@@ -395,12 +395,14 @@ async def test_a_terminal_too_narrow_even_for_the_main_columns_scrolls_sideways(
 def test_columns_hide_by_priority_so_the_name_keeps_its_room() -> None:
     """Issue 15, bug 3: at 80 columns the name was cut to 13 cells beside a 16-cell view."""
     natural = {"name": 40, "view": 8, "device": 8, "start": 10, "author": 17, "modified": 10, "id": 36}
-    for width, hidden in ((80, {"author", "id"}), (120, set()), (200, set())):
+    natural |= {"created": 16, "session": 36}  # issue 15: shown only in spare width
+    extras = {"created", "session"}
+    for width, hidden in ((80, {"author", "id"} | extras), (120, extras), (200, set())):
         layout = compute_layout(natural, width)
         widths = {col.key: w for col, _, w in layout.cells[1:]}
         assert set(widths) == set(natural) - hidden, width
         assert layout.width <= width and widths["name"] >= 28
-    assert compute_layout(natural, 200).cells[1][2] > 40  # the name takes the slack
+    assert compute_layout(natural, 300).cells[1][2] == NAME_MAX  # the name takes slack up to its max
 
 
 async def test_ten_thousand_rows_render_only_what_is_visible() -> None:

@@ -65,8 +65,19 @@ def help_groups(screen: Screen[Any]) -> list[tuple[str, list[HelpRow]]]:
             HelpRow(" ".join(dict.fromkeys(keys)), description, enabled[(node, action, description)])
             for (action, description), keys in grouped[node].items()
         ]
-        groups.append((heading(type(node)), rows))
+        groups.append((heading(_group_class(node)), rows))
     return groups
+
+
+def _group_class(node: DOMNode) -> type:
+    """The class a node's keys are headed by: its own, or for a widget that declares none, the
+    first base that does (a list's j/k/g/G are VimKeys', "Vim keys" as in the README)."""
+    if isinstance(node, App | Screen):
+        return type(node)
+    for cls in type(node).__mro__:
+        if any(isinstance(b, Binding) and b.id for b in cls.__dict__.get("BINDINGS", [])):
+            return cls
+    return type(node)
 
 
 def _cells(row: HelpRow | None) -> tuple[Text, Text]:
@@ -95,6 +106,14 @@ def help_table(groups: list[tuple[str, list[HelpRow]]]) -> Group:
     return Group(*parts)
 
 
+class HelpBody(VerticalScroll):
+    """The keys; the arrows scroll them when they do not fit. Only then does it take the focus
+    (its scrollbar shows it, see app.tcss): with nothing to scroll, a focus would show nothing."""
+
+    def allow_focus(self) -> bool:
+        return self.allow_vertical_scroll
+
+
 class HelpScreen(Dialog[None]):
     DEFAULT_CSS = """
     HelpScreen {
@@ -119,8 +138,24 @@ class HelpScreen(Dialog[None]):
         with Vertical(id="help", classes="dialog") as box:
             box.border_title = "Keys · " + heading(type(self.target))  # our own words, no outside text
             box.border_subtitle = "tab moves between fields · ctrl+p finds commands · escape closes"
-            with VerticalScroll(id="help-body"):
+            with HelpBody(id="help-body"):
                 yield Static(help_table(help_groups(self.target)), id="help-keys", markup=False)
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._focus_body)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._focus_body)
+
+    def _focus_body(self) -> None:
+        """Laid out, the body takes the focus if it scrolls, and gives it up if no longer."""
+        if not self.is_current:  # closed meanwhile, or under another screen
+            return
+        body = self.query_one(HelpBody)
+        if body.allow_focus():
+            body.focus()
+        elif body.has_focus:
+            self.set_focus(None)
 
     def action_close(self) -> None:
         self.dismiss(None)

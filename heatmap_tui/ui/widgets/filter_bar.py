@@ -13,6 +13,7 @@ from textual.widgets import Button, Input, Label, Select
 
 from heatmap_tui.ui.forms import DEVICE_TYPES
 from heatmap_tui.ui.safe import SafeInput
+from heatmap_tui.ui.widgets.vim_keys import VimSelect
 
 ANY_DEVICE = "any"
 VIEW_PLACEHOLDER = "view name, e.g. /home (enter loads)"
@@ -35,6 +36,12 @@ class FilterBar(Horizontal):
         Label { padding: 0 1 0 0; color: $text-muted; }
         Input { height: 1; }
         Input:focus { background-tint: $foreground 10%; }
+        /* Compact, the select has no border to light up: its line takes the cursor's colours. */
+        Select:focus > SelectCurrent {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+            .arrow { color: $block-cursor-foreground; }
+        }
         /* Both inputs keep a usable width at 80 columns; the view box stops growing at 40. */
         #view-input { width: 1fr; min-width: 14; max-width: 40; }
         #view-pick { min-width: 3; width: 3; margin: 0 2 0 0; }
@@ -62,7 +69,9 @@ class FilterBar(Horizontal):
         pick.tooltip = "Pick a view from the known views (v)"
         yield pick
         yield Label("Device", markup=False)
-        yield Select(DEVICE_OPTIONS, value=self._device, allow_blank=False, compact=True, id="device-select")
+        yield VimSelect(
+            DEVICE_OPTIONS, value=self._device, allow_blank=False, compact=True, id="device-select"
+        )
         yield Label("Filter", markup=False)
         yield SafeInput(placeholder="/ to filter rows", compact=True, id="search-input")
 

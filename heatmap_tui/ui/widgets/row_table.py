@@ -7,9 +7,14 @@ from typing import ClassVar
 from rich.style import Style
 from textual.scroll_view import ScrollView
 
+from heatmap_tui.ui.widgets.vim_keys import VimKeys
 
-class RowTable(ScrollView, can_focus=True):
-    """A focusable table drawn line by line: a header, a cursor row, marked and dim cells."""
+
+class RowTable(ScrollView, VimKeys, can_focus=True):
+    """A focusable table drawn line by line: a header, a cursor row, marked and dim cells.
+
+    j/k/g/G come from VimKeys (a table may bind them under ids of its own); a table has the
+    actions cursor_down, cursor_up, first and last."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "row-table--header",
@@ -25,6 +30,11 @@ class RowTable(ScrollView, can_focus=True):
         color: $foreground;
         &:focus { background-tint: $foreground 5%; }
         & > .row-table--header { background: $panel; color: $foreground; text-style: bold; }
+        /* The header shows the focus too: a table with no rows has no cursor to show it. */
+        &:focus > .row-table--header {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+        }
         & > .row-table--cursor {
             background: $block-cursor-blurred-background;
             color: $block-cursor-blurred-foreground;

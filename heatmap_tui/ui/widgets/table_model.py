@@ -14,7 +14,7 @@ from typing import Any
 
 from heatmap_tui.core.models import PACKED_FIELDS, PackedSnapshot, Snapshot, pack_snapshot, unpack_snapshot
 from heatmap_tui.core.safe_text import visible
-from heatmap_tui.ui.format import format_relative, format_start
+from heatmap_tui.ui.format import format_absolute, format_relative, format_start
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +28,8 @@ class Column:
 
 
 MARK = Column("mark", "", 1, 1)
-# Data columns, in display order; `Row.cells` follows this order.
+# Data columns, in the order of `Row.cells` and of the sort keys 1 to 9 (new ones go last, so a
+# digit keeps its column); DISPLAY is the order on screen.
 COLUMNS: tuple[Column, ...] = (
     Column("name", "Name", 40, 12),
     Column("view", "View", 28, 8),
@@ -37,19 +38,31 @@ COLUMNS: tuple[Column, ...] = (
     Column("author", "Author", 20, 10),
     Column("modified", "Modified", 9, 8, dim=True),
     Column("id", "ID", 36, 8, dim=True),
+    Column("created", "Created", 16, 9, dim=True),
+    Column("session", "Session", 36, 9, dim=True),
 )
 COLUMN_KEYS: tuple[str, ...] = tuple(c.key for c in COLUMNS)
 COLUMN_INDEX = {key: i for i, key in enumerate(COLUMN_KEYS)}
+_BY_KEY = {c.key: c for c in COLUMNS}
+DISPLAY: tuple[Column, ...] = tuple(
+    _BY_KEY[key]
+    for key in ("name", "view", "device", "start", "author", "created", "modified", "session", "id")
+)
 
 
 LEFT_PAD, MARK_GAP, GAP, RIGHT_PAD = 1, 1, 2, 1
 # Squeezed in this order when the name column cannot show its content:
 # an id prefix is enough to tell rows apart (`y` copies the whole id).
 _SHRINK_ORDER = ("id", "view", "author")
-# Hidden in this order when the name still cannot show its content at the narrowest the others
-# go (an 80-column terminal): the name comes first; the detail pane shows every field.
-_HIDE_ORDER = ("id", "author", "modified")
+# Shown only in spare width: nothing else is squeezed for them, only the session id itself.
+_EXTRAS = frozenset({"created", "session"})
+_EXTRAS_SHRINK_ORDER = ("session",)
+# Hidden in this order while the rest does not fit: the extras first (they need room to spare),
+# then while the name would show less than NAME_COMFORT cells (an 80-column terminal): the name
+# comes first; the detail pane shows every field.
+_HIDE_ORDER = ("session", "created", "id", "author", "modified")
 NAME_COMFORT = 28  # the name is cut below its content only when this many cells still show
+NAME_MAX = 48  # the most the name takes of the slack: more width goes to more columns
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,42 +71,55 @@ class Layout:
     cells: tuple[tuple[Column, int, int], ...]  # (column, x, width), the mark first
 
 
+def _overhead(columns: int) -> int:
+    return LEFT_PAD + MARK.cap + MARK_GAP + GAP * (columns - 1) + RIGHT_PAD
+
+
+def _squeeze(shown: list[Column], natural: dict[str, int], width: int) -> tuple[dict[str, int], int]:
+    """The widths of `shown` in `width` cells, squeezed as far as they may be in order, and the
+    cells still missing (negative: to spare)."""
+    widths = {col.key: natural[col.key] for col in shown}
+    order = _EXTRAS_SHRINK_ORDER if _EXTRAS.intersection(widths) else _SHRINK_ORDER
+    for key in order:
+        short = _overhead(len(shown)) + sum(widths.values()) - width
+        if short <= 0:
+            break
+        if key in widths:
+            widths[key] -= max(0, min(short, widths[key] - _BY_KEY[key].min_width))
+    return widths, _overhead(len(shown)) + sum(widths.values()) - width
+
+
 def compute_layout(natural: dict[str, int], width: int) -> Layout:
-    """Fit the columns into `width`: the name takes the slack; when it cannot show
-    its content, the columns in _SHRINK_ORDER give up room first, and then those in
-    _HIDE_ORDER go while the name would show less than NAME_COMFORT cells (or its content)."""
-    widths = dict(natural)
+    """Fit the columns into `width`. The columns in _HIDE_ORDER go, in turn, while the rest does
+    not fit: the extras (created, session) while they do not fit whole beside the others; the
+    others while the name would show less than NAME_COMFORT cells (or its content) once those in
+    _SHRINK_ORDER gave up their room. The name takes what is left, up to NAME_MAX; past that the
+    line ends blank."""
     name = COLUMNS[0]
-    shown = list(COLUMNS)
-
-    def deficit() -> int:
-        overhead = LEFT_PAD + MARK.cap + MARK_GAP + GAP * (len(shown) - 1) + RIGHT_PAD
-        return overhead + sum(widths[col.key] for col in shown) - width
-
-    for key in _SHRINK_ORDER:
-        if (short := deficit()) <= 0:
+    comfortable = min(natural[name.key], NAME_COMFORT)
+    shown = list(DISPLAY)
+    for key in (*_HIDE_ORDER, None):
+        widths, short = _squeeze(shown, natural, width)
+        extras = bool(_EXTRAS.intersection(widths))
+        if (short <= 0 if extras else widths[name.key] - short >= comfortable) or key is None:
             break
-        widths[key] -= max(0, min(short, widths[key] - COLUMNS[COLUMN_INDEX[key]].min_width))
-    comfortable = min(widths[name.key], NAME_COMFORT)
-    for key in _HIDE_ORDER:
-        if widths[name.key] - deficit() >= comfortable:
-            break
-        shown.remove(COLUMNS[COLUMN_INDEX[key]])
-    widths[name.key] = max(name.min_width, widths[name.key] - deficit())
+        shown.remove(_BY_KEY[key])
+    most = max(natural[name.key], NAME_MAX)
+    widths[name.key] = min(max(name.min_width, widths[name.key] - short), most)
     cells = [(MARK, LEFT_PAD, MARK.cap)]
     x = LEFT_PAD + MARK.cap + MARK_GAP
     for col in shown:
         cells.append((col, x, widths[col.key]))
         x += widths[col.key] + GAP
-    return Layout(x - GAP + RIGHT_PAD, tuple(cells))
+    return Layout(max(width, x - GAP + RIGHT_PAD), tuple(cells))
 
 
 _AT = {name: i for i, name in enumerate(PACKED_FIELDS)}
 _ID, _NAME, _VIEW, _DEVICE, _START = (
     _AT[k] for k in ("id", "snapshot_name", "view_name", "device_type", "start")
 )
-_BY, _HANDLE, _CREATED, _MODIFIED = (
-    _AT[k] for k in ("created_by", "created_by_handle", "created_at", "modified_at")
+_BY, _HANDLE, _CREATED, _MODIFIED, _SESSION = (
+    _AT[k] for k in ("created_by", "created_by_handle", "created_at", "modified_at", "session_id")
 )
 
 
@@ -125,6 +151,8 @@ class Row:
         """The text of each column in COLUMNS; `now` dates the relative Modified column."""
         v = self.values
         modified = v[_MODIFIED] or v[_CREATED]
+        # To the minute in a column (UTC, as every time the app shows); the detail pane has seconds.
+        created = format_absolute(v[_CREATED])[:16] if v[_CREATED] else ""
         return (  # outside text made visible: escapes never reach the terminal, nor "\n" a cell
             visible(v[_NAME]),
             visible(v[_VIEW]),
@@ -133,6 +161,8 @@ class Row:
             visible(v[_BY] or v[_HANDLE] or ""),
             format_relative(modified, now) if modified else "",
             visible(v[_ID]),
+            created,
+            visible(v[_SESSION] or ""),
         )
 
     def folded_cells(self) -> list[str]:
@@ -175,6 +205,8 @@ _SORT_KEYS: dict[str, Callable[[PackedSnapshot], Any]] = {
     "author": lambda v: (v[_BY] or v[_HANDLE] or "").casefold(),
     "modified": lambda v: _timestamp(v[_MODIFIED] or v[_CREATED]),
     "id": lambda v: v[_ID].casefold(),
+    "created": lambda v: _timestamp(v[_CREATED]),
+    "session": lambda v: (v[_SESSION] or "").casefold(),
 }
 
 
