@@ -7,8 +7,8 @@ import json
 from datetime import UTC, datetime
 from itertools import zip_longest
 
-from rich.highlighter import JSONHighlighter
 from rich.console import OverflowMethod
+from rich.highlighter import JSONHighlighter
 from rich.table import Table
 from rich.text import Text
 from textual.containers import VerticalScroll
