@@ -15,7 +15,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Footer, Input, Label, LoadingIndicator, Static
+from textual.widgets import Button, Input, Label, LoadingIndicator, Static
 
 from heatmap_tui.core.auth import ApiAuth
 from heatmap_tui.core.credentials import ENV_API_KEY, ENV_APP_KEY, CredentialsError, KeyRejected
@@ -25,6 +25,7 @@ from heatmap_tui.core.safe_text import visible
 from heatmap_tui.core.sites import Site
 from heatmap_tui.ui.dialogs.dialog import Dialog
 from heatmap_tui.ui.safe import safe
+from heatmap_tui.ui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from heatmap_tui.ui.services import Services
@@ -114,7 +115,7 @@ class CredentialsForm(Dialog[CredentialsResult | None]):
             with Horizontal(id="cred-buttons"):
                 yield Button("Cancel", id="cred-cancel")
                 yield Button("Check and save", variant="primary", id="cred-save")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.check_keyring()

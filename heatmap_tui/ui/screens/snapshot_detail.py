@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from heatmap_tui.core.clock import Clock
 from heatmap_tui.core.models import Snapshot
@@ -19,6 +19,7 @@ from heatmap_tui.core.snapshots import SnapshotService
 from heatmap_tui.ui.safe import safe, safe_join
 from heatmap_tui.ui.screens.snapshot_json_editor import JsonEditor
 from heatmap_tui.ui.widgets.detail_pane import DetailPane, snapshot_json
+from heatmap_tui.ui.widgets.key_footer import KeyFooter
 
 
 def _scroll(key: str, action: str, description: str, name: str) -> Binding:
@@ -90,7 +91,7 @@ class SnapshotDetailScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="detail-title", markup=False)
         yield self.pane
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.pane.set_json_mode(self.json_mode)
