@@ -20,12 +20,12 @@ from heatmap_tui.core.connection import Connection
 from heatmap_tui.core.rum_models import ViewCount
 from heatmap_tui.core.trash import Trash
 from heatmap_tui.ui.screens.browser_context import BrowserContext, Scope
-from heatmap_tui.ui.screens.browser_keys import BROWSER_BINDINGS, SORT_COLUMNS, SORT_KEYS, action_state
+from heatmap_tui.ui.screens.browser_keys import BROWSER_BINDINGS, SORT_KEYS, action_state
 from heatmap_tui.ui.screens.delete_controller import DeleteController
 from heatmap_tui.ui.screens.form_controller import FormController
+from heatmap_tui.ui.screens.row_actions import NO_VIEW_YET, RowActions
 from heatmap_tui.ui.screens.snapshot_loader import SnapshotLoader
 from heatmap_tui.ui.screens.view_chooser import ViewChooser
-from heatmap_tui.ui.screens.web_link import heatmap_web_url
 from heatmap_tui.ui.widgets.detail_pane import DetailPane
 from heatmap_tui.ui.widgets.filter_bar import ANY_DEVICE, FilterBar, device_value
 from heatmap_tui.ui.widgets.key_footer import KeyFooter
@@ -34,7 +34,6 @@ from heatmap_tui.ui.widgets.status_line import StatusLine
 from heatmap_tui.ui.widgets.view_catalog import ViewCatalog
 
 Sort = tuple[str, bool]  # a column key, and whether descending
-NO_VIEW_YET = "No view yet: type its name above and press enter, or pick a known one with ▾ (v)."
 
 
 class BrowserScreen(Screen["BrowserScreen.PositionChanged | None"]):
@@ -123,6 +122,7 @@ class BrowserScreen(Screen["BrowserScreen.PositionChanged | None"]):
         self.deletes = DeleteController(
             ctx, self.trash, changed=self._rows_changed, refresh=self.action_refresh
         )
+        self.rows = RowActions(ctx, read_only=lambda: self.read_only, saved=self.forms.saved)
 
     @property
     def views(self) -> list[str]:  # those all-views mode lists
@@ -231,19 +231,7 @@ class BrowserScreen(Screen["BrowserScreen.PositionChanged | None"]):
         self.action_open_detail()
 
     def action_open_detail(self, json_mode: bool = False) -> None:
-        """The cursor's snapshot full screen: its fields (enter), or its JSON (J)."""
-        from heatmap_tui.ui.screens.snapshot_detail import SnapshotDetailScreen
-
-        if (snapshot := self.table.cursor_snapshot) is not None:
-            screen = SnapshotDetailScreen(
-                snapshot,
-                self.connection.snapshots,
-                clock=self.clock,
-                json_mode=json_mode,
-                read_only=lambda: self.read_only,
-                saved=self.forms.saved,
-            )
-            self.app.push_screen(screen)
+        self.rows.open_detail(json_mode=json_mode)
 
     def _taken_down(self) -> bool:
         """Whether the screen closed (or the app quit) while a worker of it was waiting."""
@@ -306,11 +294,7 @@ class BrowserScreen(Screen["BrowserScreen.PositionChanged | None"]):
         self._post_position()
 
     def action_sort_menu(self) -> None:
-        from heatmap_tui.ui.dialogs.sort_menu import SortMenu
-
-        model = self.table.model
-        menu = SortMenu(SORT_COLUMNS, model.sort_column, model.sort_reverse)
-        self.app.push_screen(menu, lambda column: self.action_sort(column) if column else None)
+        self.rows.sort_menu()
 
     def action_mark(self) -> None:
         self.table.toggle_mark()
@@ -350,20 +334,10 @@ class BrowserScreen(Screen["BrowserScreen.PositionChanged | None"]):
             self.dismiss(self.place())
 
     def action_copy_id(self) -> None:
-        if (snapshot := self.table.cursor_snapshot) is not None:
-            self.app.copy_to_clipboard(snapshot.id)
-            self.notify(f"Copied the id of {snapshot.name!r}: {snapshot.id}", markup=False)
+        self.rows.copy_id()
 
     def action_open_web(self) -> None:
-        """The cursor row's view and device, else those listed."""
-        row = self.table.cursor_snapshot
-        view, device = (row.view_name, row.device_type) if row is not None else (self.view, self.device)
-        if not view:
-            self.notify(NO_VIEW_YET, severity="warning")
-            return
-        url = heatmap_web_url(self.connection.site, self.application_id, view, device)
-        self.app.open_url(url)
-        self.notify(url, title="Opening in the Datadog web app")
+        self.rows.open_web()
 
     def action_new(self) -> None:
         self.forms.new()
