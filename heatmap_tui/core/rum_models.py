@@ -61,6 +61,7 @@ class EventBody(_Tolerant):
     session: _Session = Field(default_factory=_Session)
     view: _View = Field(default_factory=_View)
     device: _Device = Field(default_factory=_Device)
+    version: str | None = None  # the application's version (API.md)
 
 
 class EventAttributes(_Tolerant):
@@ -97,6 +98,7 @@ class ViewEvent(_Tolerant):
     device_type: str | None
     time_spent_ms: int | None
     has_replay: bool
+    version: str | None = None
 
     @classmethod
     def from_event(cls, event: RumEvent) -> ViewEvent:
@@ -119,6 +121,7 @@ class ViewEvent(_Tolerant):
             device_type=body.device.type,
             time_spent_ms=spent // 1_000_000 if spent is not None else None,
             has_replay=bool(body.session.has_replay),
+            version=body.version,
         )
 
 

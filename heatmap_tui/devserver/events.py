@@ -1,4 +1,4 @@
-"""RUM view events of replay sessions: what the event search and the view aggregation read."""
+"""RUM view events of sessions: what the event search and the view aggregation read."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ class ViewEvent:
     time_spent_ms: int
     device_type: str
     session_start: int  # epoch ms; `date - session_start` is a snapshot's `start`
+    version: str | None = None  # the application's version when the view happened
 
     def facet(self, name: str) -> str | None:
         """The value of a search facet (`@view.name`...) as text, None for an unknown facet."""
@@ -30,6 +31,8 @@ class ViewEvent:
         if value is None:
             return None
         result = getattr(self, value)
+        if result is None:
+            return None
         return ("true" if result else "false") if isinstance(result, bool) else str(result)
 
     def to_json(self) -> dict[str, Any]:
@@ -52,6 +55,7 @@ class ViewEvent:
                         "time_spent": self.time_spent_ms * 1_000_000,  # RUM counts in ns
                     },
                     "device": {"type": self.device_type},
+                    **({"version": self.version} if self.version is not None else {}),
                 },
             },
         }
@@ -68,5 +72,6 @@ _FACETS = {
     "@view.name": "view_name",
     "@view.url": "url",
     "@device.type": "device_type",
+    "version": "version",  # a reserved attribute: no `@` in a query or a group_by
 }
 FACETS = frozenset(_FACETS) | {"@type"}

@@ -1,7 +1,9 @@
 """RUM search queries and time bounds, as far as the picker's searches need them.
 
 A query is a list of `@facet:value` terms (value quoted or bare, a leading `-` negates),
-all of which must hold. Terms on facets the server does not know are ignored, as is free text.
+all of which must hold; `@facet:("a" OR "b")` holds when any of its values does, and the reserved
+attribute `version` is written without `@`. Terms on facets the server does not know are
+ignored, as is free text.
 """
 
 from __future__ import annotations
@@ -15,7 +17,12 @@ from heatmap_tui.devserver.clock import epoch_ms, to_ms
 from heatmap_tui.devserver.errors import bad_request
 from heatmap_tui.devserver.events import FACETS, ViewEvent
 
-_TERM = re.compile(r'(?P<neg>-?)(?P<facet>@[\w.]+):(?P<value>"(?:[^"\\]|\\.)*"|[^\s()]+)')
+_QUOTED = r'"(?:[^"\\]|\\.)*"'
+_TERM = re.compile(
+    rf"(?P<neg>-?)(?P<facet>@[\w.]+|(?<![\w.@])version):"
+    rf"(?P<value>{_QUOTED}|\((?:{_QUOTED}|[^()\"])*\)|[^\s()]+)"
+)
+_ALTERNATIVE = re.compile(rf"{_QUOTED}|[^\s()\"]+")
 _RELATIVE = re.compile(r"^now(?:\s*-\s*(\d+)\s*([smhdw]))?$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
@@ -25,14 +32,22 @@ class Term:
     facet: str
     value: str
     negated: bool = False
+    alternatives: tuple[str, ...] = ()  # `@facet:("a" OR "b")`: any of these (then `value` is "")
 
     def holds(self, event: ViewEvent) -> bool:
         actual = event.facet(self.facet)
-        if self.value.endswith("*") and actual is not None:
-            hit = actual.startswith(self.value[:-1])
-        else:
-            hit = actual == self.value
+        hit = any(_hits(actual, value) for value in (self.alternatives or (self.value,)))
         return hit != self.negated
+
+
+def _hits(actual: str | None, value: str) -> bool:
+    if value.endswith("*") and actual is not None:
+        return actual.startswith(value[:-1])
+    return actual == value
+
+
+def _unquote(value: str) -> str:
+    return re.sub(r"\\(.)", r"\1", value[1:-1]) if value.startswith('"') else value
 
 
 def parse_query(query: str | None) -> list[Term]:
@@ -40,10 +55,12 @@ def parse_query(query: str | None) -> list[Term]:
     for m in _TERM.finditer(query or ""):
         if m["facet"] not in FACETS:
             continue
-        value = m["value"]
-        if value.startswith('"'):
-            value = re.sub(r"\\(.)", r"\1", value[1:-1])
-        terms.append(Term(m["facet"], value, negated=bool(m["neg"])))
+        value, negated = m["value"], bool(m["neg"])
+        if value.startswith("("):
+            words = [w for w in _ALTERNATIVE.findall(value[1:-1]) if w != "OR"]
+            terms.append(Term(m["facet"], "", negated, tuple(_unquote(w) for w in words)))
+        else:
+            terms.append(Term(m["facet"], _unquote(value), negated))
     return terms
 
 

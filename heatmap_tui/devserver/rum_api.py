@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import json
 import time
 import uuid
 from collections import Counter
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from heatmap_tui.devserver.clock import epoch_ms
 from heatmap_tui.devserver.errors import bad_request
 from heatmap_tui.devserver.events import ViewEvent
 from heatmap_tui.devserver.messages import Request, Response
@@ -60,7 +63,19 @@ def _matching_events(app: DevApp, filter_: dict[str, Any]) -> list[ViewEvent]:
     terms = parse_query(query)
     with app.store.lock:
         events = list(app.store.events)
-    return [e for e in events if start <= e.date <= end and matches(e, terms)]
+        event_days, replay_days = app.store.event_retention_days, app.store.replay_retention_days
+    # As Datadog does: a `from` older than the retention is read as the retention's start.
+    start = max(start, epoch_ms(now - timedelta(days=event_days)))
+    replays_from = epoch_ms(now - timedelta(days=replay_days))
+    kept = (_as_of(e, replays_from) for e in events if start <= e.date <= end)
+    return [e for e in kept if matches(e, terms)]
+
+
+def _as_of(event: ViewEvent, replays_from: int) -> ViewEvent:
+    """`event` as a search sees it now: its replay gone once past the replay retention."""
+    if event.has_replay and event.date < replays_from:
+        return dataclasses.replace(event, has_replay=False)
+    return event
 
 
 def _meta(started: float, **extra: Any) -> dict[str, Any]:

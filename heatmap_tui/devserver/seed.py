@@ -1,7 +1,10 @@
 """The demo org: RUM apps, replay sessions of the last 30 days, a few hundred snapshots.
 
 Everything comes from one `random.Random(SEED)`, and every time is an integer offset from `now`,
-so ids and names never change and the same `now` gives the very same org.
+so ids and names never change and the same `now` gives the very same org. Older sessions (30 to
+90 days ago, their replays past retention) come from a second generator seeded after it, so
+adding them changed none of the ids above. Every event carries the version its application ran
+then (seed_data.AppSpec.releases), so snapshots saved before a deploy point at older versions.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from heatmap_tui.devserver.seed_data import (
     WEB_URL,
     AppSpec,
     View,
+    version_at,
 )
 from heatmap_tui.devserver.store import Store
 
@@ -54,6 +58,9 @@ def seed_store(store: Store, now: datetime) -> None:
         events.extend(app_events)
         snapshots.extend(_snapshots(rng, spec, app_id, app_events, now_ms))
     snapshots.extend(_duplicates(rng, snapshots, now_ms))
+    old = random.Random(SEED + 1)
+    for spec, app in zip(APPS, apps, strict=True):
+        events.extend(_sessions(old, spec, app.id, now_ms, old=True))
     store.add_applications(apps)
     store.add_events(events)
     store.add_snapshots(snapshots)
@@ -104,15 +111,22 @@ def _url(rng: random.Random, spec: AppSpec, view: View) -> str:
     return WEB_URL + path.replace(":slug", rng.choice(SLUGS))
 
 
-def _sessions(rng: random.Random, spec: AppSpec, app_id: str, now_ms: int) -> list[ViewEvent]:
-    """Replay sessions whose views follow one another, so `date - session_start` is an offset."""
+def _sessions(
+    rng: random.Random, spec: AppSpec, app_id: str, now_ms: int, *, old: bool = False
+) -> list[ViewEvent]:
+    """Sessions whose views follow one another, so `date - session_start` is an offset.
+
+    Recent ones (the last 30 days) are mostly replays; `old` ones are 31 to 89 days old, and
+    their replays are gone (replay retention is 30 days).
+    """
     events = []
     weights = [DEVICE_WEIGHTS[d] for d in spec.devices]
-    for _ in range(spec.sessions):
+    earliest, latest = (31 * DAY_MS, 89 * DAY_MS) if old else (45 * MINUTE_MS, 30 * DAY_MS - MINUTE_MS)
+    for _ in range(spec.old_sessions if old else spec.sessions):
         session_id = _uuid(rng)
         device = rng.choices(spec.devices, weights=weights)[0]
-        has_replay = rng.random() < 0.85
-        start = now_ms - rng.randint(45 * MINUTE_MS, 30 * DAY_MS - MINUTE_MS)
+        has_replay = rng.random() < 0.85 and not old
+        start = now_ms - rng.randint(earliest, latest)
         at = start
         view = spec.views[0] if rng.random() < 0.6 else _pick_view(rng, spec.views)
         for _ in range(rng.randint(2, 7)):
@@ -130,6 +144,7 @@ def _sessions(rng: random.Random, spec: AppSpec, app_id: str, now_ms: int) -> li
                     time_spent_ms=spent,
                     device_type=device,
                     session_start=start,
+                    version=version_at(spec, (now_ms - at) / DAY_MS),
                 )
             )
             at += spent + rng.randint(100, 3_000)

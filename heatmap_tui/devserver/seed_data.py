@@ -27,6 +27,15 @@ class AppSpec:
     views: tuple[View, ...]
     sessions: int  # replay sessions in the last 30 days
     snapshots: int
+    # Deploys: (version, days ago it shipped), oldest first; an event carries the version live then.
+    releases: tuple[tuple[str, int], ...] = ()
+    old_sessions: int = 0  # sessions 30 to 90 days ago, whose replays are past retention
+
+
+def version_at(spec: AppSpec, age_days: float) -> str | None:
+    """The version `spec` ran `age_days` ago (None before its first release, or with none)."""
+    live = [version for version, shipped in spec.releases if shipped >= age_days]
+    return live[-1] if live else None
 
 
 WEB_VIEWS = (
@@ -71,11 +80,51 @@ LEGACY_VIEWS = (
 )
 
 APPS = (
-    AppSpec("Shop Web", "browser", True, ("desktop", "mobile", "tablet"), WEB_VIEWS, 140, 230),
-    AppSpec("Shop iOS", "ios", True, ("mobile", "tablet"), IOS_VIEWS, 50, 45),
-    AppSpec("Shop Android", "android", True, ("mobile", "tablet"), ANDROID_VIEWS, 50, 45),
-    # Inactive: no recent sessions, only old snapshots.
-    AppSpec("Legacy Portal", "browser", False, ("desktop",), LEGACY_VIEWS, 0, 15),
+    AppSpec(
+        "Shop Web",
+        "browser",
+        True,
+        ("desktop", "mobile", "tablet"),
+        WEB_VIEWS,
+        140,
+        230,
+        releases=(("2.3.1", 400), ("2.4.0", 40), ("2.5.0", 10)),
+        old_sessions=60,
+    ),
+    AppSpec(
+        "Shop iOS",
+        "ios",
+        True,
+        ("mobile", "tablet"),
+        IOS_VIEWS,
+        50,
+        45,
+        releases=(("5.1.0", 300), ("5.2.0", 20)),
+        old_sessions=20,
+    ),
+    AppSpec(
+        "Shop Android",
+        "android",
+        True,
+        ("mobile", "tablet"),
+        ANDROID_VIEWS,
+        50,
+        45,
+        releases=(("5.1.2", 300), ("5.2.1", 15)),
+        old_sessions=20,
+    ),
+    # Inactive: no sessions in the last 30 days, only older ones, and only old snapshots.
+    AppSpec(
+        "Legacy Portal",
+        "browser",
+        False,
+        ("desktop",),
+        LEGACY_VIEWS,
+        0,
+        15,
+        releases=(("1.8.4", 900), ("1.9.0", 200)),
+        old_sessions=12,
+    ),
 )
 
 AUTHORS = (

@@ -16,11 +16,14 @@ from heatmap_tui.devserver.httpserver import DevHTTPServer
 from heatmap_tui.devserver.pipeline import DevApp
 from heatmap_tui.devserver.requestlog import RequestRecord
 from heatmap_tui.devserver.seed import seed_store
-from heatmap_tui.devserver.store import Store
+from heatmap_tui.devserver.store import EVENT_RETENTION_DAYS, REPLAY_RETENTION_DAYS, Store
 
 
 class DevServer:
     """A Datadog-compatible API server on loopback, in a background thread.
+
+    Searches are clipped to the org's event retention (90 days here) and replays end after
+    `replay_retention_days`.
 
     With `data_file`, state is loaded from that file when it exists (instead of seeding the
     snapshots and applications) and written back after every change.
@@ -36,6 +39,8 @@ class DevServer:
         data_file: str | os.PathLike[str] | None = None,
         now: datetime | None = None,
         keys: KeyRing | None = None,
+        event_retention_days: int = EVENT_RETENTION_DAYS,
+        replay_retention_days: int = REPLAY_RETENTION_DAYS,
     ) -> None:
         if not is_loopback_host(host):
             raise ValueError(f"the dev server only listens on loopback, not on {host!r}")
@@ -45,6 +50,8 @@ class DevServer:
         # What the seed data is dated from: exactly `now` when given, so seeding is reproducible.
         self.seed_now = to_ms(now) if now is not None else self.clock()
         self.store = Store(data_file, self.clock)
+        self.store.event_retention_days = event_retention_days
+        self.store.replay_retention_days = replay_retention_days
         loaded = self.store.load()
         if seed:
             if loaded:  # the file holds the snapshots; only the (never saved) events are seeded

@@ -29,6 +29,8 @@ from heatmap_tui.devserver.events import ViewEvent
 from heatmap_tui.devserver.payloads import application_json, snapshot_json
 
 FILE_VERSION = 1
+EVENT_RETENTION_DAYS = 90  # the demo org's option: view events searchable this long
+REPLAY_RETENTION_DAYS = 30  # Datadog's default for session replays
 
 
 class Store:
@@ -39,6 +41,10 @@ class Store:
         self.events: list[ViewEvent] = []  # newest first
         self.data_file = Path(data_file) if data_file is not None else None
         self.clock = clock or server_clock()
+        # The org's retention: searches reach no further back than `event_retention_days`, and
+        # an event older than `replay_retention_days` no longer has its replay.
+        self.event_retention_days = EVENT_RETENTION_DAYS
+        self.replay_retention_days = REPLAY_RETENTION_DAYS
 
     # --- snapshots: reads ---------------------------------------------------
 

@@ -100,3 +100,21 @@ def test_official_client_sees_403_without_valid_keys(devserver) -> None:
     with ApiClient(config) as client, pytest.raises(ApiException) as info:
         RumReplayHeatmapsApi(client).list_replay_heatmap_snapshots(filter_view_name="/home")
     assert info.value.status == 403
+
+
+def test_official_client_reads_view_events_with_their_version(api_client) -> None:
+    from datadog_api_client.v2.model.rum_query_filter import RUMQueryFilter
+    from datadog_api_client.v2.model.rum_query_page_options import RUMQueryPageOptions
+    from datadog_api_client.v2.model.rum_search_events_request import RUMSearchEventsRequest
+    from datadog_api_client.v2.model.rum_sort import RUMSort
+
+    body = RUMSearchEventsRequest(
+        filter=RUMQueryFilter(query='@type:view version:"2.5.0"', _from="now-30d", to="now"),
+        page=RUMQueryPageOptions(limit=25),
+        sort=RUMSort.TIMESTAMP_DESCENDING,
+    )
+    response = RUMApi(api_client).search_rum_events(body)
+    assert len(response.data) == 25
+    for event in response.data:
+        inner = event.attributes.attributes
+        assert inner["version"] == "2.5.0" and inner["view"]["id"]
