@@ -15,7 +15,7 @@ whatever the other rules say, so a cleanup never removes every copy of a frame.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -24,6 +24,7 @@ from heatmap_tui.core.models import Snapshot
 _AGE_RE = re.compile(r"\s*(\d+)\s*([smhdw])\s*", re.IGNORECASE)
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _EPOCH = datetime.min.replace(tzinfo=UTC)
+DEFAULT_OLD_AGE = timedelta(days=90)  # "old": the age the clean-up dialog suggests
 
 
 class CleanupError(ValueError):
@@ -106,16 +107,32 @@ def duplicate_key(snapshot: Snapshot) -> tuple[str, str, str, str]:
     return (a.application_id, a.view_name, a.device_type, a.event_id)
 
 
+def same_name_key(snapshot: Snapshot) -> tuple[str, str, str, str]:
+    """Same name, view and device (and application): a duplicate saved under the same name."""
+    a = snapshot.attributes
+    return (a.application_id, a.view_name, a.device_type, a.snapshot_name)
+
+
+def old_reason(snapshot: Snapshot, older_than: timedelta, now: datetime) -> str | None:
+    """Why the snapshot is old (not modified for longer than `older_than`), or None."""
+    changed = last_change(snapshot)
+    if changed is None or now - changed <= older_than:
+        return None
+    return f"not modified for {(now - changed).days}d (over {format_age(older_than)})"
+
+
 def _newest_first(snapshot: Snapshot) -> tuple[datetime, datetime, str]:
     a = snapshot.attributes
     return (last_change(snapshot) or _EPOCH, a.created_at or _EPOCH, snapshot.id)
 
 
-def find_duplicates(snapshots: Sequence[Snapshot]) -> dict[str, Snapshot]:
+def find_duplicates(
+    snapshots: Sequence[Snapshot], key: Callable[[Snapshot], tuple[str, ...]] = duplicate_key
+) -> dict[str, Snapshot]:
     """Each snapshot that is not the newest of its group -> the newest (the one kept)."""
-    groups: dict[tuple[str, str, str, str], list[Snapshot]] = {}
+    groups: dict[tuple[str, ...], list[Snapshot]] = {}
     for snapshot in {s.id: s for s in snapshots}.values():
-        groups.setdefault(duplicate_key(snapshot), []).append(snapshot)
+        groups.setdefault(key(snapshot), []).append(snapshot)
     extra: dict[str, Snapshot] = {}
     for group in groups.values():
         if len(group) > 1:
@@ -150,10 +167,10 @@ def _reasons(
     a = snapshot.attributes
     reasons = []
     if rules.older_than is not None:
-        changed = last_change(snapshot)
-        if changed is None or now - changed <= rules.older_than:
+        old = old_reason(snapshot, rules.older_than, now)
+        if old is None:
             return None
-        reasons.append(f"not modified for {(now - changed).days}d (over {format_age(rules.older_than)})")
+        reasons.append(old)
     if rules.author:
         wanted = rules.author.casefold()
         names = {(a.created_by or "").casefold(), (a.created_by_handle or "").casefold()}

@@ -85,6 +85,9 @@ class Profile(_Model):
     api_url: str | None = None
     # The custom host (host[:port]) the person confirmed the keys may go to; see sites.needs_confirmation.
     trusted_host: str | None = None
+    # How long the org keeps session replays (Datadog's default is 30 days; longer is an org
+    # option): a snapshot's frame older than this is `expired` (core/stale.py).
+    replay_retention_days: int = Field(default=30, ge=1, le=3650)
     # Read from an old config only, to move them to the state file (`legacy_position`); never
     # written back: the next write of the file drops them.
     last_application_id: str | None = None
@@ -148,7 +151,7 @@ class Config(_Model):
         if profile is None or profile.model_dump(include={"site", "api_url"}) != site_fields:
             # Another org: a host trusted for the old one means nothing there (nor does where the
             # app left off, which the state file keeps with the site it was for).
-            profile = Profile(**site_fields)
+            profile = Profile(site=site_fields["site"], api_url=site_fields["api_url"])
         if site.is_custom and site.trusted:
             profile.trusted_host = site.domain
         self.profiles[name] = profile

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from heatmap_tui.core.client import DatadogClient
 from heatmap_tui.core.errors import InvalidResponse
@@ -14,10 +15,15 @@ from heatmap_tui.core.models import (
     ValidateResponse,
 )
 from heatmap_tui.core.rum_models import AggregateResponse, EventPage, EventsResponse, ViewCount, ViewEvent
+from heatmap_tui.core.versions import version_key
 
 # A frame is looked up among the views of one session (or of one view): one page of this many
 # is far more than a session holds.
 FRAME_SEARCH_LIMIT = 1000
+# As far back as any org keeps RUM events (15 months): the server clips it to the org's retention.
+WIDEST_WINDOW = "now-455d"
+# Snapshots' view ids asked for in one search: keeps a query near 4 KB.
+VIEW_IDS_PER_SEARCH = 100
 
 
 def _quote(value: str) -> str:
@@ -178,3 +184,96 @@ class RumService:
             newest_first=False,
         )
         return next((e for e in page.events if e.event_id == event_id), None)
+
+    # --- look-ups for the stale reasons (core/stale.py) ------------------------------------
+
+    async def _search_events(
+        self,
+        op: str,
+        query: str,
+        since: str,
+        *,
+        limit: int,
+        newest_first: bool = True,
+        cursor: str | None = None,
+    ) -> EventPage:
+        """One page of view events (replayed or not) matching `query`."""
+        page: dict[str, object] = {"limit": limit}
+        if cursor:
+            page["cursor"] = cursor
+        body = {
+            "filter": {"query": query, "from": since, "to": "now"},
+            "page": page,
+            "sort": "-timestamp" if newest_first else "timestamp",
+        }
+        answer = await self.client.request_model(
+            op, "POST", "/api/v2/rum/events/search", EventsResponse, json_body=body
+        )
+        return EventPage(events=[ViewEvent.from_event(e) for e in answer.data], cursor=answer.meta.page.after)
+
+    async def last_traffic(self, app_id: str, view_name: str, since: str = WIDEST_WINDOW) -> datetime | None:
+        """When the view last had a view event (replayed or not); None when none is kept."""
+        query = f"@type:view @application.id:{_quote(app_id)} @view.name:{_quote(view_name)}"
+        page = await self._search_events("find the last traffic of a view", query, since, limit=1)
+        return page.events[0].date if page.events else None
+
+    async def newest_versions(self, app_id: str, since: str = WIDEST_WINDOW) -> dict[str, str]:
+        """Each view's newest app version among its view events since `since` (views whose
+        events carry no version are left out)."""
+        body: dict[str, object] = {
+            "compute": [{"aggregation": "count"}],
+            "filter": {"query": f"@type:view @application.id:{_quote(app_id)}", "from": since, "to": "now"},
+            "group_by": [{"facet": "@view.name", "limit": 1000}, {"facet": "version", "limit": 100}],
+        }
+        answer = await self.client.request_model(
+            "read the app versions of the views",
+            "POST",
+            "/api/v2/rum/analytics/aggregate",
+            AggregateResponse,
+            json_body=body,
+        )
+        newest: dict[str, str] = {}
+        for bucket in answer.data.buckets:
+            name, version = bucket.by.get("@view.name"), bucket.by.get("version")
+            if not (isinstance(name, str) and isinstance(version, str) and version):
+                continue
+            if name not in newest or version_key(version) > version_key(newest[name]):
+                newest[name] = version
+        return newest
+
+    async def first_seen(
+        self, app_id: str, view_name: str, version: str, since: str = WIDEST_WINDOW
+    ) -> datetime | None:
+        """The first view event of `view_name` on `version` since `since`."""
+        query = (
+            f"@type:view @application.id:{_quote(app_id)} @view.name:{_quote(view_name)} "
+            f"version:{_quote(version)}"
+        )
+        page = await self._search_events(
+            "find when a version reached a view", query, since, limit=1, newest_first=False
+        )
+        return page.events[0].date if page.events else None
+
+    async def events_by_view_id(
+        self, app_id: str, view_ids: Iterable[str], since: str = WIDEST_WINDOW
+    ) -> dict[str, ViewEvent]:
+        """The view events of these view ids (a snapshot's own frame), `VIEW_IDS_PER_SEARCH` ids
+        to a search as `@view.id:("a" OR "b" ...)`, following the cursor past a page."""
+        wanted = list(dict.fromkeys(v for v in view_ids if v))
+        found: dict[str, ViewEvent] = {}
+        for i in range(0, len(wanted), VIEW_IDS_PER_SEARCH):
+            chunk = wanted[i : i + VIEW_IDS_PER_SEARCH]
+            ids = " OR ".join(_quote(v) for v in chunk)
+            query = f"@type:view @application.id:{_quote(app_id)} @view.id:({ids})"
+            cursor: str | None = None
+            while True:
+                page = await self._search_events(
+                    "find the frames of snapshots", query, since, limit=FRAME_SEARCH_LIMIT, cursor=cursor
+                )
+                for event in page.events:
+                    if event.view_id and event.view_id not in found:
+                        found[event.view_id] = event
+                cursor = page.cursor
+                if not cursor or not page.events:
+                    break
+        return found
