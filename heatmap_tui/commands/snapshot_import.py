@@ -50,7 +50,11 @@ def import_command(ns: argparse.Namespace) -> int:
         async with connect(ns) as conn:
             app_id = await conn.application_id(ns.app) if ns.app else None
             return await import_snapshots(
-                conn.snapshots, snapshots, application_id=app_id, allow_duplicates=ns.allow_duplicates
+                conn.snapshots,
+                snapshots,
+                application_id=app_id,
+                allow_duplicates=ns.allow_duplicates,
+                profile=conn.profile,
             )
 
     report = run(body)

@@ -1,9 +1,9 @@
 """Finding snapshots: by view (`--view`/`--all-views`), and by id for `update` and `delete`.
 
 The API has no GET by id and its list needs a view name, so an id is looked up in the views named
-with `--view` (repeatable), or else in every view that RUM reports activity for in the last 30
-days (of `--app`, or of every application). A snapshot of a view without recent activity needs
-its `--view`.
+with `--view` (repeatable), or else in every known view (of `--app`, or of every application):
+those RUM reports activity for in the last 30 days, and those the local view registry
+(core/view_registry.py) knows. A `--view` that answered snapshots is kept in the registry.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from heatmap_tui.core.connection import Connection
 from heatmap_tui.core.models import Snapshot
 from heatmap_tui.core.safe_text import visible
 from heatmap_tui.core.snapshots import DEFAULT_CONCURRENCY
+from heatmap_tui.core.trash_journal import Trash
+from heatmap_tui.core.view_registry import Coverage, Source, discover, known_views, learn_from_trash, note
 
 
 def add_view_options(parser: argparse.ArgumentParser, *, required: bool = False) -> None:
@@ -28,7 +30,7 @@ def add_view_options(parser: argparse.ArgumentParser, *, required: bool = False)
     group.add_argument(
         "--all-views",
         action="store_true",
-        help="every view with RUM activity in the last 30 days",
+        help="every known view: with RUM activity in the last 30 days, or in the local registry",
     )
 
 
@@ -39,10 +41,19 @@ class Collected:
     snapshots: list[Snapshot]
     limit: int
     cut: list[str] = field(default_factory=list)
+    coverage: Coverage | None = None  # all views: how many, and from where (None: views named)
 
     def meta(self) -> dict[str, object]:
-        """The `meta` member of a --json answer: whether, and where, the list may be cut."""
-        return {"may_be_truncated": bool(self.cut), "page_limit": self.limit, "views": self.cut}
+        """The `meta` member of a --json answer: whether, and where, the list may be cut, and
+        (all views) how many views it covered and from where."""
+        meta: dict[str, object] = {
+            "may_be_truncated": bool(self.cut),
+            "page_limit": self.limit,
+            "views": self.cut,
+        }
+        if self.coverage is not None:
+            meta["coverage"] = self.coverage.json()
+        return meta
 
     def past_the_cut(self) -> str:
         """Why an id not found may still exist, or "" when every list was whole."""
@@ -63,19 +74,20 @@ async def collect(
     device: str | None = None,
     limit: int | None = None,
 ) -> Collected:
-    """The snapshots of `views` (all views with recent activity when None), warning on stderr
-    for each view whose list came back full, since the API cannot say what was cut."""
+    """The snapshots of `views` (all known views when None: see `all_views`), warning on
+    stderr for each view whose list came back full, since the API cannot say what was cut."""
     limit = limit or conn.snapshots.page_limit
     pairs: list[tuple[str | None, str]]
+    coverage: Coverage | None = None
     if views is not None:
         app_id = await conn.application_id(app) if app else None
         pairs = [(app_id, v) for v in dict.fromkeys(views)]
     else:
-        pairs = []
-        for app_id in await conn.application_ids(app):
-            pairs += [(app_id, v.name) for v in await conn.rum.discover_views(app_id)]
+        pairs, coverage = await all_views(conn, app)
         if not pairs:
-            say("No views with RUM activity in the last 30 days: name one with --view.")
+            say("No views with RUM activity in the last 30 days, nor known locally: name one with --view.")
+        else:
+            say(f"Covering {coverage.describe()}.")
     gate = asyncio.Semaphore(DEFAULT_CONCURRENCY)
     cut: list[str] = []
 
@@ -92,8 +104,27 @@ async def collect(
     found: dict[str, Snapshot] = {}
     for items in await asyncio.gather(*(one(a, v) for a, v in pairs)):
         found.update((s.id, s) for s in items)
+        if views is not None:  # a view named that answered: kept in the registry
+            for app_id in dict.fromkeys(s.application_id for s in items):
+                note(conn.profile, app_id, [items[0].view_name], Source.LISTED)
     order = {v: i for i, (_, v) in enumerate(pairs)}
-    return Collected(list(found.values()), limit, sorted(set(cut), key=lambda v: order.get(v, 0)))
+    cut_views = sorted(set(cut), key=lambda v: order.get(v, 0))
+    return Collected(list(found.values()), limit, cut_views, coverage)
+
+
+async def all_views(conn: Connection, app: str | None) -> tuple[list[tuple[str | None, str]], Coverage]:
+    """Every known view of `app` (of every application when None): those discovered in traffic,
+    then those the local registry knows (the trash's views learnt first), with the coverage."""
+    learn_from_trash(Trash())
+    app_ids = await conn.application_ids(app)
+    discovered = await asyncio.gather(*(discover(conn, a) for a in app_ids))
+    pairs: list[tuple[str | None, str]] = []
+    coverage = Coverage((), ())
+    for app_id, found in zip(app_ids, discovered, strict=True):
+        covered = Coverage.of([v.name for v in found], known_views(conn.profile, app_id))
+        pairs += [(app_id, v) for v in covered.views]
+        coverage += covered
+    return pairs, coverage
 
 
 async def locate(
@@ -108,6 +139,6 @@ async def locate(
 
 
 def not_found_message(missing: Sequence[str], ns: argparse.Namespace, collected: Collected) -> str:
-    where = ", ".join(ns.view) if ns.view else "the views with RUM activity in the last 30 days"
+    where = ", ".join(ns.view) if ns.view else "the known views (RUM activity in 30 days, the local registry)"
     hint = "" if ns.view else " (name its view with --view)"
     return f"no snapshot {', '.join(missing)} in {where}{hint}{collected.past_the_cut()}"

@@ -12,6 +12,7 @@ Importing into another site or profile is just a SnapshotService bound to that o
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from heatmap_tui.core.fileio import FileError, write_atomic
 from heatmap_tui.core.models import Snapshot, create_attributes_from
 from heatmap_tui.core.safe_text import has_control
 from heatmap_tui.core.snapshots import SnapshotPage, SnapshotService
+from heatmap_tui.core.view_registry import RegistryError, Source, record_pairs
 
 DEFAULT_IMPORT_CONCURRENCY = 8
 
@@ -146,12 +148,14 @@ async def import_snapshots(
     allow_duplicates: bool = False,
     concurrency: int = DEFAULT_IMPORT_CONCURRENCY,
     on_progress: ImportProgress | None = None,
+    profile: str | None = None,
 ) -> ImportReport:
     """Create `snapshots` through `service`, in `application_id` (default: each one's own app).
 
     Unless `allow_duplicates`, the target's snapshots of each view are listed first and a snapshot
     already there (same view, device, event id and name) is skipped; so is a second copy within
     the file. A view that cannot be listed fails its snapshots rather than risk duplicates.
+    With `profile`, the views of the snapshots created are kept in its local view registry.
     """
     report = ImportReport()
     outcome: list[tuple[str, Any]] = [("", None)] * len(snapshots)
@@ -194,6 +198,9 @@ async def import_snapshots(
             report.skipped.append((snapshot, value))
         else:
             report.failed.append((snapshot, value))
+    if profile is not None:  # the views now holding them are kept in the local view registry
+        with contextlib.suppress(RegistryError):
+            record_pairs(profile, ((n.application_id, n.view_name) for _, n in report.created), Source.IMPORT)
     return report
 
 

@@ -20,6 +20,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Static
 
+from heatmap_tui.core import view_registry
 from heatmap_tui.core.auth import ApiAuth
 from heatmap_tui.core.config import Config
 from heatmap_tui.core.connection import Connection
@@ -318,7 +319,7 @@ class HeatmapApp(App[None]):
         found: list[ViewCount] | None = None
         if not place.view:
             try:
-                found = await connection.rum.discover_views(app_id)
+                found = await view_registry.discover(connection, app_id)
             except ApiError as exc:
                 # The views only fill the view picker: without them the browser still works.
                 self.notify(
@@ -329,6 +330,7 @@ class HeatmapApp(App[None]):
             app_id,
             application_name=name,
             discovered=found,
+            views=view_registry.known_views(connection.profile, app_id),  # no traffic: the first
             initial_view=place.view or (found[0].name if found else None),
             initial_device=place.device,
             initial_sort=place.sort,

@@ -1,4 +1,8 @@
-"""Pick the RUM application whose snapshots to browse: type to filter, or type an id by hand."""
+"""Pick the RUM application whose snapshots to browse: type to filter, or type an id by hand.
+
+An inactive application (no recent RUM traffic) stays listed; when the local view registry
+(core/view_registry.py) knows views of it, its row says how many: opening it shows them.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from heatmap_tui.core.connection import Connection
 from heatmap_tui.core.errors import ApiError, AuthError
 from heatmap_tui.core.models import RumApplication
 from heatmap_tui.core.safe_text import visible
+from heatmap_tui.core.view_registry import known_views
 from heatmap_tui.ui.safe import SafeInput, safe, safe_rich
 from heatmap_tui.ui.widgets.busy import busy_after, busy_during
 from heatmap_tui.ui.widgets.key_footer import KeyFooter
@@ -102,6 +107,7 @@ class AppPicker(Screen[None]):
         self.shown: list[RumApplication] = []
         self.loaded = False
         self.error: ApiError | None = None
+        self.known_locally: dict[str, int] = {}  # inactive app id -> views the registry knows
 
     def compose(self) -> ComposeResult:
         site = self.connection.site
@@ -152,6 +158,12 @@ class AppPicker(Screen[None]):
         self.error = None
         self.loaded = True
         self.applications = sorted(applications, key=lambda a: (not a.attributes.is_active, a.name.lower()))
+        profile = self.connection.profile
+        self.known_locally = {
+            a.application_id: len(known_views(profile, a.application_id))
+            for a in self.applications
+            if not a.attributes.is_active
+        }
         self._fill(preselect=self.last_application_id)
 
     def _tell_loading(self, shown: bool) -> None:
@@ -183,13 +195,19 @@ class AppPicker(Screen[None]):
                 safe_rich(app.name, "bold"),
                 safe_rich(app.attributes.type or "-"),
                 safe_rich(app.application_id, "dim"),
-                Text("● active", style="green") if active else Text("○ inactive", style="dim"),
+                Text("● active", style="green") if active else self._inactive(app.application_id),
                 key=app.application_id,
             )
         index = next((i for i, a in enumerate(self.shown) if a.application_id == keep), 0)
         if self.shown:
             table.move_cursor(row=index, animate=False)
         self._update_hint()
+
+    def _inactive(self, app_id: str) -> Text:
+        """`○ inactive`, with how many of its views the local registry knows, if any."""
+        known = self.known_locally.get(app_id, 0)
+        note = f" · {known} view{'s' if known != 1 else ''} known locally" if known else ""
+        return Text(f"○ inactive{note}", style="dim")
 
     def _update_hint(self) -> None:
         if self.error is not None:

@@ -1,11 +1,14 @@
 """The browser's views: the name typed or picked, and the discovery of the app's busiest views.
 
 Discovery (the app's busiest views, with counts) runs once, after the first load, so that the
-first rows come first; the view filter and picker use it, and all-views mode lists its views.
+first rows come first; the view filter and picker use it, and all-views mode lists its views
+and those of the local view registry (core/view_registry.py), which keeps every view discovered,
+typed or picked here.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -13,6 +16,15 @@ from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from heatmap_tui.core.errors import ApiError
 from heatmap_tui.core.rum_models import ViewCount
+from heatmap_tui.core.trash_journal import Trash
+from heatmap_tui.core.view_registry import (
+    TRAFFIC_WINDOW_DAYS,
+    Source,
+    discover,
+    known_views,
+    learn_from_trash,
+    note,
+)
 from heatmap_tui.ui.widgets.filter_bar import FilterBar
 
 if TYPE_CHECKING:
@@ -40,6 +52,16 @@ class ViewChooser:
         self._chosen = chosen
         self._found = found
         self._worker: Worker[None] | None = None
+        self._told = ""  # the last coverage all-views mode told
+        if self._catalog.local_only:  # an app with no recent traffic: its views come from here
+            count = len(self._catalog.views)
+            self._host.notify(
+                f"No RUM traffic in the last {TRAFFIC_WINDOW_DAYS} days: its {count} "
+                f"view{'s' if count != 1 else ''} come from the local view registry.",
+                title="Views known locally",
+                timeout=8,
+                markup=False,
+            )
 
     def choose(self, name: str) -> None:
         name = name.strip()
@@ -51,6 +73,7 @@ class ViewChooser:
             )
             return
         self._bar.show_view(name)
+        note(self._context.connection.profile, self._context.application_id, [name], Source.TYPED)
         if self._catalog.add(name):
             self._bar.set_views(self._catalog.views)
         self._chosen(name)
@@ -79,7 +102,7 @@ class ViewChooser:
 
     async def _discover(self, quiet: bool) -> None:
         try:
-            found = await self._context.connection.rum.discover_views(self._context.application_id)
+            found = await discover(self._context.connection, self._context.application_id)
         except ApiError as exc:  # the filter still takes any typed name
             self._worker = None
             if not quiet:
@@ -100,11 +123,19 @@ class ViewChooser:
         self._found()
 
     async def views(self) -> list[str]:
-        """The views all-views mode lists: once discovery has answered, if it can."""
+        """The views all-views mode lists: once discovery has answered, if it can, with those
+        the local registry knows (the trash's views learnt first); says how many, from where."""
         self.discover()
         if self._worker is not None:
             try:
                 await self._worker.wait()
             except (WorkerCancelled, WorkerFailed):
                 pass  # the views known so far, then
-        return self._catalog.views
+        context, catalog = self._context, self._catalog
+        await asyncio.to_thread(learn_from_trash, Trash())
+        if catalog.known(known_views(context.connection.profile, context.application_id)):
+            self._bar.set_views(catalog.views, counted=bool(catalog.discovered))
+        if (told := catalog.coverage().describe()) != self._told:
+            self._told = told
+            self._host.notify(f"All views: {told}.", title="Views covered", markup=False)
+        return catalog.views

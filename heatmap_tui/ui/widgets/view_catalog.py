@@ -1,5 +1,6 @@
-"""The browser's views: those typed or remembered, those discovered with their counts, and which
-of them came back cut short at the page limit. No Textual here: the screen shows what this holds.
+"""The browser's views: those typed or remembered, those discovered with their counts, those the
+local view registry knows (core/view_registry.py), and which of them came back cut short at the
+page limit. No Textual here: the screen shows what this holds.
 """
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 
 from heatmap_tui.core.rum_models import ViewCount
+from heatmap_tui.core.view_registry import Coverage
 
 
 class ViewCatalog:
@@ -36,6 +38,22 @@ class ViewCatalog:
             return False
         self._views.append(name)
         return True
+
+    def known(self, names: Iterable[str]) -> bool:
+        """Know these too (the registry's, after the others); whether any was new."""
+        new = [name for name in names if name and name not in self._views]
+        self._views += dict.fromkeys(new)
+        return bool(new)
+
+    def coverage(self) -> Coverage:
+        """How many views all-views mode covers, and from where: discovered in traffic, or
+        known locally (typed, remembered, or from the registry)."""
+        return Coverage.of([v.name for v in self.discovered or []], self._views)
+
+    @property
+    def local_only(self) -> bool:
+        """Discovery answered with no traffic, yet views are known locally."""
+        return self.discovered == [] and bool(self._views)
 
     def found(self, discovered: Sequence[ViewCount]) -> None:
         """Discovery answered: its views come first, busiest first; the others stay after them."""
