@@ -16,7 +16,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from heatmap_tui.commands import snapshot_cleanup, snapshot_import, snapshot_write
+from heatmap_tui.commands import (
+    snapshot_cleanup,
+    snapshot_import,
+    snapshot_reframe,
+    snapshot_stale,
+    snapshot_write,
+)
 from heatmap_tui.commands.argtypes import positive_int
 from heatmap_tui.commands.common import command, emit, print_json, say
 from heatmap_tui.commands.connect import add_target_options, connect, run
@@ -51,6 +57,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     snapshot_write.register(actions)  # create, update, delete
     snapshot_cleanup.register(actions)
+    snapshot_stale.register(actions)
+    snapshot_reframe.register(actions)
 
     export = actions.add_parser("export", help="write snapshots to a JSON file in the API's shape")
     add_target_options(export)

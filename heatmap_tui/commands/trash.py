@@ -219,10 +219,7 @@ def list_command(ns: argparse.Namespace) -> int:
     entries = contents.entries
     columns = [
         [_minute(e.deleted_at) for e in entries],
-        [
-            "restored" if e.restored_as is not None else "deleted" if e.confirmed else "unconfirmed"
-            for e in entries
-        ],
+        [e.state_text() for e in entries],
         [e.name for e in entries],
         [e.view_name for e in entries],
         [e.device_type for e in entries],
@@ -329,7 +326,11 @@ def _print_report(ns: argparse.Namespace, report: RestoreReport) -> None:
         )
     else:
         lines = [
-            f"restored  {e.id} -> {new.id}  {new.name} ({new.view_name}, {new.device_type}); {e.original()}"
+            f"restored  {e.id}  {new.name} ({new.view_name}, {new.device_type}): old frame back "
+            f"({e.frame_change()})"
+            if e.is_reframe
+            else f"restored  {e.id} -> {new.id}  {new.name} ({new.view_name}, {new.device_type}); "
+            f"{e.original()}"
             + ("  (re-created by an interrupted restore: found on the server)" if e.key in found else "")
             for e, new in report.restored
         ]
@@ -337,7 +338,7 @@ def _print_report(ns: argparse.Namespace, report: RestoreReport) -> None:
         lines += [f"failed    {e.id}  {e.name}: {err}" for e, err in report.failed]
         emit_lines(lines)
     say(f"Restore: {report.summary()}.")
-    if report.restored:
+    if any(not e.is_reframe for e, _ in report.restored):
         say(RESTORE_TRUTH)
 
 

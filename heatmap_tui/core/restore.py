@@ -18,6 +18,13 @@ Restore never duplicates
       snapshot is still there, its delete never happened and it is skipped.
     - A list answer that may be cut at the page limit cannot prove that a snapshot is absent:
       such an entry is skipped with a note, never created on a guess.
+
+Frame changes are undone, not re-created
+    An entry of a frame change (`snapshots reframe`) puts the old frame back on the same
+    snapshot with a PATCH, after listing its view: a snapshot already on its old frame (the
+    change never reached the server: a kill between the journal and the PATCH) is only marked
+    restored; one deleted since is reported, never re-created; one whose frame was changed
+    again since (neither the old frame nor the new) is left as it is.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from dataclasses import dataclass, field
 
 from heatmap_tui.core.errors import ApiError
 from heatmap_tui.core.models import Snapshot, create_attributes_from
+from heatmap_tui.core.reframe import Frame
 from heatmap_tui.core.sites import Site
 from heatmap_tui.core.snapshots import (
     DEFAULT_CONCURRENCY,
@@ -188,7 +196,8 @@ async def _restore_locked(
     report = RestoreReport()
     everything = (await asyncio.to_thread(trash.read)).entries
     current = {e.key: e for e in everything}
-    restored_ids = {e.id: e.restored_as for e in everything if e.restored_as is not None}
+    restored_ids = {e.id: e.restored_as for e in everything if e.restored_as is not None and not e.is_reframe}
+    frames: list[TrashEntry] = []
     todo: list[TrashEntry] = []
     seen: set[str] = set()
     for given in entries:
@@ -196,7 +205,14 @@ async def _restore_locked(
         if entry is None:
             report.skipped.append((given, "no longer in the trash (purged)"))
         elif entry.restored_as is not None:
-            report.skipped.append((entry, f"already restored as {entry.restored_as}"))
+            done = (
+                "its old frame is already back"
+                if entry.is_reframe
+                else f"already restored as {entry.restored_as}"
+            )
+            report.skipped.append((entry, done))
+        elif entry.is_reframe:
+            frames.append(entry)
         elif entry.id in restored_ids:
             report.skipped.append(
                 (entry, f"already restored as {restored_ids[entry.id]} (from another batch)")
@@ -279,7 +295,71 @@ async def _restore_locked(
         report.restored.append((entry, created))
 
     await asyncio.gather(*(one(e) for e in create))
+    await _revert_frames(trash, frames, service, concurrency, report)
     return report
+
+
+async def _revert_frames(
+    trash: Trash,
+    entries: Sequence[TrashEntry],
+    service: SnapshotService,
+    concurrency: int,
+    report: RestoreReport,
+) -> None:
+    """Put the old frame of each frame-change entry back on its snapshot (module docstring)."""
+    loaded = await asyncio.to_thread(trash.load_snapshots, entries)
+    copies: dict[EntryKey, Snapshot] = {}
+    for entry in entries:
+        found = loaded.get(entry.key)
+        if isinstance(found, Snapshot) and entry.reframe is not None:
+            copies[entry.key] = found
+        else:
+            report.skipped.append((entry, f"its copy cannot be read: {found}"))
+    pages = await _list_views(list(copies.values()), service, concurrency)
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(entry: TrashEntry, old: Frame, new: Frame) -> None:
+        page = pages[_group(copies[entry.key])]
+        if isinstance(page, ApiError):
+            report.failed.append((entry, page))
+            return
+        now = next((s for s in page.items if s.id == entry.id), None)
+        if now is None:
+            why = (
+                f"not found in the first {page.limit} snapshots of its view (the most one answer holds)"
+                if page.may_be_truncated
+                else "deleted since it was re-framed: not re-created"
+            )
+            report.skipped.append((entry, why))
+        elif old.holds(now):
+            await _mark_restored(trash, entry)
+            report.skipped.append((entry, "already on its old frame (the change never reached the server)"))
+        elif not new.holds(now):
+            report.skipped.append((entry, "its frame was changed again since: left as it is"))
+        else:
+            try:
+                async with gate:
+                    back = await service.update(entry.id, old.update_for(now))
+            except ApiError as exc:
+                report.failed.append((entry, exc))
+                return
+            await _mark_restored(trash, entry)
+            report.restored.append((entry, back))
+
+    await asyncio.gather(
+        *(
+            one(e, Frame.from_record(e.reframe[0]), Frame.from_record(e.reframe[1]))
+            for e in entries
+            if e.key in copies and e.reframe is not None
+        )
+    )
+
+
+async def _mark_restored(trash: Trash, entry: TrashEntry) -> None:
+    try:
+        await asyncio.to_thread(trash.record_restored, entry, entry.id)
+    except TrashError as exc:  # the next restore finds the old frame back, and says so
+        log.warning("trash: put the old frame of %s back but could not record it: %s", entry.id, exc)
 
 
 def _group(snapshot: Snapshot) -> tuple[str, str, str]:

@@ -9,6 +9,9 @@ An entry is the "trashed" record of one (batch_id, id) plus the later records ab
                  the server and skips it (with a note) when its id is still there.
     restored     re-created as `restored_as`: restore skips it, so no entry is restored twice
                  (nor another entry of the same snapshot id, from another batch).
+    re-framed    not a delete: the snapshot's frame was changed (`reframe` holds the old and the
+                 new frame). Restore PATCHes the old frame back onto the same snapshot, and
+                 `restored_as` is then its own id.
 
 An entry with an intent and no "restored" record had its create sent, and the answer was
 never recorded (a kill, a quit, a lost connection): restore settles it by looking for an
@@ -51,6 +54,12 @@ class EntryState(StrEnum):
     DELETED = "deleted"
     UNCONFIRMED = "unconfirmed"
     RESTORED = "restored"
+    REFRAMED = "re-framed"
+
+
+# A frame as the journal keeps it: event_id, start, session_id, view_id, and version and date
+# (RFC 3339) when known. core/reframe.py's Frame reads and writes it.
+FrameRecord = dict[str, Any]
 
 
 def when(text: str) -> datetime:
@@ -94,7 +103,9 @@ class TrashEntry:
     created_by_handle: str | None = None
     created_text: str | None = field(default=None, repr=False)
     modified_text: str | None = field(default=None, repr=False)
-    # (st_dev, st_ino, offset, length) of its "trashed" record in the journal
+    # A frame change instead of a delete: (old frame, new frame). None for a delete.
+    reframe: tuple[FrameRecord, FrameRecord] | None = None
+    # (st_dev, st_ino, offset, length) of its "trashed" (or "reframe") record in the journal
     where: tuple[int, int, int, int] = field(default=(0, 0, 0, 0), repr=False, compare=False)
     trash: Trash | None = field(default=None, repr=False, compare=False)
 
@@ -106,7 +117,29 @@ class TrashEntry:
     def state(self) -> EntryState:
         if self.restored_as is not None:
             return EntryState.RESTORED
-        return EntryState.DELETED if self.confirmed else EntryState.UNCONFIRMED
+        if not self.confirmed:
+            return EntryState.UNCONFIRMED
+        return EntryState.REFRAMED if self.reframe is not None else EntryState.DELETED
+
+    @property
+    def is_reframe(self) -> bool:
+        return self.reframe is not None
+
+    def frame_change(self) -> str:
+        """`2.3.1 2026-01-05 → 2.5.0 2026-02-01` (old → new frame) for a frame change, "" for a delete."""
+        if self.reframe is None:
+            return ""
+        old, new = self.reframe
+        return f"{frame_label(old)} → {frame_label(new)}"
+
+    def state_text(self) -> str:
+        """`deleted`, `restored`...; a frame change `re-framed 2.3.1 2026-01-05 → 2.5.0 2026-02-01`
+        (`, restored` or `, unconfirmed` after it when it is not simply re-framed)."""
+        state = self.state
+        if self.reframe is None:
+            return state.value
+        tail = "" if state is EntryState.REFRAMED else f", {state.value}"
+        return f"{EntryState.REFRAMED.value} {self.frame_change()}{tail}"
 
     @property
     def created_at(self) -> datetime | None:
@@ -159,6 +192,7 @@ class TrashEntry:
             "restored_at": iso(self.restored_at) if self.restored_at else None,
             "original": self.original_json(),
             "snapshot": snapshot,
+            **({"reframe": {"old": self.reframe[0], "new": self.reframe[1]}} if self.reframe else {}),
         }
 
     def original_json(self) -> dict[str, str | None]:
@@ -195,7 +229,8 @@ class Batch:
         count = len(self.entries)
         who = f" by {e.user}@{e.host}" if e.user and e.host else ""
         return (
-            f"batch {self.id}: {count} snapshot{'' if count == 1 else 's'} deleted "
+            f"batch {self.id}: {count} snapshot{'' if count == 1 else 's'} "
+            f"{'re-framed' if e.is_reframe else 'deleted'} "
             f"{e.deleted_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC{who} (profile {e.profile} on {e.site})"
         )
 
@@ -205,6 +240,17 @@ class PurgeResult:
     purged: list[TrashEntry]
     dropped_lines: int  # unreadable lines the rewrite left out: only when asked to
     kept_lines: int = 0  # unreadable lines kept as they were
+
+
+def frame_label(frame: FrameRecord) -> str:
+    """`2.3.1 2026-01-05` (what is known of it), else the frame's event id."""
+    parts = [str(frame["version"])] if frame.get("version") else []
+    if isinstance(date := frame.get("date"), str):
+        try:
+            parts.append(day(when(date)))
+        except ValueError:
+            pass
+    return " ".join(parts) or f"event {frame.get('event_id')}"
 
 
 def new_batch_id(now: datetime | None = None) -> str:

@@ -26,7 +26,7 @@ from heatmap_tui.core.trash_records import BINARY, Row, apply_record, is_row, jo
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 3  # 3: rows hold the original author and dates
+INDEX_VERSION = 4  # 3: rows hold the original author and dates; 4: and frame changes
 _PROBE = 4096  # bytes hashed at each end of the prefix an index covers
 _CHUNK = 500  # rows per line of the index file
 

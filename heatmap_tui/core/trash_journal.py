@@ -55,6 +55,8 @@ from heatmap_tui.core.trash_records import (
     FAILED,
     FORMAT_VERSION,
     INTENT,
+    REFRAME,
+    REFRAMED,
     RESTORED,
     TRASHED,
     Row,
@@ -129,6 +131,42 @@ class Trash:
             },
             sync=True,
         )
+
+    def record_reframe(
+        self,
+        snapshot: Snapshot,
+        old: dict[str, Any],
+        new: dict[str, Any],
+        *,
+        site: Site | str,
+        profile: str,
+        batch_id: str,
+    ) -> None:
+        """Journal a frame change of `snapshot` (as it is, with its `old` frame) to `new`,
+        durably (fsync), before its PATCH is sent. Raises TrashError when it cannot."""
+        from heatmap_tui.core.transfer import snapshot_json
+
+        user, host = self.who
+        self._append(
+            {
+                "kind": REFRAME,
+                "batch_id": batch_id,
+                "id": snapshot.id,
+                "site": _site_label(site),
+                "profile": profile,
+                "application_id": snapshot.application_id,
+                "user": user,
+                "host": host,
+                "snapshot": snapshot_json(snapshot),
+                "old": old,
+                "new": new,
+            },
+            sync=True,
+        )
+
+    def confirm_reframe(self, snapshot_id: str, batch_id: str) -> None:
+        """The server accepted the PATCH of a frame change. Best effort, as `confirm`."""
+        self._append_quietly({"kind": REFRAMED, "batch_id": batch_id, "id": snapshot_id})
 
     def confirm(self, snapshot_id: str, batch_id: str) -> None:
         """The server confirmed the delete. Best effort: see the module docstring."""

@@ -16,6 +16,17 @@ snapshot's id):
     intent    fsynced just before a restore sends the create of this entry.
     restored  the snapshot was re-created through the API: "new_id" (fsynced). "found": true
               when a restore found the re-created snapshot on the server instead of creating it.
+              For a frame change: its old frame was PATCHed back ("new_id" is its own id).
+
+A frame change (`snapshots reframe`) is journaled as an entry of its own kind:
+
+    reframe   written and fsynced *before* the PATCH that changes a snapshot's frame: what a
+              "trashed" record holds (the snapshot as it was, with its old frame), plus "old"
+              and "new": the frames (event_id, start, session_id, view_id, version, date).
+    reframed  the server accepted the PATCH (not fsynced: without it, restore compares the
+              snapshot's frame at the server with the old one). "failed" records apply too.
+
+Files written before frame changes existed have no such records, and read as before.
 
 A row is an entry without its snapshot: a JSON array, which is what the index file holds and
 what a Trash keeps in memory (20,000 entries made as objects on each read would cost seconds).
@@ -40,11 +51,15 @@ if TYPE_CHECKING:
 BINARY = getattr(os, "O_BINARY", 0)  # Windows would translate newlines otherwise
 FORMAT_VERSION = 1
 TRASHED, DELETED, FAILED, INTENT, RESTORED = "trashed", "deleted", "failed", "intent", "restored"
+REFRAME, REFRAMED = "reframe", "reframed"
+COPIES = (TRASHED, REFRAME)  # the records that hold a snapshot, and start an entry
 
-# A row's positions; the last four are the snapshot's original author and dates (None when absent).
+# A row's positions; _BY to _MODIFIED are the snapshot's original author and dates (None when
+# absent); _FRAMES is [old frame, new frame] of a frame change, None for a delete.
 (_BATCH, _ID, _AT, _OFFSET, _LENGTH, _SITE, _PROFILE, _APP, _NAME, _VIEW, _DEVICE, _USER, _HOST,
- _CONFIRMED, _ERROR, _RESTORED, _RESTORED_AT, _INTENT, _BY, _HANDLE, _CREATED, _MODIFIED) = range(22)  # fmt: skip
-_ROW_LENGTH = 22
+ _CONFIRMED, _ERROR, _RESTORED, _RESTORED_AT, _INTENT, _BY, _HANDLE, _CREATED, _MODIFIED,
+ _FRAMES) = range(23)  # fmt: skip
+_ROW_LENGTH = 23
 Row = list[Any]
 
 
@@ -63,6 +78,7 @@ def entry_from_row(row: Row, ident: tuple[int, int], trash: Trash) -> TrashEntry
         row[_VIEW], row[_DEVICE], row[_USER], row[_HOST], bool(row[_CONFIRMED]), row[_ERROR],
         row[_RESTORED], when(row[_RESTORED_AT]) if row[_RESTORED_AT] else None, bool(row[_INTENT]),
         row[_BY], row[_HANDLE], row[_CREATED], row[_MODIFIED],
+        (row[_FRAMES][0], row[_FRAMES][1]) if row[_FRAMES] else None,
         (ident[0], ident[1], row[_OFFSET], row[_LENGTH]), trash,
     )  # fmt: skip
 
@@ -101,7 +117,7 @@ def apply_record(
         key: EntryKey = (str(record["batch_id"]), str(record["id"]))
         at = _text(record["at"])
         when(at)
-        if kind == TRASHED:
+        if kind in COPIES:
             snapshot = record["snapshot"]
             attributes = snapshot["attributes"]
             if str(snapshot["id"]) != key[1]:
@@ -115,10 +131,11 @@ def apply_record(
                 False, None, None, None, False,
                 _optional_text(attributes.get("created_by")), _optional_text(attributes.get("created_by_handle")),
                 _optional_date(attributes.get("created_at")), _optional_date(attributes.get("modified_at")),
+                _frames(record) if kind == REFRAME else None,
             ]  # fmt: skip
         elif key in rows:
             row = list(rows[key]) if copy else rows[key]
-            if kind == DELETED:
+            if kind in (DELETED, REFRAMED):
                 row[_CONFIRMED], row[_ERROR] = True, None
             elif kind == FAILED:
                 row[_ERROR] = str(record["error"])
@@ -130,6 +147,17 @@ def apply_record(
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
     return key
+
+
+def _frames(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """[old, new] of a "reframe" record, each with at least an event id and a start."""
+    frames = [record["old"], record["new"]]
+    for frame in frames:
+        if not isinstance(frame, dict) or not isinstance(frame["event_id"], str):
+            raise TypeError("not a frame")
+        if not isinstance(frame["start"], int) or isinstance(frame["start"], bool):
+            raise TypeError("not a start")
+    return frames
 
 
 def journal_lines(data: bytes, offset: int) -> Iterator[tuple[int, bytes]]:
@@ -189,7 +217,7 @@ def _document_at(fd: int, offset: int, length: int, key: EntryKey) -> dict[str, 
     """The snapshot document of the trashed record of `key` at `offset`, or None if it is not there."""
     try:
         record = json.loads(pread(fd, offset, length).decode("utf-8", errors="replace"))
-        if record.get("kind") != TRASHED or (str(record["batch_id"]), str(record["id"])) != key:
+        if record.get("kind") not in COPIES or (str(record["batch_id"]), str(record["id"])) != key:
             return None
         document = record["snapshot"]
     except (ValueError, KeyError, TypeError, AttributeError, OSError):

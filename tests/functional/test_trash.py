@@ -451,3 +451,141 @@ async def test_an_intent_in_a_view_cut_at_the_page_limit_is_not_guessed(devserve
         report = await trash.restore([entry], service)
     assert not report.restored and "cannot be told" in report.skipped[0][1]
     assert devserver.count(method="POST") == 0
+
+
+# --- frame changes (`snapshots reframe`): a record kind of its own ----------------------------
+
+OLD_FRAME = {"event_id": "e-old", "start": 1000, "session_id": "s0", "view_id": "v0",
+             "version": "2.3.1", "date": "2026-01-05T10:00:00Z"}  # fmt: skip
+
+
+def reframe_record(trash: Trash, snapshot: Snapshot, batch_id: str = "rb") -> dict[str, object]:
+    """Journal a frame change of `snapshot` (to a frame on 2.5.0) as `snapshots reframe` does;
+    the new frame."""
+    new = {"event_id": "e-new", "start": 2500, "session_id": "s9", "view_id": "v9",
+           "version": "2.5.0", "date": "2026-02-01T09:00:00Z"}  # fmt: skip
+    old = {**OLD_FRAME, "event_id": snapshot.attributes.event_id, "start": snapshot.attributes.start,
+           "session_id": snapshot.attributes.session_id, "view_id": snapshot.attributes.view_id}  # fmt: skip
+    trash.record_reframe(snapshot, old, new, site="x", profile="p", batch_id=batch_id)
+    return new
+
+
+def test_a_frame_change_is_its_own_kind_read_from_the_journal_and_the_index(
+    devserver, trash, monkeypatch
+) -> None:
+    (deleted, reframed) = make(devserver, 2)
+    monkeypatch.setattr(Trash, "index_every", 0)  # an index file after every read: it keeps them too
+    trash.record(deleted, site="x", profile="p", batch_id="db")
+    trash.confirm(deleted.id, "db")
+    new = reframe_record(trash, reframed)
+    records = [json.loads(line) for line in trash.path.read_text().splitlines()]
+    assert records[-1]["kind"] == "reframe" and records[-1]["new"] == new
+    assert records[-1]["snapshot"]["attributes"]["event_id"] == reframed.attributes.event_id
+
+    (entry,) = trash.batch("rb")
+    assert entry.is_reframe and entry.state is EntryState.UNCONFIRMED  # journaled, PATCH not confirmed
+    trash.confirm_reframe(reframed.id, "rb")
+    for reader in (trash, Trash(trash.path)):  # parsed, then from the index file
+        old_entry, entry = reader.read().entries
+        assert not old_entry.is_reframe and old_entry.state is EntryState.DELETED
+        assert entry.state is EntryState.REFRAMED and entry.reframe is not None
+        assert entry.reframe[1] == new
+        assert entry.state_text() == "re-framed 2.3.1 2026-01-05 → 2.5.0 2026-02-01"
+        assert entry.snapshot == reframed  # its copy, as it was before the PATCH
+        assert entry.to_json(None)["reframe"]["new"] == new
+    assert trash.last_batch().describe().startswith("batch rb: 1 snapshot re-framed ")  # type: ignore[union-attr]
+
+
+def test_journals_without_frame_changes_and_older_indexes_still_load(devserver, trash) -> None:
+    (shot,) = make(devserver, 1)
+    trash.record(shot, site="x", profile="p", batch_id="b")
+    # An index file of the version before frame changes: ignored, the journal is parsed whole.
+    trash.index_path.write_text(json.dumps({"v": 3, "dev": 0, "ino": 0, "covered": 0}) + "\n")
+    (entry,) = Trash(trash.path).read().entries
+    assert entry.reframe is None and not entry.is_reframe and entry.state is EntryState.UNCONFIRMED
+    assert entry.state_text() == "unconfirmed" and "reframe" not in entry.to_json(None)
+    # A reframe record without its frames is not a record (a hand edit): skipped, reported.
+    record = json.loads(trash.path.read_text().splitlines()[0])
+    with trash.path.open("a") as f:
+        f.write(json.dumps({**record, "kind": "reframe", "batch_id": "c"}) + "\n")
+    contents = Trash(trash.path).read()
+    assert [e.batch_id for e in contents.entries] == ["b"] and contents.bad_lines == [2]
+
+
+async def test_a_frame_journaled_but_never_patched_is_settled_by_restore(devserver, service, trash) -> None:
+    """A kill between the journal and the PATCH: restore finds the old frame still there, marks
+    the entry restored and sends no PATCH; one PATCHed without its confirmation is put back."""
+    never, patched = make(devserver, 2)
+    reframe_record(trash, never)
+    new = reframe_record(trash, patched)
+    from heatmap_tui.core.reframe import Frame
+
+    await service.update(patched.id, Frame.from_record(new).update_for(patched))  # no "reframed" record
+    devserver.reset_stats()
+    report = await trash.restore(trash.batch("rb"), service)
+    assert [e.id for e, _ in report.restored] == [patched.id]
+    assert report.skipped[0][0].id == never.id and "already on its old frame" in report.skipped[0][1]
+    assert devserver.count(method="PATCH") == 1
+    frame_fields = {
+        "event_id",
+        "start",
+        "session_id",
+        "view_id",
+        "snapshot_name",
+        "is_device_type_selected_by_user",
+    }
+    for shot in (never, patched):
+        now = devserver.store.get_snapshot(shot.id)
+        assert now is not None and now.attributes.model_dump(
+            include=frame_fields
+        ) == shot.attributes.model_dump(include=frame_fields)
+    assert all(e.state is EntryState.RESTORED and e.restored_as == e.id for e in trash.batch("rb"))
+    again = await trash.restore(trash.batch("rb"), service)
+    assert not again.restored and {why for _, why in again.skipped} == {"its old frame is already back"}
+
+
+def test_a_reframe_killed_mid_way_is_undone_exactly(devserver, tmp_path) -> None:
+    """SIGKILL `snapshots reframe --apply` partway (as test_kill_mid_delete does a delete): every
+    frame the server changed is journaled, and `trash restore --last` puts each one back."""
+    import os
+    import signal
+    import time
+
+    from scripts.cli_runner import Cli
+    from scripts.quiet import when_quiet
+
+    from tests.functional.test_reframe_cli import APP, VIEW, frame_of, seed_versions
+
+    count = 24
+    world = seed_versions(devserver, outdated=count)
+    originals = {s.id: frame_of(s) for s in devserver.store.list_snapshots(VIEW)}
+    newest = world.frame("newest")
+
+    def changed() -> set[str]:
+        return {s.id for s in devserver.store.list_snapshots(VIEW) if frame_of(s) == newest}
+
+    cli = Cli(tmp_path, devserver.url)
+    devserver.faults.latency_ms = 40
+    process = cli.start("snapshots", "reframe", "--app", APP, "--view", VIEW, "--apply", "--concurrency", "1")
+    try:
+        deadline = time.monotonic() + 60
+        while len(changed()) < count // 3:
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, "the re-frame never got going"
+            time.sleep(0.005)
+        os.kill(process.pid, signal.SIGKILL)
+    finally:
+        process.kill()
+        process.communicate()
+    assert process.returncode == -signal.SIGKILL
+    devserver.faults.latency_ms = 0
+    done = when_quiet(changed, 0.3, 10)
+    assert count // 3 <= len(done) < count + 2, "the kill should land partway through"
+
+    journaled = {e.id for e in Trash(cli.trash_path).read().entries}
+    assert done <= journaled  # an old frame journaled before every PATCH the server carried out
+    restore = cli.run("trash", "restore", "--last", "--json")
+    assert restore.code == 0, restore
+    assert {r["id"] for r in restore.json["restored"]} == done
+    assert {s["id"] for s in restore.json["skipped"]} == journaled - done  # journaled, never PATCHed
+    assert {s.id: frame_of(s) for s in devserver.store.list_snapshots(VIEW)} == originals

@@ -111,7 +111,10 @@ class TrashTable(RowTable):
             natural[at["Name"]] = max(map(len, (e.name for e in entries)))
             natural[at["View"]] = max(map(len, (e.view_name for e in entries)))
             natural[at["Device"]] = max(map(len, (e.device_type for e in entries)))
-            natural[at["State"]] = max(len(state.value) for state in EntryState)
+            natural[at["State"]] = max(
+                [len(state.value) for state in EntryState]
+                + [len(e.state_text()) for e in entries if e.reframe is not None]
+            )
             natural[at["Author"]] = max(map(len, (e.author or "" for e in entries)))
             natural[at["Created"]] = natural[at["Modified"]] = len("2026-01-05")
             natural[at["From"]] = max(len(e.profile) + 1 + len(e.site) for e in entries)
@@ -142,7 +145,7 @@ class TrashTable(RowTable):
                     e.name,
                     e.view_name,
                     e.device_type,
-                    e.state.value,
+                    e.state_text(),
                     e.author or "",
                     day(created) if created else "",
                     day(modified) if modified else "",
@@ -277,7 +280,7 @@ class TrashTable(RowTable):
         cursor, marked = index == self.cursor_row, index in self.marked
         row_style = styles["cursor" if cursor else "marked" if marked else "base"]
         state_style = row_style
-        if row_style is base and entry.state is not EntryState.DELETED:
+        if row_style is base and entry.state not in (EntryState.DELETED, EntryState.REFRAMED):
             state_style = styles["warning" if entry.state is EntryState.UNCONFIRMED else "dim"]
         cells = self.cells(index)
         texts = [fit_cells(cells[i], w) for i, w in columns]
