@@ -11,6 +11,7 @@ from heatmap_tui.commands.connect import add_target_options, connect, run
 from heatmap_tui.commands.exit_codes import EXIT_ERROR, EXIT_OK
 from heatmap_tui.commands.output import Progress, add_output_options, print_table
 from heatmap_tui.commands.snapshot_lookup import Collected, add_view_options, collect
+from heatmap_tui.commands.snapshot_stale import stale_settings
 from heatmap_tui.commands.snapshot_write import add_concurrency_option
 from heatmap_tui.core.connection import Connection
 from heatmap_tui.core.reframe import ReframePlan, apply_reframes, plan_reframes
@@ -42,7 +43,9 @@ def reframe_command(ns: argparse.Namespace) -> int:
     async def body() -> int:
         async with connect(ns) as conn:
             collected = await collect(conn, views=ns.view, app=ns.app, device=ns.device)
-            plans = await plan_reframes(conn.rum, collected.snapshots, concurrency=ns.concurrency)
+            plans = await plan_reframes(
+                conn.rum, collected.snapshots, concurrency=ns.concurrency, settings=stale_settings(ns)
+            )
             _show_plans(ns, plans, collected)
             ready = [p for p in plans if p.new is not None]
             if not ns.apply:

@@ -46,7 +46,8 @@ def register(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     stale.set_defaults(func=stale_command)
 
 
-def _settings(ns: argparse.Namespace) -> StaleSettings:
+def stale_settings(ns: argparse.Namespace) -> StaleSettings:
+    """The profile's replay retention (`replay_retention_days`), as stale and reframe judge by it."""
     config = read_config()
     profile = config.profiles.get(profile_name(ns, config))
     days = profile.replay_retention_days if profile is not None else 30
@@ -67,7 +68,7 @@ async def _app_verdicts(
 
 @command
 def stale_command(ns: argparse.Namespace) -> int:
-    settings = _settings(ns)
+    settings = stale_settings(ns)
     wanted = set(ns.reason or REASONS)
 
     async def body() -> tuple[list[Verdict], int]:

@@ -2,9 +2,11 @@
 
 A snapshot's frame (`event_id`, `start`, `session_id`, `view_id`) is the replay view event its
 heatmap is drawn over. Once the page is redeployed, or the replay ages out, that frame no longer
-shows the page as it is. The frame it would get instead: the newest replay view event of the
-same view name and device type on the current version (the newest version seen on that view in
-the window), with `start` computed as the replay picker does (RumService.start_offset).
+shows the page as it is. Which snapshots need a new frame is core/stale.py's to say (its reasons
+`outdated` and `expired`, with its evidence), so `snapshots reframe` and `snapshots stale` agree.
+The frame it would get instead: the newest replay view event of the same view name and device
+type on the current version (the newest version seen on that view), with `start` computed as the
+replay picker does (RumService.start_offset).
 
 Applying a plan journals the old frame in the trash (fsynced) before each PATCH, so `trash
 restore` puts it back (core/restore.py); the name and everything else are kept.
@@ -18,18 +20,22 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from heatmap_tui.core.clock import utc_now
 from heatmap_tui.core.errors import ApiError
 from heatmap_tui.core.models import Snapshot, SnapshotUpdateAttributes
 from heatmap_tui.core.rum import FRAME_SEARCH_LIMIT, RumService
 from heatmap_tui.core.rum_models import ViewEvent
 from heatmap_tui.core.sites import Site
 from heatmap_tui.core.snapshots import SnapshotService
-from heatmap_tui.core.trash_entries import FrameRecord, TrashError, day, frame_label, iso, when
+from heatmap_tui.core.stale import AppFacts, StaleSettings, Verdict, judge
+from heatmap_tui.core.stale_lookup import app_facts
+from heatmap_tui.core.trash_entries import FrameRecord, TrashError, frame_label, iso, when
 from heatmap_tui.core.trash_journal import Trash
 from heatmap_tui.core.versions import version_key
 
 DEFAULT_REFRAME_CONCURRENCY = 8
 OUTDATED, EXPIRED = "outdated", "expired"
+REFRAME_REASONS = (OUTDATED, EXPIRED)  # of core/stale.py's reasons, those a new frame cures
 MAX_EVENT_PAGES = 50  # 50,000 replay views of one view and device: far more than a window holds
 
 ReframeProgress = Callable[[str, ApiError | None], None]  # (snapshot id, its failure or None)
@@ -116,30 +122,25 @@ class ViewTraffic:
     by_id: dict[str, ViewEvent] = field(default_factory=dict)
 
 
-def summarize(events: Iterable[ViewEvent]) -> ViewTraffic:
-    """The current version of a view, since when, and its newest replay view event on it."""
+def summarize(events: Iterable[ViewEvent], current: str | None = None) -> ViewTraffic:
+    """The current version of a view (`current` when RUM told it, else the newest among
+    `events`), since when, and its newest replay view event on it."""
     by_id = {e.event_id: e for e in events}
     versions = {e.version for e in by_id.values() if e.version}
-    current = max(versions, key=version_key) if versions else None
+    if current is None:
+        current = max(versions, key=version_key) if versions else None
     on_current = [e for e in by_id.values() if e.version == current and e.has_replay]
     since = min((e.date for e in on_current), default=None)
     newest = max(on_current, key=lambda e: e.date, default=None)
     return ViewTraffic(current, since, newest, by_id)
 
 
-def reframe_reason(snapshot: Snapshot, traffic: ViewTraffic) -> tuple[str, str] | None:
-    """(reason, evidence) when `snapshot` needs a new frame: its frame is not among the replay
-    views kept (expired), or comes from an older version than the view's current one (outdated).
-
-    The one place the selection is made: core/stale.py, once it exists, can answer it instead.
-    """
-    event = traffic.by_id.get(snapshot.attributes.event_id)
-    if event is None:
-        return EXPIRED, "its frame's replay is no longer kept (past the replay retention)"
-    current = traffic.current
-    if current and event.version and version_key(event.version) < version_key(current):
-        since = f" since {day(traffic.since)}" if traffic.since is not None else ""
-        return OUTDATED, f"frame from {event.version}, view on {current}{since}"
+def reframe_reason(verdict: Verdict) -> tuple[str, str] | None:
+    """(reason, evidence) when the snapshot of `verdict` needs a new frame: core/stale.py judged
+    its frame outdated or expired (outdated first when both)."""
+    for reason in REFRAME_REASONS:
+        if reason in verdict.evidence:
+            return reason, verdict.evidence[reason]
     return None
 
 
@@ -171,9 +172,16 @@ class ReframePlan:
 
 
 async def view_traffic(
-    rum: RumService, app_id: str, view_name: str, device_type: str, *, since: str = "now-30d"
+    rum: RumService,
+    app_id: str,
+    view_name: str,
+    device_type: str,
+    *,
+    since: str = "now-30d",
+    current: str | None = None,
 ) -> ViewTraffic:
-    """Every replay view event of the view on the device in the window, summarized."""
+    """Every replay view event of the view on the device in the window, summarized (`current`:
+    the view's current version, when known)."""
     events: list[ViewEvent] = []
     cursor: str | None = None
     for _ in range(MAX_EVENT_PAGES):
@@ -184,7 +192,28 @@ async def view_traffic(
         cursor = page.cursor
         if not cursor or not page.events:
             break
-    return summarize(events)
+    return summarize(events, current)
+
+
+async def needing_frames(
+    rum: RumService,
+    snapshots: Sequence[Snapshot],
+    settings: StaleSettings,
+    now: datetime,
+    gate: asyncio.Semaphore,
+) -> tuple[list[tuple[Verdict, str, str]], dict[str, AppFacts]]:
+    """The snapshots core/stale.py judges outdated or expired, with (reason, evidence), and the
+    facts it judged them on (stale_lookup.app_facts, per application)."""
+    apps = list(dict.fromkeys(s.application_id for s in snapshots))
+
+    async def facts_of(app_id: str) -> AppFacts:
+        mine = [s for s in snapshots if s.application_id == app_id]
+        views = dict.fromkeys(s.view_name for s in mine)
+        return await app_facts(rum, app_id, views, mine, settings, gate)
+
+    facts = dict(zip(apps, await asyncio.gather(*(facts_of(a) for a in apps)), strict=True))
+    chosen = [(v, *why) for v in judge(snapshots, facts, now, settings) if (why := reframe_reason(v))]
+    return chosen, facts
 
 
 async def plan_reframes(
@@ -193,15 +222,27 @@ async def plan_reframes(
     *,
     since: str = "now-30d",
     concurrency: int = DEFAULT_REFRAME_CONCURRENCY,
+    settings: StaleSettings | None = None,
+    now: datetime | None = None,
 ) -> list[ReframePlan]:
-    """A plan for each of `snapshots` that needs a new frame, in their order: one events search
-    (paged) per view and device, one session look-up per new frame."""
+    """A plan for each of `snapshots` that core/stale.py judges outdated or expired, in their
+    order: the stale look-ups, one events search (paged) per view and device of those, one
+    session look-up per new frame."""
+    settings = settings or StaleSettings()
     gate = asyncio.Semaphore(concurrency)
-    groups = list(dict.fromkeys((s.application_id, s.view_name, s.device_type) for s in snapshots))
+    chosen, facts = await needing_frames(rum, snapshots, settings, now or utc_now(), gate)
+    groups = list(
+        dict.fromkeys(
+            (v.snapshot.application_id, v.snapshot.view_name, v.snapshot.device_type) for v, *_ in chosen
+        )
+    )
 
     async def traffic_of(app_id: str, view: str, device: str) -> ViewTraffic:
+        seen = facts[app_id].views.get(view)
         async with gate:
-            return await view_traffic(rum, app_id, view, device, since=since)
+            return await view_traffic(
+                rum, app_id, view, device, since=since, current=seen.newest_version if seen else None
+            )
 
     traffic = dict(zip(groups, await asyncio.gather(*(traffic_of(*g) for g in groups)), strict=True))
     starts: dict[str, int | None] = {}
@@ -213,13 +254,15 @@ async def plan_reframes(
     newest = {t.newest.event_id: t.newest for t in traffic.values() if t.newest is not None}
     await asyncio.gather(*(start_of(e) for e in newest.values()))
     plans: list[ReframePlan] = []
-    for snapshot in snapshots:
+    for verdict, reason, evidence in chosen:
+        snapshot = verdict.snapshot
         seen = traffic[(snapshot.application_id, snapshot.view_name, snapshot.device_type)]
-        why = reframe_reason(snapshot, seen)
-        if why is None:
-            continue
-        old = Frame.of(snapshot, seen.by_id.get(snapshot.attributes.event_id))
-        plans.append(ReframePlan(snapshot, *why, old, *_new_frame(seen, starts)))
+        event = facts[snapshot.application_id].frames.get(snapshot.attributes.view_id or "")
+        old = Frame.of(snapshot, event)
+        new, note = _new_frame(seen, starts)
+        if new is not None and new.holds(snapshot):
+            new, note = None, "it is on the newest replay of this view and device already"
+        plans.append(ReframePlan(snapshot, reason, evidence, old, new, note))
     return plans
 
 
@@ -237,6 +280,7 @@ def _new_frame(traffic: ViewTraffic, starts: dict[str, int | None]) -> tuple[Fra
 class ReframeResult:
     done: list[ReframePlan] = field(default_factory=list)
     failed: dict[str, ApiError] = field(default_factory=dict)  # by snapshot id
+    updated: dict[str, Snapshot] = field(default_factory=dict)  # the server's answers, by id
 
     def summary(self) -> str:
         return f"{len(self.done)} re-framed, {len(self.failed)} failed"
@@ -279,7 +323,7 @@ async def apply_reframes(
                 )
             if error is None:
                 try:
-                    await service.update(snapshot.id, new.update_for(snapshot))
+                    result.updated[snapshot.id] = await service.update(snapshot.id, new.update_for(snapshot))
                 except ApiError as exc:
                     error = exc
         if error is None:

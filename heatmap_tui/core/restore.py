@@ -20,11 +20,7 @@ Restore never duplicates
       such an entry is skipped with a note, never created on a guess.
 
 Frame changes are undone, not re-created
-    An entry of a frame change (`snapshots reframe`) puts the old frame back on the same
-    snapshot with a PATCH, after listing its view: a snapshot already on its old frame (the
-    change never reached the server: a kill between the journal and the PATCH) is only marked
-    restored; one deleted since is reported, never re-created; one whose frame was changed
-    again since (neither the old frame nor the new) is left as it is.
+    core/restore_frames.py: the old frame is PATCHed back on the same snapshot.
 """
 
 from __future__ import annotations
@@ -38,7 +34,7 @@ from dataclasses import dataclass, field
 
 from heatmap_tui.core.errors import ApiError
 from heatmap_tui.core.models import Snapshot, create_attributes_from
-from heatmap_tui.core.reframe import Frame
+from heatmap_tui.core.restore_frames import list_views, revert_frames, view_group
 from heatmap_tui.core.sites import Site
 from heatmap_tui.core.snapshots import (
     DEFAULT_CONCURRENCY,
@@ -237,14 +233,14 @@ async def _restore_locked(
     # snapshots entries were deleted from (still there when their delete never happened).
     claimed = {e.restored_as for e in everything if e.restored_as is not None} | {e.id for e in everything}
     checked = {e.key for e in todo if not e.confirmed or e.intent}
-    pages = await _list_views([snapshots[key] for key in checked], service, concurrency)
+    pages = await list_views([snapshots[key] for key in checked], service, concurrency)
     create: list[TrashEntry] = []
     for entry in todo:
         if entry.key not in checked:
             create.append(entry)
             continue
         snapshot = snapshots[entry.key]
-        page = pages[_group(snapshot)]
+        page = pages[view_group(snapshot)]
         if isinstance(page, ApiError):
             report.failed.append((entry, page))
             continue
@@ -295,97 +291,11 @@ async def _restore_locked(
         report.restored.append((entry, created))
 
     await asyncio.gather(*(one(e) for e in create))
-    await _revert_frames(trash, frames, service, concurrency, report)
+    await revert_frames(trash, frames, service, concurrency, report)
     return report
-
-
-async def _revert_frames(
-    trash: Trash,
-    entries: Sequence[TrashEntry],
-    service: SnapshotService,
-    concurrency: int,
-    report: RestoreReport,
-) -> None:
-    """Put the old frame of each frame-change entry back on its snapshot (module docstring)."""
-    loaded = await asyncio.to_thread(trash.load_snapshots, entries)
-    copies: dict[EntryKey, Snapshot] = {}
-    for entry in entries:
-        found = loaded.get(entry.key)
-        if isinstance(found, Snapshot) and entry.reframe is not None:
-            copies[entry.key] = found
-        else:
-            report.skipped.append((entry, f"its copy cannot be read: {found}"))
-    pages = await _list_views(list(copies.values()), service, concurrency)
-    gate = asyncio.Semaphore(concurrency)
-
-    async def one(entry: TrashEntry, old: Frame, new: Frame) -> None:
-        page = pages[_group(copies[entry.key])]
-        if isinstance(page, ApiError):
-            report.failed.append((entry, page))
-            return
-        now = next((s for s in page.items if s.id == entry.id), None)
-        if now is None:
-            why = (
-                f"not found in the first {page.limit} snapshots of its view (the most one answer holds)"
-                if page.may_be_truncated
-                else "deleted since it was re-framed: not re-created"
-            )
-            report.skipped.append((entry, why))
-        elif old.holds(now):
-            await _mark_restored(trash, entry)
-            report.skipped.append((entry, "already on its old frame (the change never reached the server)"))
-        elif not new.holds(now):
-            report.skipped.append((entry, "its frame was changed again since: left as it is"))
-        else:
-            try:
-                async with gate:
-                    back = await service.update(entry.id, old.update_for(now))
-            except ApiError as exc:
-                report.failed.append((entry, exc))
-                return
-            await _mark_restored(trash, entry)
-            report.restored.append((entry, back))
-
-    await asyncio.gather(
-        *(
-            one(e, Frame.from_record(e.reframe[0]), Frame.from_record(e.reframe[1]))
-            for e in entries
-            if e.key in copies and e.reframe is not None
-        )
-    )
-
-
-async def _mark_restored(trash: Trash, entry: TrashEntry) -> None:
-    try:
-        await asyncio.to_thread(trash.record_restored, entry, entry.id)
-    except TrashError as exc:  # the next restore finds the old frame back, and says so
-        log.warning("trash: put the old frame of %s back but could not record it: %s", entry.id, exc)
-
-
-def _group(snapshot: Snapshot) -> tuple[str, str, str]:
-    a = snapshot.attributes
-    return (a.view_name, a.device_type, a.application_id)
 
 
 def _twin(snapshot: Snapshot, page: SnapshotPage, claimed: set[str]) -> Snapshot | None:
     """A snapshot of `page` identical to `snapshot` that nothing claims yet."""
     wanted = identity(snapshot.attributes)
     return next((s for s in page.items if s.id not in claimed and identity(s.attributes) == wanted), None)
-
-
-async def _list_views(
-    snapshots: Sequence[Snapshot], service: SnapshotService, concurrency: int
-) -> dict[tuple[str, str, str], SnapshotPage | ApiError]:
-    """One list answer per (view, device, application) of `snapshots`."""
-    groups = list(dict.fromkeys(_group(s) for s in snapshots))
-    gate = asyncio.Semaphore(concurrency)
-
-    async def one(view: str, device: str, app: str) -> SnapshotPage | ApiError:
-        async with gate:
-            try:
-                return await service.list(view, device_type=device, application_id=app)
-            except ApiError as exc:
-                return exc
-
-    pages = await asyncio.gather(*(one(*group) for group in groups))
-    return dict(zip(groups, pages, strict=True))

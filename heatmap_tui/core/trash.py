@@ -9,7 +9,9 @@ The modules, one name to import them by:
     core/trash_records.py  the journal's records and the rows entries are kept as; appends, locks
     core/trash_index.py    the rows kept up to the journal's end, and the index file caching them
     core/trash_journal.py  Trash: writing, reading, batch locks, purge
+    core/trash_purge.py    purge: entries forgotten for good, the journal rewritten
     core/restore.py        the network: delete through the trash, restore without duplicates
+    core/restore_frames.py the network: a frame change undone, the old frame PATCHed back
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from heatmap_tui.core.clock import Clock, utc_now
-from heatmap_tui.core.fileio import flock, write_atomic
+from heatmap_tui.core.fileio import flock
 from heatmap_tui.core.paths import trash_path
 from heatmap_tui.core.sites import Site
 from heatmap_tui.core.trash_entries import (
@@ -50,6 +50,7 @@ from heatmap_tui.core.trash_entries import (
     whoami,
 )
 from heatmap_tui.core.trash_index import IndexState, JournalIndex, digest
+from heatmap_tui.core.trash_purge import purge_journal
 from heatmap_tui.core.trash_records import (
     DELETED,
     FAILED,
@@ -59,11 +60,8 @@ from heatmap_tui.core.trash_records import (
     REFRAMED,
     RESTORED,
     TRASHED,
-    Row,
     append_record,
-    apply_record,
     entry_from_row,
-    journal_lines,
     journal_lock,
     read_documents,
 )
@@ -347,42 +345,12 @@ class Trash:
         """
         cutoff = (now or self._clock()) - older_than if older_than is not None else None
         wanted = set(ids) if ids is not None else None
-        with journal_lock(self.lock_path, exclusive=True):
-            try:
-                raw = self.path.read_bytes()
-            except FileNotFoundError:
-                return PurgeResult([], 0)
-            except OSError as exc:
-                raise TrashError(
-                    f"{self.path}: cannot be read ({exc.strerror or type(exc).__name__})"
-                ) from None
-            if raw and not raw.endswith(b"\n"):
-                raw += b"\n"
-            rows: dict[EntryKey, Row] = {}
-            lines: list[tuple[EntryKey | None, bytes]] = []  # None: unreadable
-            for offset, line in journal_lines(raw, 0):
-                if not line.strip():
-                    continue
-                lines.append((apply_record(rows, line, offset), line))
-            entries = [entry_from_row(row, (0, 0), self) for row in rows.values()]
-            purged = [
-                e
-                for e in entries
-                if (cutoff is None or e.deleted_at < cutoff) and (wanted is None or e.id in wanted)
-            ]
-            bad = sum(1 for key, _ in lines if key is None)
-            if not purged and not (unreadable and bad):
-                return PurgeResult([], 0, bad)
-            gone = {e.key for e in purged}
-            kept = [
-                line
-                for key, line in lines
-                if (key is None and not unreadable) or (key is not None and key not in gone)
-            ]
-            write_atomic(self.path, b"".join(line + b"\n" for line in kept), error=TrashError, mode=0o600)
+
+        def rewritten() -> None:  # under the journal's exclusive lock still
             with self._mutex:
                 self._index.forget()
-        return PurgeResult(purged, bad if unreadable else 0, 0 if unreadable else bad)
+
+        return purge_journal(self, cutoff, wanted, unreadable=unreadable, rewritten=rewritten)
 
 
 def _site_label(site: Site | str) -> str:

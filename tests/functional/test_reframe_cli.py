@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from scripts.cli_runner import Cli
 
@@ -40,9 +41,10 @@ def frame_of(snapshot: Snapshot) -> tuple[str, int, str | None, str | None]:
 
 def seed_versions(server: DevServer, *, outdated: int = 2) -> World:
     """Replay views of VIEW on desktop: `old` (2.3.1, 20 days ago), `mid` (2.4.0, 10 days ago),
-    `first` and `newest` (2.10.0, 5 and 2 days ago; 2.10.0 > 2.4.0 as numbers), one on mobile
-    (2.10.0, 1 day ago: another device). Snapshots: `outdated` on `old`, one on `mid`, one on
-    `first` (current: left alone), one whose frame is no longer kept (expired)."""
+        `first` and `newest` (2.10.0, 5 and 2 days ago; 2.10.0 > 2.4.0 as numbers), one on mobile
+        (2.10.0, 1 day ago: another device). Snapshots: `outdated` on `old`, one on `mid`, one on
+        `first` (current: left alone), one saved 40 days ago whose frame is no longer kept (expired:
+    past the 30-day replay retention, as `snapshots stale` judges)."""
     app_id = str(uuid.uuid4())
     server.store.add_applications(
         [RumApplication(id=app_id, attributes=RumApplicationAttributes(application_id=app_id, name=APP))]
@@ -79,7 +81,7 @@ def seed_versions(server: DevServer, *, outdated: int = 2) -> World:
         )  # fmt: skip
     world.snapshots["expired"] = server.store.new_snapshot(
         application_id=app_id, view_name=VIEW, snapshot_name="expired", event_id=str(uuid.uuid4()),
-        start=1234, session_id="s-gone", view_id="v-gone",
+        start=1234, session_id="s-gone", view_id="v-gone", created_at=server.clock() - timedelta(days=40),
     )  # fmt: skip
     return world
 
@@ -182,3 +184,40 @@ def test_restore_reports_a_snapshot_deleted_since_and_does_not_recreate_it(
     skipped = {s["id"]: s["reason"] for s in restored.json["skipped"]}
     assert skipped == {gone.id: "deleted since it was re-framed: not re-created"}
     assert "old 0" not in frames_now(devserver)
+
+
+def test_on_the_seeded_org_apply_leaves_no_outdated_snapshot_and_restore_last_brings_the_frames_back(
+    devserver: DevServer, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """The issue's done-when, as `snapshots stale` judges, on the seeded demo org's Shop Web /cart
+    (each of its outdated snapshots has a replay of its device on the current version to take)."""
+    cli = Cli(tmp_path, devserver.url)
+    where = ("--app", "Shop Web", "--view", "/cart")
+    app_id = next(a.id for a in devserver.store.applications.values() if a.attributes.name == "Shop Web")
+
+    def frames() -> dict[str, tuple[str, int, str | None, str | None]]:
+        return {
+            s.id: frame_of(s)
+            for s in devserver.store.snapshots.values()
+            if s.attributes.application_id == app_id and s.attributes.view_name == "/cart"
+        }
+
+    def outdated() -> set[str]:
+        judged = cli.api("snapshots", "stale", *where, "--reason", "outdated", "--json")
+        assert judged.code == 0, judged
+        return {r["id"] for r in judged.json["data"]}
+
+    before, stale_before = frames(), outdated()
+    assert len(stale_before) >= 5, "the seed has outdated snapshots on /cart"
+
+    applied = cli.api("snapshots", "reframe", *where, "--apply")
+    assert applied.code == 0, applied
+    assert outdated() == set()
+    changed = {i for i, f in frames().items() if f != before[i]}
+    assert stale_before <= changed
+
+    restored = cli.run("trash", "restore", "--last", "--json")
+    assert restored.code == 0, restored
+    assert {r["id"] for r in restored.json["restored"]} == changed
+    assert frames() == before
+    assert outdated() == stale_before
