@@ -42,7 +42,7 @@ screenshots: $(TEST_STAMP)
 	$(BIN)/python -m heatmap_tui.ui.screenshots screenshots
 
 bench: $(TEST_STAMP)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench; status=$$?; $(BIN)/python -m bench.bench_stale && exit $$status
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .mypy_cache .ruff_cache

@@ -23,6 +23,7 @@ from bench import (  # noqa: E402
     bench_filter,
     bench_filter_app,
     bench_memory,
+    bench_stale,
     bench_startup,
 )
 from bench.common import TARGETS  # noqa: E402
@@ -141,3 +142,21 @@ def test_memory() -> None:
     _positive_numbers(figures, "memory_ratio", "memory_app_kb", "memory_floor_kb", "memory_stack_floor_kb")
     assert figures["memory_stack_floor_kb"] > figures["memory_floor_kb"]  # the stack weighs something
     print("\n".join(bench_memory.summary(figures)))
+
+
+def test_stale(tmp_path: Path) -> None:
+    figures = bench_stale.run(latency_ms=0, runs=1)
+    _positive_numbers(figures, *bench_stale.RESULT_KEYS)
+    for key in ("stale_requests", "stale_requests_one_by_one"):
+        assert isinstance(figures[key], int), (key, figures[key])
+    # The one-by-one peer asks at least once per stale snapshot (its frame); ours batches them.
+    assert figures["stale_requests_one_by_one"] > figures["stale_snapshots"] > figures["stale_requests"]
+    print("\n".join(bench_stale.summary(figures)))
+    # Merged into the results file, every other key kept.
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps({"memory_ratio": 1.2, "machine": {"cores": 2}}))
+    bench_stale.merge_results(figures, path)
+    written = json.loads(path.read_text())
+    assert set(written) == {"memory_ratio", "machine", *bench_stale.RESULT_KEYS}
+    assert written["memory_ratio"] == 1.2
+    assert written["stale_requests"] == figures["stale_requests"]
