@@ -51,6 +51,7 @@ async def test_a_wide_terminal_shows_more_columns_and_the_name_keeps_to_its_max(
             "Name",
             "View",
             "Device",
+            "Stale",
             "Start",
             "Author",
             "Created",
@@ -63,16 +64,26 @@ async def test_a_wide_terminal_shows_more_columns_and_the_name_keeps_to_its_max(
             attributes = row.snapshot.attributes
             text = table.render_line(y).text
             assert row.id in text  # every field whole
-            assert attributes.session_id is None or attributes.session_id in text
+            # The session id is the one column that shortens itself (to its first characters and …).
+            assert attributes.session_id is None or attributes.session_id[:18] in text
             assert attributes.created_at is None or f"{attributes.created_at:%Y-%m-%d %H:%M}" in text
 
         # Narrow again, the columns hide by priority, as before.
         await pilot.resize_terminal(*MEDIUM)
         await settle(pilot)
-        assert header(table).split() == ["Name", "View", "Device", "Start", "Author", "Modified", "ID"]
+        assert header(table).split() == [
+            "Name",
+            "View",
+            "Device",
+            "Stale",
+            "Start",
+            "Author",
+            "Modified",
+            "ID",
+        ]
         await pilot.resize_terminal(*SMALL)
         await settle(pilot)
-        assert header(table).split() == ["Name", "View", "Device", "Start", "Modified"]
+        assert header(table).split() == ["Name", "View", "Device", "Stale", "Start"]
 
 
 # --- footer -------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
 
+from heatmap_tui.core.rum import WIDEST_WINDOW
 from heatmap_tui.devserver import DevServer
 from heatmap_tui.ui.dialogs.view_picker import ViewPicker
 from tests.apps.browser_app import (
@@ -26,7 +27,7 @@ async def test_the_view_filter_offers_the_discovered_views_with_counts(server: D
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)  # the view input has the focus: the views are discovered
         browser = app.browser
-        discovered = await app.connection.rum.discover_views(application_id(server))
+        discovered = await app.connection.rum.discover_views(application_id(server), since=WIDEST_WINDOW)
         assert browser.catalog.discovered == discovered and browser.views == [v.name for v in discovered]
         assert server.count("POST", AGGREGATE_PATH) == 2  # the browser's, and the one just above
         await pilot.press(*"/chec")
@@ -50,17 +51,18 @@ async def test_the_view_filter_offers_the_discovered_views_with_counts(server: D
 
 
 async def test_a_failed_discovery_leaves_typing(server: DevServer) -> None:
-    # The first failure is the discovery the browser starts after its first load: it is quiet.
-    server.faults.fail_next(403, count=2, method="POST", path_prefix=AGGREGATE_PATH)
+    # The first failure is the discovery the browser starts after its first load: it is quiet. The
+    # stale look-ups that follow it ask twice (recent views, newest versions): they fail too.
+    server.faults.fail_next(403, count=4, method="POST", path_prefix=AGGREGATE_PATH)
     app = BrowserApp(server)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert app.browser.table.model.total_count > 0
-        assert server.count("POST", AGGREGATE_PATH, status=403) == 1
+        assert server.count("POST", AGGREGATE_PATH, status=403) == 3
         assert not any("Type a view name instead." in n for n in notifications(app))
         await pilot.press("v")  # the view picker asks again, and tells
         await settle(pilot)
-        assert server.count("POST", AGGREGATE_PATH, status=403) == 2
+        assert server.count("POST", AGGREGATE_PATH, status=403) == 4
         assert isinstance(app.screen, ViewPicker) and app.screen.counts == {}
         assert any("HTTP 403" in n and "Type a view name instead." in n for n in notifications(app))
         await pilot.press("escape", "v")  # asked again next time

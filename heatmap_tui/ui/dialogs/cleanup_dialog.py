@@ -8,7 +8,7 @@ the browser deletes through its one path (bulk progress, trash) without asking a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 from rich.text import Text
@@ -23,6 +23,7 @@ from heatmap_tui.core.cleanup import (
     CleanupError,
     CleanupPlan,
     CleanupRules,
+    Selected,
     last_change,
     parse_age,
     plan_cleanup,
@@ -36,7 +37,12 @@ from heatmap_tui.ui.safe import SafeInput, safe_rich
 from heatmap_tui.ui.widgets.filter_bar import ANY_DEVICE, DEVICE_OPTIONS
 from heatmap_tui.ui.widgets.vim_keys import VimDataTable, VimSelect
 
-NO_RULE = "Set a rule above: an age, an author, a device, or duplicates."
+NO_RULE = "Set a rule above: an age, an author, a device, duplicates, or a stale reason."
+NO_STALE = ""  # the stale rule's "not a rule"
+# The stale reasons offered as rules (the others are the age and duplicates rules already).
+STALE_RULES = ("orphaned", "outdated", "expired")
+STALE_OPTIONS: list[tuple[str, str]] = [("any", NO_STALE), *((r, r) for r in STALE_RULES)]
+StaleEvidence = Mapping[str, Mapping[str, str]]  # snapshot id -> reason -> evidence
 # Fixed widths, so that long cells wrap inside the dialog (rows grow) instead of scrolling sideways.
 PREVIEW_COLUMNS = (
     ("Name", 24),
@@ -83,6 +89,7 @@ class CleanupDialog(Dialog[list[Snapshot] | None]):
         #cleanup-rules { height: auto; }
         .cleanup-rule { width: 1fr; height: auto; margin: 0 1 0 0; }
         .cleanup-rule Label { color: $text-muted; }
+        #cleanup-stale-rule { width: 16; }
         #cleanup-age-error { color: $text-error; height: auto; }
         #cleanup-count { text-style: bold; margin: 1 0 0 0; }
         #cleanup-preview { height: 1fr; }
@@ -97,9 +104,18 @@ class CleanupDialog(Dialog[list[Snapshot] | None]):
 
     AUTO_FOCUS = "#cleanup-age"
 
-    def __init__(self, snapshots: Sequence[Snapshot], *, scope: str, clock: Clock = utc_now) -> None:
+    def __init__(
+        self,
+        snapshots: Sequence[Snapshot],
+        *,
+        scope: str,
+        clock: Clock = utc_now,
+        stale: StaleEvidence | None = None,
+    ) -> None:
         super().__init__()
         self.snapshots = list(snapshots)
+        # The browser's stale column (the same facts): the snapshots it has judged so far.
+        self.stale: StaleEvidence = stale or {}
         self.scope = scope  # which loaded snapshots these are, in words: "view /home · any device"
         self.clock = clock
         self.plan: CleanupPlan | None = None
@@ -136,6 +152,9 @@ class CleanupDialog(Dialog[list[Snapshot] | None]):
                 with Vertical(classes="cleanup-rule"):
                     yield Label("Duplicates (same frame)", markup=False)
                     yield Checkbox("all but the newest", id="cleanup-duplicates")
+                with Vertical(classes="cleanup-rule", id="cleanup-stale-rule"):
+                    yield Label("Stale for", markup=False)
+                    yield VimSelect(STALE_OPTIONS, value=NO_STALE, allow_blank=False, id="cleanup-stale")
             yield Label("", id="cleanup-count", markup=False)
             preview: DataTable[Text] = VimDataTable(
                 cursor_type="row", zebra_stripes=True, id="cleanup-preview"
@@ -182,12 +201,38 @@ class CleanupDialog(Dialog[list[Snapshot] | None]):
         age_input = self.query_one("#cleanup-age", Input)
         age_input.set_class(self.age_error is not None, "-invalid")
         self.query_one("#cleanup-age-error", Static).update(self.age_error or "")
+        reason = self.stale_rule()
         # An unreadable age must not widen the selection to what the other rules alone pick.
-        self.plan = None if self.age_error or rules.empty else self._plan(rules)
+        self.plan = None if self.age_error or (rules.empty and not reason) else self._plan(rules, reason)
         self._show_plan()
 
-    def _plan(self, rules: CleanupRules) -> CleanupPlan:
-        return plan_cleanup(self.snapshots, rules, now=self.clock())
+    def stale_rule(self) -> str:
+        """The stale reason every snapshot that goes must have (NO_STALE: no such rule)."""
+        value = self.query_one("#cleanup-stale", Select).value
+        return value if isinstance(value, str) else NO_STALE
+
+    def _plan(self, rules: CleanupRules, reason: str) -> CleanupPlan:
+        if rules.empty:  # the stale rule alone
+            plan = CleanupPlan(rules, len({s.id: s for s in self.snapshots}))
+            plan.selected = [Selected(s, ()) for s in {s.id: s for s in self.snapshots}.values()]
+        else:
+            plan = plan_cleanup(self.snapshots, rules, now=self.clock())
+        if not reason:
+            return plan
+        plan.selected = [
+            Selected(s.snapshot, (*s.reasons, f"{reason}: {evidence[reason]}"))
+            for s in plan.selected
+            if reason in (evidence := self.stale.get(s.snapshot.id) or {})
+        ]
+        return plan
+
+    def _describe(self, plan: CleanupPlan) -> str:
+        parts = [] if plan.rules.empty else [plan.rules.describe()]
+        if reason := self.stale_rule():
+            parts.append(reason)
+            if unknown := sum(s.id not in self.stale for s in self.snapshots):
+                parts[-1] += f" ({unknown} not looked up yet: left out)"
+        return " and ".join(parts)
 
     def _show_plan(self) -> None:
         table, plan = self.preview_table, self.plan
@@ -208,7 +253,7 @@ class CleanupDialog(Dialog[list[Snapshot] | None]):
             reasons = Text("\n").join(safe_rich(reason) for reason in selected.reasons)
             table.add_row(*map(_cell, cells), reasons, key=s.id, height=None)
         total = len(plan)
-        count.update(visible(f"{total} of {plan.considered} snapshots would go: {plan.rules.describe()}."))
+        count.update(visible(f"{total} of {plan.considered} snapshots would go: {self._describe(plan)}."))
         delete.disabled = total == 0
         delete.label = delete_label(total)
         delete.refresh(layout=True)  # a Button's label is no layout reactive: fit the new one

@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker
 
 from heatmap_tui.core.safe_text import visible
+from heatmap_tui.core.view_registry import TRAFFIC_WINDOW_WORDS
 from heatmap_tui.ui.dialogs.dialog import Dialog
 from heatmap_tui.ui.safe import SafeInput
 from heatmap_tui.ui.widgets.busy import busy_during
@@ -22,7 +23,7 @@ from heatmap_tui.ui.widgets.vim_keys import VimOptionList
 
 NAME_WIDTH = 44
 KEYS = "enter picks · escape cancels"
-COUNTED = "busiest first, with their views in the last 30 days\n" + KEYS
+COUNTED = f"busiest first, with their views {TRAFFIC_WINDOW_WORDS}\n" + KEYS
 
 
 def view_prompt(name: str, count: int | None) -> Text:

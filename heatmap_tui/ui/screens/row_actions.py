@@ -37,6 +37,7 @@ class RowActions:
                     json_mode=json_mode,
                     read_only=self._read_only,
                     saved=self._saved,
+                    stale_of=self._ctx.table.model.stale.evidence,
                 )
             )
 

@@ -18,7 +18,7 @@ from heatmap_tui.core.models import Snapshot
 from heatmap_tui.core.snapshots import SnapshotService
 from heatmap_tui.ui.safe import safe, safe_join
 from heatmap_tui.ui.screens.snapshot_json_editor import JsonEditor
-from heatmap_tui.ui.widgets.detail_pane import DetailPane, snapshot_json
+from heatmap_tui.ui.widgets.detail_pane import DetailPane, StaleOf, snapshot_json
 from heatmap_tui.ui.widgets.key_footer import KeyFooter
 
 
@@ -78,6 +78,7 @@ class SnapshotDetailScreen(Screen[None]):
         json_mode: bool = False,
         read_only: Callable[[], bool],
         saved: Callable[[Snapshot], None],
+        stale_of: StaleOf | None = None,
     ) -> None:
         super().__init__()
         self.snapshot = snapshot
@@ -85,7 +86,7 @@ class SnapshotDetailScreen(Screen[None]):
         self._read_only = read_only
         self._saved = saved
         self.set_reactive(SnapshotDetailScreen.json_mode, json_mode)
-        self.pane = DetailPane(one_column=True, id="detail-full")
+        self.pane = DetailPane(one_column=True, stale_of=stale_of, id="detail-full")
         self.editor = JsonEditor(self, service, saving=self._set_saving, saved=self._edit_saved)
 
     def compose(self) -> ComposeResult:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from heatmap_tui.core.errors import ApiError
 from heatmap_tui.core.snapshots import SnapshotPage
@@ -29,12 +29,14 @@ class SnapshotLoader:
         *,
         taken_down: Callable[[], bool],
         loaded: Callable[[], None],
+        after: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self._context = context
         self._status = status
         self._views = views
         self._taken_down = taken_down
         self._loaded = loaded
+        self._after = after  # more work on the rows shown, in this load (the stale look-ups)
         self._loads = 0  # which load is the latest: only its answer tells the API headroom
 
     def load(self) -> None:
@@ -96,6 +98,8 @@ class SnapshotLoader:
         )
         self._loaded()
         self._views.discover(quiet=True)
+        if self._after is not None:
+            await self._after()
 
     def _show_loading(self, shown: bool) -> None:
         self._status.set(loading=shown)

@@ -4,10 +4,11 @@ pane, and the full-screen detail view (screens/snapshot_detail.py) in one column
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from itertools import zip_longest
 
-from rich.console import OverflowMethod
+from rich.console import Group, OverflowMethod, RenderableType
 from rich.highlighter import JSONHighlighter
 from rich.table import Table
 from rich.text import Text
@@ -88,10 +89,33 @@ def attribute_rows(snapshot: Snapshot, now: datetime) -> tuple[list[tuple[str, s
     return left, right
 
 
-def attribute_grid(snapshot: Snapshot, now: datetime, *, one_column: bool = False) -> Table:
+StaleOf = Callable[[str], Mapping[str, str] | None]  # id -> reason -> evidence; None: not known yet
+
+
+def stale_summary(evidence: Mapping[str, str] | None) -> str:
+    if evidence is None:
+        return "checking…"
+    return ", ".join(evidence) if evidence else "no"
+
+
+def stale_evidence(evidence: Mapping[str, str]) -> Table:
+    """One line per reason: the reason, then its evidence (outside text: shown as it is)."""
+    grid = Table.grid(padding=(0, 1), expand=True)
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(ratio=1, overflow="fold")
+    for reason, text in evidence.items():
+        grid.add_row(reason, safe_rich(text))
+    return grid
+
+
+def attribute_grid(
+    snapshot: Snapshot, now: datetime, *, one_column: bool = False, stale: str | None = None
+) -> Table:
     """The attributes side by side in two columns of label and value, or in one (the identifiers
-    after a blank line), where there is the height for it."""
+    after a blank line), where there is the height for it; `stale` sums up its stale reasons."""
     left, right = attribute_rows(snapshot, now)
+    if stale is not None:
+        right.append(("Stale", stale))
     grid = Table.grid(padding=(0, 2 if one_column else 1), expand=True)
     # Side by side, a value too long for its half is cut with an ellipsis rather than folded onto
     # the next row's line (enter shows it whole); in one column it folds.
@@ -126,9 +150,12 @@ class DetailPane(VerticalScroll):
     }
     """
 
-    def __init__(self, *, one_column: bool = False, id: str | None = None) -> None:
+    def __init__(
+        self, *, one_column: bool = False, stale_of: StaleOf | None = None, id: str | None = None
+    ) -> None:
         super().__init__(id=id)
         self.one_column = one_column
+        self.stale_of = stale_of  # where the stale reasons come from (none: not shown)
         self.snapshot: Snapshot | None = None
         self.now: datetime | None = None
         self.json_mode = False
@@ -164,4 +191,12 @@ class DetailPane(VerticalScroll):
         if self.json_mode:
             body.update(json_text(snapshot))
         else:
-            body.update(attribute_grid(snapshot, now, one_column=self.one_column))
+            body.update(self._attributes(snapshot, now))
+
+    def _attributes(self, snapshot: Snapshot, now: datetime) -> RenderableType:
+        if self.stale_of is None:
+            return attribute_grid(snapshot, now, one_column=self.one_column)
+        evidence = self.stale_of(snapshot.id)
+        # The reasons in sight (under Org), their evidence below the attributes.
+        grid = attribute_grid(snapshot, now, one_column=self.one_column, stale=stale_summary(evidence))
+        return Group(grid, stale_evidence(evidence)) if evidence else grid

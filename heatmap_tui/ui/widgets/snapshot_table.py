@@ -178,6 +178,22 @@ class SnapshotTable(RowTable):
         self._data_changed()
         self.post_message(self.Sorted(self, column, self.model.sort_reverse))
 
+    def set_stale(self, verdicts: dict[str, dict[str, str]]) -> None:
+        """The rows' stale reasons and evidence (stale_marks.py): their badges, sort and filter."""
+        self.model.set_stale(verdicts)
+        self._data_changed()
+
+    def stale_failed(self) -> None:
+        """The look-ups failed: the rows not judged show `?`."""
+        self.model.stale_failed()
+        self._data_changed()
+
+    def cycle_stale_filter(self) -> str | None:
+        """All rows, the stale ones, then those of each reason; returns the step now in force."""
+        step = self.model.cycle_stale_filter()
+        self._data_changed()
+        return step
+
     def replace_snapshot(self, snapshot: Snapshot) -> None:
         if self.model.replace(snapshot):
             self._data_changed()

@@ -35,6 +35,8 @@ class Status:
     truncated_views: tuple[str, ...] = ()  # in all-views mode: which views came back full
     problem: str = ""  # why the last refresh failed, in plain words
     read_only: bool = False
+    stale_filter: str = ""  # the stale filter in force, in words ("stale rows", "outdated rows")
+    stale_checking: bool = False  # the stale look-ups run
 
 
 class StatusChanges(TypedDict, total=False):
@@ -56,6 +58,8 @@ class StatusChanges(TypedDict, total=False):
     truncated_views: tuple[str, ...]
     problem: str
     read_only: bool
+    stale_filter: str
+    stale_checking: bool
 
 
 def _rate_limit(info: RateLimitInfo | None) -> str | None:
@@ -83,6 +87,10 @@ def facts(s: Status) -> Content:
         parts.append(Content(f"{s.shown}/{s.total} shown"))
     else:
         parts.append(Content(f"{s.total} snapshots"))
+    if s.stale_filter:
+        parts.append(safe(f"only {s.stale_filter} (S)", "bold $accent"))
+    if s.stale_checking:
+        parts.append(Content.styled("checking stale…", "italic"))
     if s.marked:
         hidden = f", {s.marked_hidden} hidden by the filter" if s.marked_hidden else ""
         parts.append(Content.styled(f"{s.marked} marked{hidden}", "bold $accent"))

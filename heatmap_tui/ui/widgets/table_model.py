@@ -15,6 +15,7 @@ from typing import Any
 from heatmap_tui.core.models import PACKED_FIELDS, PackedSnapshot, Snapshot, pack_snapshot, unpack_snapshot
 from heatmap_tui.core.safe_text import visible
 from heatmap_tui.ui.format import format_absolute, format_relative, format_start
+from heatmap_tui.ui.widgets.stale_marks import StaleMarks
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,8 +29,9 @@ class Column:
 
 
 MARK = Column("mark", "", 1, 1)
-# Data columns, in the order of `Row.cells` and of the sort keys 1 to 9 (new ones go last, so a
-# digit keeps its column); DISPLAY is the order on screen.
+# Data columns, in the order of `Row.cells` (the stale badges after them: TableModel.cells) and of
+# the sort keys 1 to 9 then 0 (new ones go last, so a digit keeps its column); DISPLAY is the order
+# on screen.
 COLUMNS: tuple[Column, ...] = (
     Column("name", "Name", 40, 12),
     Column("view", "View", 28, 8),
@@ -40,27 +42,28 @@ COLUMNS: tuple[Column, ...] = (
     Column("id", "ID", 36, 8, dim=True),
     Column("created", "Created", 16, 9, dim=True),
     Column("session", "Session", 36, 9, dim=True),
+    Column("stale", "Stale", 14, 5),  # badges (stale_marks.py), filled in the background
 )
 COLUMN_KEYS: tuple[str, ...] = tuple(c.key for c in COLUMNS)
 COLUMN_INDEX = {key: i for i, key in enumerate(COLUMN_KEYS)}
 _BY_KEY = {c.key: c for c in COLUMNS}
 DISPLAY: tuple[Column, ...] = tuple(
     _BY_KEY[key]
-    for key in ("name", "view", "device", "start", "author", "created", "modified", "session", "id")
+    for key in ("name", "view", "device", "stale", "start", "author", "created", "modified", "session", "id")
 )
 
 
 LEFT_PAD, MARK_GAP, GAP, RIGHT_PAD = 1, 1, 2, 1
 # Squeezed in this order when the name column cannot show its content:
 # an id prefix is enough to tell rows apart (`y` copies the whole id).
-_SHRINK_ORDER = ("id", "view", "author")
+_SHRINK_ORDER = ("id", "stale", "view", "author")
 # Shown only in spare width: nothing else is squeezed for them, only the session id itself.
 _EXTRAS = frozenset({"created", "session"})
 _EXTRAS_SHRINK_ORDER = ("session",)
 # Hidden in this order while the rest does not fit: the extras first (they need room to spare),
 # then while the name would show less than NAME_COMFORT cells (an 80-column terminal): the name
 # comes first; the detail pane shows every field.
-_HIDE_ORDER = ("session", "created", "id", "author", "modified")
+_HIDE_ORDER = ("session", "created", "id", "author", "modified", "stale")
 NAME_COMFORT = 28  # the name is cut below its content only when this many cells still show
 NAME_MAX = 48  # the most the name takes of the slack: more width goes to more columns
 
@@ -78,7 +81,7 @@ def _overhead(columns: int) -> int:
 def _squeeze(shown: list[Column], natural: dict[str, int], width: int) -> tuple[dict[str, int], int]:
     """The widths of `shown` in `width` cells, squeezed as far as they may be in order, and the
     cells still missing (negative: to spare)."""
-    widths = {col.key: natural[col.key] for col in shown}
+    widths = {col.key: natural.get(col.key, col.min_width) for col in shown}
     order = _EXTRAS_SHRINK_ORDER if _EXTRAS.intersection(widths) else _SHRINK_ORDER
     for key in order:
         short = _overhead(len(shown)) + sum(widths.values()) - width
@@ -239,6 +242,7 @@ class TableModel:
         self.sort_reverse = False
         self.cursor = 0
         self.version = 0  # bumped whenever a row's text may have changed
+        self.stale = StaleMarks()  # change it through set_stale, stale_failed, cycle_stale_filter
 
     # --- reading ---------------------------------------------------------
 
@@ -252,7 +256,7 @@ class TableModel:
         return [r.snapshot for r in self._rows]
 
     def cells(self, row: Row) -> tuple[str, ...]:
-        return row.cells(self.at)
+        return (*row.cells(self.at), self.stale.badge(row.id))
 
     @property
     def shown_count(self) -> int:
@@ -286,7 +290,8 @@ class TableModel:
             # The folded cells are as long as the cells, bar a rare letter such as ß.
             lengths = [0] * len(COLUMNS)
             for r in self._rows:
-                lengths = list(map(max, lengths, map(len, r.folded_cells())))
+                lengths = [*map(max, lengths, map(len, r.folded_cells())), 0]
+            lengths[COLUMN_INDEX["stale"]] = max((len(self.stale.badge(r.id)) for r in self._rows), default=0)
             for i, col in enumerate(COLUMNS):
                 content = lengths[i]
                 label = len(col.label) + 2  # room for " ▲"
@@ -305,6 +310,7 @@ class TableModel:
     def load_rows(self, rows: list[Row], now: datetime) -> None:
         """As load, with rows made by make_rows at `now`."""
         self.at = now
+        self.stale.forget()
         self._rebuild(rows)
 
     def replace(self, snapshot: Snapshot) -> bool:
@@ -314,6 +320,7 @@ class TableModel:
         if old is None:
             return False
         new = make_row(snapshot, self.at)
+        self.stale.forget([snapshot.id])
         if self.sort_column is None:
             self._rebuild([new, *(r for r in self._rows if r is not old)])
         else:
@@ -343,8 +350,33 @@ class TableModel:
         self._orders.clear()
         self.version += 1
         self._sort_all()
-        self._shown = _filtered(self._sorted, _terms(self.filter_text))
+        self._shown = self._stale_shown(_filtered(self._sorted, _terms(self.filter_text)))
         self._restore_cursor(current.id if current else None, index)
+
+    # --- staleness -------------------------------------------------------
+
+    def set_stale(self, verdicts: dict[str, dict[str, str]]) -> None:
+        """The evidence of these rows' staleness (empty: not stale), from the look-ups."""
+        self.stale.set(verdicts)
+        self._stale_changed()
+
+    def stale_failed(self) -> None:
+        self.stale.set_failed()
+        self._stale_changed()
+
+    def cycle_stale_filter(self) -> str | None:
+        """All rows, the stale ones, then those of each reason; returns the step now in force."""
+        step = self.stale.next_filter()
+        self._stale_changed()
+        return step
+
+    def _stale_changed(self) -> None:
+        # Badges change row text and width, the stale sort and the stale filter: as a reload does.
+        self._rebuild(self._rows)
+
+    def _stale_shown(self, rows: list[Row]) -> list[Row]:
+        shows = self.stale.shows
+        return rows if self.stale.filter is None else [r for r in rows if shows(r.id)]
 
     # --- filter and sort -------------------------------------------------
 
@@ -363,7 +395,7 @@ class TableModel:
             settled = max(0, len(_terms(self.filter_text)) - 1)
             self._shown = _filtered(self._shown, terms[settled:])
         else:
-            self._shown = _filtered(self._sorted, terms)
+            self._shown = self._stale_shown(_filtered(self._sorted, terms))
         self.filter_text = text
         # Marks stay: those the filter hides are counted (marked_hidden_ids) and called out
         # before a delete, so nothing unseen goes unsaid.
@@ -394,8 +426,11 @@ class TableModel:
             return
         order = (self.sort_column, self.sort_reverse)
         if order not in self._orders:
-            key = _SORT_KEYS[self.sort_column]
-            keys = [key(r.values) for r in self._rows]
+            if self.sort_column == "stale":
+                keys: list[Any] = [self.stale.rank(r.id) for r in self._rows]
+            else:
+                key = _SORT_KEYS[self.sort_column]
+                keys = [key(r.values) for r in self._rows]
             # Always from load order, so ties land the same way whatever came before;
             # sorting indexes by a list's __getitem__ avoids a Python call per comparison key.
             ranks = sorted(range(len(keys)), key=keys.__getitem__, reverse=self.sort_reverse)
