@@ -23,8 +23,10 @@ from heatmap_tui.ui.screens.browser_context import BrowserContext, Scope
 from heatmap_tui.ui.screens.browser_keys import BROWSER_BINDINGS, SORT_KEYS, action_state
 from heatmap_tui.ui.screens.delete_controller import DeleteController
 from heatmap_tui.ui.screens.form_controller import FormController
+from heatmap_tui.ui.screens.reframe_controller import ReframeController
 from heatmap_tui.ui.screens.row_actions import NO_VIEW_YET, RowActions
 from heatmap_tui.ui.screens.snapshot_loader import SnapshotLoader
+from heatmap_tui.ui.screens.stale_marker import StaleMarker
 from heatmap_tui.ui.screens.view_chooser import ViewChooser
 from heatmap_tui.ui.widgets.detail_pane import DetailPane
 from heatmap_tui.ui.widgets.filter_bar import ANY_DEVICE, FilterBar, device_value
@@ -111,18 +113,29 @@ class BrowserScreen(Screen["BrowserScreen.PositionChanged | None"]):
         self.trash = trash if trash is not None else Trash()
         self.filter_bar = FilterBar(self.views, view, self.device, id="filters")
         self.table = SnapshotTable(empty_message=NO_VIEW_YET, id="snapshots")
-        self.detail = DetailPane(id="detail")
+        self.detail = DetailPane(id="detail", stale_of=self.table.model.stale.evidence)
         self.status = StatusLine(id="status")
         ctx = BrowserContext(self, self.table, connection, application_id, clock, self.catalog, self.scope)
-        self.chooser = ViewChooser(ctx, self.filter_bar, chosen=self._view_chosen, found=self._update_scope)
+        self.chooser = ViewChooser(
+            ctx, self.filter_bar, chosen=self._view_chosen, found=self._update_scope, trash=self.trash
+        )
+        self.stale = StaleMarker(ctx, self.status, changed=self._rows_changed, taken_down=self._taken_down)
         self.loader = SnapshotLoader(
-            ctx, self.status, self.chooser, taken_down=self._taken_down, loaded=self._rows_changed
+            ctx,
+            self.status,
+            self.chooser,
+            taken_down=self._taken_down,
+            loaded=self._rows_changed,
+            after=self.stale.look_up,
         )
         self.forms = FormController(ctx, changed=self._rows_changed)
         self.deletes = DeleteController(
             ctx, self.trash, changed=self._rows_changed, refresh=self.action_refresh
         )
         self.rows = RowActions(ctx, read_only=lambda: self.read_only, saved=self.forms.saved)
+        self.reframes = ReframeController(
+            ctx, self.trash, journaled=self.deletes.remember_reframe, changed=self._rows_changed
+        )
 
     @property
     def views(self) -> list[str]:  # those all-views mode lists
@@ -179,6 +192,7 @@ class BrowserScreen(Screen["BrowserScreen.PositionChanged | None"]):
         if marked := len(self.table.marked_ids):  # the rows they were on go with the old list
             self.notify(f"{marked} mark{'s' if marked != 1 else ''} cleared: the list changed.", markup=False)
         self.table.clear_marks()
+        self.stale.cancel()
         self._update_scope()
         if remember:
             self._post_position()
@@ -221,6 +235,7 @@ class BrowserScreen(Screen["BrowserScreen.PositionChanged | None"]):
                 self.table.move_cursor(index)
         self._update_counts()
         self.detail.show(self.table.cursor_snapshot, self.clock())
+        self.stale.rows_changed()
 
     def on_snapshot_table_highlighted(self, event: SnapshotTable.Highlighted) -> None:
         self.detail.show(event.snapshot, self.clock())
@@ -356,6 +371,12 @@ class BrowserScreen(Screen["BrowserScreen.PositionChanged | None"]):
 
     def action_cleanup(self) -> None:
         self.deletes.clean_up()
+
+    def action_reframe(self) -> None:
+        self.reframes.reframe_cursor_or_marked()
+
+    def action_stale_filter(self) -> None:
+        self.stale.cycle_filter()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Runs for every binding on every refresh: ask for the row, not a model built from it.

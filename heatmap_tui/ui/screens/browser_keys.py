@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from textual.binding import Binding, BindingType
 
+from heatmap_tui.ui.widgets.stale_marks import LEGEND
 from heatmap_tui.ui.widgets.table_model import COLUMNS
 
 SORT_COLUMNS: tuple[tuple[str, str], ...] = tuple((c.key, c.label) for c in COLUMNS)
 SORT_KEYS = frozenset(key for key, _ in SORT_COLUMNS)
 WRITE_ACTIONS = frozenset(
-    {"new", "edit", "delete", "mark", "mark_all", "range_mark", "invert_marks", "undo", "cleanup"}
+    {"new", "edit", "delete", "mark", "mark_all", "range_mark", "invert_marks", "undo", "cleanup", "reframe"}
 )
-NEEDS_ROW = frozenset({"edit", "delete", "mark", "range_mark", "invert_marks", "copy_id", "open_detail"})
+NEEDS_ROW = frozenset(
+    {"edit", "delete", "mark", "range_mark", "invert_marks", "copy_id", "open_detail", "reframe"}
+)
 
 
 def action_state(action: str, *, read_only: bool, no_row: bool) -> bool | None:
@@ -25,9 +28,9 @@ def action_state(action: str, *, read_only: bool, no_row: bool) -> bool | None:
 
 
 def sort_bindings() -> list[Binding]:
-    """1 to 9: sort by the table's columns, in their order (table_model.COLUMNS)."""
+    """1 to 9, then 0: sort by the table's columns, in their order (table_model.COLUMNS)."""
     return [
-        Binding(str(n), f"sort('{key}')", f"Sort by {label.lower()}", show=False, id=f"browser.sort_{n}")
+        Binding(str(n % 10), f"sort('{key}')", f"Sort by {label.lower()}", show=False, id=f"browser.sort_{n}")
         for n, (key, label) in enumerate(SORT_COLUMNS, start=1)
     ]
 
@@ -91,9 +94,25 @@ BROWSER_BINDINGS: list[BindingType] = [
         "undo",
         "Undo delete",
         show=False,
-        tooltip="Undo the last delete (restore it from the trash)",
+        tooltip="Undo the last delete or re-frame (restore it from the trash)",
         id="browser.undo",
+    ),
+    Binding(
+        "F",
+        "reframe",
+        "Re-frame",
+        show=False,
+        tooltip="Re-frame the snapshot (or the marked ones) if outdated or expired: preview old → new frame",
+        id="browser.reframe",
     ),
     Binding("T", "trash", "Trash", show=False, tooltip="Open the trash", id="browser.trash"),
     Binding("c", "cleanup", "Clean up", show=False, tooltip="Clean up stale snapshots", id="browser.cleanup"),
+    Binding(
+        "S",
+        "stale_filter",
+        "Stale filter",
+        show=False,
+        tooltip=f"Rows shown: all, the stale ones, then those of each reason (badges: {LEGEND})",
+        id="browser.stale_filter",
+    ),
 ]

@@ -156,6 +156,10 @@ class DeleteController:
     def undo(self) -> None:
         self._host.run_worker(self._undo(), name="_undo", group="undo", exclusive=True)
 
+    def remember_reframe(self, batch: str) -> None:
+        """A re-frame of this browser, journaled as `batch`: `u` puts its old frames back next."""
+        self._undo_batch = batch
+
     async def _undo(self) -> None:
         from heatmap_tui.ui.dialogs.restore_progress import RestoreProgress
 
@@ -182,12 +186,15 @@ class DeleteController:
         return [] if self._undo_batch is None else self._trash.batch(self._undo_batch)
 
     def _restored(self, report: RestoreReport | None) -> None:
+        from heatmap_tui.ui.dialogs.reframe_dialog import frames_back_message
         from heatmap_tui.ui.dialogs.restore_progress import restored_message
 
         if report is None:
             return
         severity: SeverityLevel = "error" if report.failed else "warning" if report.skipped else "information"
-        self._host.notify(visible(restored_message(report)), severity=severity, timeout=8, markup=False)
+        frames = bool(report.restored) and all(entry.is_reframe for entry, _ in report.restored)
+        text = frames_back_message(report) if frames else restored_message(report)
+        self._host.notify(visible(text), severity=severity, timeout=8, markup=False)
         if report.restored:
             self._refresh()
 
@@ -228,6 +235,11 @@ class DeleteController:
                 f". Not covered: whatever lies past the first {limit} snapshots (the page limit) of "
                 f"{', '.join(cut)}"
             )
-        dialog = CleanupDialog(snapshots, scope=f"{where} · {device}{hint}", clock=self._clock)
+        dialog = CleanupDialog(
+            snapshots,
+            scope=f"{where} · {device}{hint}",
+            clock=self._clock,
+            stale=self._table.model.stale.known,
+        )
         # Its Delete button is the confirmation: it names the count, and that copies go to the trash.
         self._host.app.push_screen(dialog, lambda chosen: self.delete_confirmed(chosen or []))
