@@ -199,6 +199,7 @@ def demo_services(
             active_profile=DEMO_PROFILE, profiles={DEMO_PROFILE: Profile(api_url=server.url)}
         ),
         trash=Trash(scratch / "trash.jsonl"),
+        views_path=scratch / "views.json",  # the demo's views stay with its data, as its trash does
         demo=True,
     )
 

@@ -1,8 +1,8 @@
 """`heatmap-tui views list|add|forget` and `heatmap-tui events list`: what to make snapshots of.
 
-`views list` shows the views RUM saw in the last 30 days (busiest first) with their view counts
+`views list` shows the views RUM saw over the org's retention (busiest first) with their view counts
 and how many snapshots each has; with `--all`, also the views known only from the local view
-registry (core/view_registry.py), with "no traffic in N days". `views add` and `views forget`
+registry (core/view_registry.py), with "no traffic within the org's RUM retention". `views add` and `views forget`
 edit that registry by hand. `events list` shows the replay view events of a view, whose
 event id, session id, view id and time are what `snapshots create` needs.
 """
@@ -24,7 +24,7 @@ from heatmap_tui.core.snapshots import DEFAULT_CONCURRENCY
 from heatmap_tui.core.timefmt import format_absolute, format_duration
 from heatmap_tui.core.trash_journal import Trash
 from heatmap_tui.core.view_registry import (
-    TRAFFIC_WINDOW_DAYS,
+    TRAFFIC_WINDOW_WORDS,
     Coverage,
     Source,
     discover,
@@ -41,7 +41,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     views = subparsers.add_parser("views", help="the views of RUM applications, with counts")
     view_actions = views.add_subparsers(dest="views_command", metavar="ACTION", required=True)
     listing = view_actions.add_parser(
-        "list", help="views with RUM activity in the last 30 days, busiest first"
+        "list", help="views with RUM activity over the org's retention, busiest first"
     )
     add_target_options(listing)
     listing.add_argument(
@@ -89,7 +89,7 @@ class ViewRow:
         return None if self.traffic else NO_TRAFFIC
 
 
-NO_TRAFFIC = f"no traffic in {TRAFFIC_WINDOW_DAYS} days"
+NO_TRAFFIC = "no traffic within the org's RUM retention"
 
 
 @command
@@ -139,11 +139,11 @@ def views_command(ns: argparse.Namespace) -> int:
             ]
             for r in rows
         ]
-        print_table(("APPLICATION", "VIEW", f"VIEWS ({TRAFFIC_WINDOW_DAYS}D)", "SNAPSHOTS"), table)
+        print_table(("APPLICATION", "VIEW", "VIEWS", "SNAPSHOTS"), table)
     elif ns.all:
-        say(f"No views with RUM activity in the last {TRAFFIC_WINDOW_DAYS} days, nor known locally.")
+        say(f"No views with RUM activity {TRAFFIC_WINDOW_WORDS}, nor known locally.")
     else:
-        say(f"No views with RUM activity in the last {TRAFFIC_WINDOW_DAYS} days.")
+        say(f"No views with RUM activity {TRAFFIC_WINDOW_WORDS}.")
     if ns.all:
         say(f"Covered {coverage.describe()}.")
     return EXIT_OK

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import InitVar, dataclass, field
+from pathlib import Path
 
 from heatmap_tui.core.auth import ApiAuth
 from heatmap_tui.core.client import DatadogClient
@@ -25,6 +26,9 @@ class Connection:
     site: Site
     client: DatadogClient
     page_limit: InitVar[int] = DEFAULT_PAGE_LIMIT  # the snapshots' page size
+    # The local view registry (core/view_registry.py) this connection keeps its views in; None is
+    # the person's, under the data dir. The demo keeps its own, beside its trash.
+    views_path: Path | None = None
     snapshots: SnapshotService = field(init=False)
     rum: RumService = field(init=False)
     # Application id -> name, listed once: the org's applications seldom change within a run.

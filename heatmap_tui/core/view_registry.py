@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from heatmap_tui.core.clock import utc_now
 from heatmap_tui.core.fileio import FileError, exclusive_lock, write_atomic
 from heatmap_tui.core.paths import data_dir
+from heatmap_tui.core.rum import WIDEST_WINDOW
 
 if TYPE_CHECKING:
     from heatmap_tui.core.connection import Connection
@@ -36,8 +37,12 @@ if TYPE_CHECKING:
     from heatmap_tui.core.trash_journal import Trash
 
 REGISTRY_FILE = "views.json"
-# The window discovery looks back over (RumService.discover_views' default `since`).
-TRAFFIC_WINDOW_DAYS = 30
+# The window discovery looks back over: as far as any org keeps RUM events (the server clips it to
+# its retention), so a view whose traffic stopped weeks ago is still found.
+TRAFFIC_WINDOW = WIDEST_WINDOW
+TRAFFIC_WINDOW_DAYS = int(WIDEST_WINDOW.removeprefix("now-").removesuffix("d"))
+# What discovery's view counts count, in words (the view picker's and `views list`'s).
+TRAFFIC_WINDOW_WORDS = f"over the org's RUM retention (at most {TRAFFIC_WINDOW_DAYS} days)"
 
 
 class RegistryError(FileError):
@@ -159,11 +164,12 @@ def note(
     source: Source,
     *,
     seen_at: datetime | None = None,
+    path: Path | None = None,
 ) -> None:
     """`record`, for callers whose work must not fail because the registry cannot be written
     (a discovery, a load): the names are simply not kept this time."""
     with contextlib.suppress(RegistryError):
-        record(profile, application_id, names, source, seen_at=seen_at)
+        record(profile, application_id, names, source, seen_at=seen_at, path=path)
 
 
 def forget(profile: str, application_id: str, names: Iterable[str], *, path: Path | None = None) -> list[str]:
@@ -198,26 +204,28 @@ def known_views(profile: str, application_id: str, *, path: Path | None = None) 
     return [name for _, name in sorted(seen, key=lambda s: s[0], reverse=True)] + never
 
 
-def record_trash(entries_: Iterable[TrashEntry]) -> None:
+def record_trash(entries_: Iterable[TrashEntry], *, path: Path | None = None) -> None:
     """Know the views of the snapshots in the trash (quietly: see `note`)."""
     by_profile: dict[str, list[tuple[str, str]]] = {}
     for entry in entries_:
         by_profile.setdefault(entry.profile, []).append((entry.application_id, entry.view_name))
     for profile, pairs in by_profile.items():
         with contextlib.suppress(RegistryError):
-            record_pairs(profile, pairs, Source.TRASH)
+            record_pairs(profile, pairs, Source.TRASH, path=path)
 
 
-def learn_from_trash(trash: Trash) -> None:
+def learn_from_trash(trash: Trash, *, path: Path | None = None) -> None:
     """Know the views of the snapshots in `trash`; a trash that cannot be read teaches nothing."""
     with contextlib.suppress(FileError):
-        record_trash(trash.entries())
+        record_trash(trash.entries(), path=path)
 
 
 async def discover(conn: Connection, application_id: str) -> list[ViewCount]:
-    """The application's views with traffic (RumService.discover_views), kept in the registry."""
-    found = await conn.rum.discover_views(application_id)
-    note(conn.profile, application_id, (v.name for v in found), Source.TRAFFIC, seen_at=utc_now())
+    """The application's views with traffic over TRAFFIC_WINDOW (RumService.discover_views),
+    busiest first, kept in the registry."""
+    found = await conn.rum.discover_views(application_id, since=TRAFFIC_WINDOW)
+    names = (v.name for v in found)
+    note(conn.profile, application_id, names, Source.TRAFFIC, seen_at=utc_now(), path=conn.views_path)
     return found
 
 

@@ -330,7 +330,9 @@ class HeatmapApp(App[None]):
             app_id,
             application_name=name,
             discovered=found,
-            views=view_registry.known_views(connection.profile, app_id),  # no traffic: the first
+            views=view_registry.known_views(
+                connection.profile, app_id, path=connection.views_path
+            ),  # no traffic: the first
             initial_view=place.view or (found[0].name if found else None),
             initial_device=place.device,
             initial_sort=place.sort,

@@ -77,6 +77,8 @@ class Services:
     transport: TransportFactory | None = None
     # Where deleted snapshots are kept; None is the user's trash (the data dir, as the CLI uses).
     trash: Trash | None = None
+    # The local view registry; None is the user's (the data dir, as the CLI uses).
+    views_path: Path | None = None
     # Where a run that dies leaves a note, so the next start offers a clean start (ui/crash.py);
     # None keeps none (the demo, tests that do not ask for one).
     crash_marker: Path | None = None
@@ -220,6 +222,7 @@ class Services:
     def open_connection(self, profile: str, site: Site, auth: ApiAuth, page_limit: int) -> Connection:
         connection = self.connect(profile, site, auth)
         connection.snapshots.page_limit = page_limit
+        connection.views_path = self.views_path
         return connection
 
 

@@ -45,13 +45,16 @@ def test_views_add_list_all_and_forget(cli, devserver) -> None:
         ("views", "list", "--app", "Shop Web", "--json"),
     )
     rows = {r["view_name"]: r for r in listed.json["data"]}
-    assert rows[RETIRED]["source"] == "registry" and rows[RETIRED]["note"] == "no traffic in 30 days"
+    assert (
+        rows[RETIRED]["source"] == "registry"
+        and rows[RETIRED]["note"] == "no traffic within the org's RUM retention"
+    )
     assert rows[RETIRED]["snapshot_count"] == 1 and rows[RETIRED]["view_count"] == 0
     assert rows["/home"]["source"] == "traffic" and rows["/home"]["note"] is None
     coverage = listed.json["meta"]["coverage"]
     assert coverage["known_locally"] == 1 and coverage["views"] == coverage["from_traffic"] + 1
     line = next(x for x in table.stdout.splitlines() if RETIRED in x)
-    assert "no traffic in 30 days" in line
+    assert "no traffic within the org's RUM retention" in line
     assert f"{coverage['from_traffic']} from traffic, 1 known locally" in table.stderr
     assert RETIRED not in {r["view_name"] for r in plain.json["data"]}  # without --all: traffic only
 

@@ -160,7 +160,7 @@ class AppPicker(Screen[None]):
         self.applications = sorted(applications, key=lambda a: (not a.attributes.is_active, a.name.lower()))
         profile = self.connection.profile
         self.known_locally = {
-            a.application_id: len(known_views(profile, a.application_id))
+            a.application_id: len(known_views(profile, a.application_id, path=self.connection.views_path))
             for a in self.applications
             if not a.attributes.is_active
         }

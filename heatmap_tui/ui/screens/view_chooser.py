@@ -18,7 +18,7 @@ from heatmap_tui.core.errors import ApiError
 from heatmap_tui.core.rum_models import ViewCount
 from heatmap_tui.core.trash_journal import Trash
 from heatmap_tui.core.view_registry import (
-    TRAFFIC_WINDOW_DAYS,
+    TRAFFIC_WINDOW_WORDS,
     Source,
     discover,
     known_views,
@@ -44,8 +44,10 @@ class ViewChooser:
         *,
         chosen: Callable[[str], None],
         found: Callable[[], None],
+        trash: Trash,
     ) -> None:
         self._context = context
+        self._trash = trash  # the browser's (the demo's own in the demo): its views are known too
         self._host = context.host
         self._catalog = context.catalog
         self._bar = bar
@@ -56,7 +58,7 @@ class ViewChooser:
         if self._catalog.local_only:  # an app with no recent traffic: its views come from here
             count = len(self._catalog.views)
             self._host.notify(
-                f"No RUM traffic in the last {TRAFFIC_WINDOW_DAYS} days: its {count} "
+                f"No RUM traffic {TRAFFIC_WINDOW_WORDS}: its {count} "
                 f"view{'s' if count != 1 else ''} come from the local view registry.",
                 title="Views known locally",
                 timeout=8,
@@ -73,7 +75,10 @@ class ViewChooser:
             )
             return
         self._bar.show_view(name)
-        note(self._context.connection.profile, self._context.application_id, [name], Source.TYPED)
+        connection = self._context.connection
+        note(
+            connection.profile, self._context.application_id, [name], Source.TYPED, path=connection.views_path
+        )
         if self._catalog.add(name):
             self._bar.set_views(self._catalog.views)
         self._chosen(name)
@@ -132,8 +137,9 @@ class ViewChooser:
             except (WorkerCancelled, WorkerFailed):
                 pass  # the views known so far, then
         context, catalog = self._context, self._catalog
-        await asyncio.to_thread(learn_from_trash, Trash())
-        if catalog.known(known_views(context.connection.profile, context.application_id)):
+        connection = context.connection
+        await asyncio.to_thread(learn_from_trash, self._trash, path=connection.views_path)
+        if catalog.known(known_views(connection.profile, context.application_id, path=connection.views_path)):
             self._bar.set_views(catalog.views, counted=bool(catalog.discovered))
         if (told := catalog.coverage().describe()) != self._told:
             self._told = told
