@@ -5,13 +5,12 @@ forms, deletes), each given what it needs: a BrowserContext, and callables of th
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypeAlias
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
-from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 
@@ -21,6 +20,7 @@ from heatmap_tui.core.rum_models import ViewCount
 from heatmap_tui.core.trash import Trash
 from heatmap_tui.ui.screens.browser_context import BrowserContext, Scope
 from heatmap_tui.ui.screens.browser_keys import BROWSER_BINDINGS, SORT_KEYS, action_state
+from heatmap_tui.ui.screens.browser_place import PositionChanged, Sort
 from heatmap_tui.ui.screens.delete_controller import DeleteController
 from heatmap_tui.ui.screens.form_controller import FormController
 from heatmap_tui.ui.screens.reframe_controller import ReframeController
@@ -34,8 +34,6 @@ from heatmap_tui.ui.widgets.key_footer import KeyFooter
 from heatmap_tui.ui.widgets.snapshot_table import SnapshotTable
 from heatmap_tui.ui.widgets.status_line import StatusLine
 from heatmap_tui.ui.widgets.view_catalog import ViewCatalog
-
-Sort = tuple[str, bool]  # a column key, and whether descending
 
 
 class BrowserScreen(Screen["BrowserScreen.PositionChanged | None"]):
@@ -61,21 +59,7 @@ class BrowserScreen(Screen["BrowserScreen.PositionChanged | None"]):
     read_only: reactive[bool] = reactive(False, bindings=True, init=False)
     has_row: reactive[bool] = reactive(False, bindings=True, init=False)  # edit, delete... apply
 
-    class PositionChanged(Message):
-        """The view, device or sort changed; the shell remembers them as where it left off, with
-        the row filter and the cursor's snapshot. Also what the screen dismisses with."""
-
-        def __init__(
-            self,
-            view: str | None,
-            device: str | None,
-            sort: Sort | None = None,
-            row_filter: str = "",
-            cursor_id: str | None = None,
-        ) -> None:
-            super().__init__()
-            self.view, self.device, self.sort = view, device, sort
-            self.row_filter, self.cursor_id = row_filter, cursor_id
+    PositionChanged: TypeAlias = PositionChanged  # browser_place.py
 
     def __init__(
         self,
