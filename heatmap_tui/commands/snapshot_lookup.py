@@ -19,7 +19,15 @@ from heatmap_tui.core.models import Snapshot
 from heatmap_tui.core.safe_text import visible
 from heatmap_tui.core.snapshots import DEFAULT_CONCURRENCY
 from heatmap_tui.core.trash_journal import Trash
-from heatmap_tui.core.view_registry import Coverage, Source, discover, known_views, learn_from_trash, note
+from heatmap_tui.core.view_registry import (
+    TRAFFIC_WINDOW_WORDS,
+    Coverage,
+    Source,
+    discover,
+    known_views,
+    learn_from_trash,
+    note,
+)
 
 
 def add_view_options(parser: argparse.ArgumentParser, *, required: bool = False) -> None:
@@ -73,9 +81,11 @@ async def collect(
     app: str | None,
     device: str | None = None,
     limit: int | None = None,
+    gate: asyncio.Semaphore | None = None,
 ) -> Collected:
     """The snapshots of `views` (all known views when None: see `all_views`), warning on
-    stderr for each view whose list came back full, since the API cannot say what was cut."""
+    stderr for each view whose list came back full, since the API cannot say what was cut.
+    `gate` bounds the list requests together with the caller's others (one per call else)."""
     limit = limit or conn.snapshots.page_limit
     pairs: list[tuple[str | None, str]]
     coverage: Coverage | None = None
@@ -85,10 +95,12 @@ async def collect(
     else:
         pairs, coverage = await all_views(conn, app)
         if not pairs:
-            say("No views with RUM activity in the last 30 days, nor known locally: name one with --view.")
+            say(
+                f"No views with RUM activity {TRAFFIC_WINDOW_WORDS}, nor known locally: name one with --view."
+            )
         else:
             say(f"Covering {coverage.describe()}.")
-    gate = asyncio.Semaphore(DEFAULT_CONCURRENCY)
+    gate = gate or asyncio.Semaphore(DEFAULT_CONCURRENCY)
     cut: list[str] = []
 
     async def one(app_id: str | None, view: str) -> list[Snapshot]:

@@ -61,7 +61,7 @@ async def _app_verdicts(
         async with gate:
             seen = await conn.rum.discover_views(app_id, since=WIDEST_WINDOW)
         views = list(dict.fromkeys([*(v.name for v in seen), *known_views(conn.profile, app_id)]))
-    collected = await collect(conn, views=views, app=app_id)
+    collected = await collect(conn, views=views, app=app_id, gate=gate)  # one limit for all apps
     facts = await app_facts(conn.rum, app_id, views, collected.snapshots, settings, gate)
     return judge(collected.snapshots, {app_id: facts}, utc_now(), settings), len(views)
 

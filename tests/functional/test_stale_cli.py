@@ -93,3 +93,31 @@ def test_hostile_text_in_evidence_is_escaped_in_the_table(devserver, tmp_path) -
     assert "\x1b" not in result.stdout and "\u202e" not in result.stdout and "\x07" not in result.stdout
     line = next(li for li in result.stdout.splitlines() if "v-hostile" in li or "red" in li)
     assert "OUTDATED" in line and "frame from 1.0\\x1b[2J\\u202eevil\\nline" in line
+
+
+def test_every_application_is_looked_up_within_one_limit_of_requests_at_once(
+    devserver, tmp_path, monkeypatch
+) -> None:
+    """All applications run at once, but their list requests and look-ups share one limit (16)."""
+    import threading
+
+    from heatmap_tui.core.snapshots import DEFAULT_CONCURRENCY
+
+    lock, in_flight, most = threading.Lock(), [0], [0]
+    handle = devserver.app.handle
+
+    def counting(request):  # type: ignore[no-untyped-def]
+        with lock:
+            in_flight[0] += 1
+            most[0] = max(most[0], in_flight[0])
+        try:
+            return handle(request)
+        finally:
+            with lock:
+                in_flight[0] -= 1
+
+    monkeypatch.setattr(devserver.app, "handle", counting)
+    devserver.faults.latency_ms = 40  # long enough for every request the CLI has ready to overlap
+    result = Cli(tmp_path, devserver.url).api("snapshots", "stale", "--json")
+    assert result.code == 0, result
+    assert 1 < most[0] <= DEFAULT_CONCURRENCY, most[0]
