@@ -11,41 +11,12 @@ import pytest
 from textual import events
 from textual.pilot import Pilot
 
-from heatmap_tui.ui.format import fit_cells, format_absolute, format_relative, format_start
+from heatmap_tui.ui.format import fit_cells, format_start
 from heatmap_tui.ui.widgets.snapshot_table import SnapshotTable
 from heatmap_tui.ui.widgets.table_model import COLUMN_KEYS, NAME_MAX, TableModel, compute_layout
 from tests.apps.table_app import NOW, TableApp, make_snapshot, make_snapshots
 
-# --- format -----------------------------------------------------------------
-
-
-def test_format_start() -> None:
-    assert format_start(0) == "00:00.000"
-    assert format_start(5_004) == "00:05.004"
-    assert format_start(125 * 60_000 + 3_004) == "125:03.004"
-
-
-@pytest.mark.parametrize(
-    ("age", "text"),
-    [
-        (timedelta(seconds=-30), "just now"),
-        (timedelta(seconds=59), "just now"),
-        (timedelta(minutes=5), "5m ago"),
-        (timedelta(hours=3, minutes=59), "3h ago"),
-        (timedelta(days=12), "12d ago"),
-        (timedelta(days=240), "8mo ago"),
-        (timedelta(days=363), "11mo ago"),
-        (timedelta(days=365 * 2 + 10), "2y ago"),
-    ],
-)
-def test_format_relative(age: timedelta, text: str) -> None:
-    assert format_relative(NOW - age, NOW) == text
-
-
-def test_format_absolute_is_utc_whatever_the_offset() -> None:
-    paris = timezone(timedelta(hours=1))
-    assert format_absolute(datetime(2026, 11, 20, 11, 11, 12, tzinfo=paris)) == "2026-11-20 10:11:12 UTC"
-    assert format_absolute(datetime(2026, 11, 20, 10, 11, 12)) == "2026-11-20 10:11:12 UTC"
+# --- format (the time formatters are tested with core/timefmt.py: tests/unit/test_timefmt.py) ---
 
 
 def test_fit_cells_pads_cuts_and_counts_wide_characters() -> None:

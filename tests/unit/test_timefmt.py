@@ -99,6 +99,7 @@ def test_a_duration_says_how_long_to_its_last_unit_never_longer_and_in_order(a: 
         (timedelta(minutes=5), "5m ago"),
         (timedelta(hours=3, minutes=59), "3h ago"),
         (timedelta(days=3), "3d ago"),
+        (timedelta(days=12), "12d ago"),
         (timedelta(days=240), "8mo ago"),
         (timedelta(days=363), "11mo ago"),
         (timedelta(days=365 * 2 + 10), "2y ago"),

@@ -71,7 +71,7 @@ class ReframeController:
                 if count == 1
                 else f"none of the {count} snapshots is outdated or expired"
             )
-            context.host.notify(f"Nothing to re-frame: {which}.")
+            context.host.notify(f"Nothing to re-frame: {which}.", markup=False)
             return
 
         def confirmed(yes: bool | None) -> None:
