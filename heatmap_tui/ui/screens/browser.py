@@ -16,6 +16,7 @@ from textual.screen import Screen
 
 from heatmap_tui.core.clock import Clock, utc_now
 from heatmap_tui.core.connection import Connection
+from heatmap_tui.core.models import Snapshot
 from heatmap_tui.core.rum_models import ViewCount
 from heatmap_tui.core.trash import Trash
 from heatmap_tui.ui.screens.browser_context import BrowserContext, Scope
@@ -95,7 +96,9 @@ class BrowserScreen(Screen["BrowserScreen.PositionChanged | None"]):
         self._initial_cursor_id = initial_cursor_id  # put back once the first rows are in
         # Every delete copies the snapshot here first; by default to the data dir's, the CLI's too.
         self.trash = trash if trash is not None else Trash()
-        self.filter_bar = FilterBar(self.views, view, self.device, id="filters")
+        self.filter_bar = FilterBar(
+            self.views, view, self.device, on_search=self._search_changed, id="filters"
+        )
         self.table = SnapshotTable(empty_message=NO_VIEW_YET, id="snapshots")
         self.detail = DetailPane(id="detail", stale_of=self.table.model.stale.evidence)
         self.status = StatusLine(id="status")
@@ -222,8 +225,14 @@ class BrowserScreen(Screen["BrowserScreen.PositionChanged | None"]):
         self.stale.rows_changed()
 
     def on_snapshot_table_highlighted(self, event: SnapshotTable.Highlighted) -> None:
-        self.detail.show(event.snapshot, self.clock())
-        self.has_row = event.snapshot is not None
+        self._show_detail(event.snapshot)
+
+    def _show_detail(self, snapshot: Snapshot | None) -> None:
+        """The cursor's row in the detail pane (once: a keystroke in the row filter shows it in
+        its own step, and the table's Highlighted message comes after)."""
+        if snapshot != self.detail.snapshot:  # rows make a new Snapshot object on each look
+            self.detail.show(snapshot, self.clock())
+        self.has_row = snapshot is not None
 
     @on(SnapshotTable.Selected)
     def _row_chosen(self) -> None:
@@ -279,9 +288,11 @@ class BrowserScreen(Screen["BrowserScreen.PositionChanged | None"]):
     def action_search(self) -> None:
         self.filter_bar.focus_search()
 
-    def on_filter_bar_search_changed(self, event: FilterBar.SearchChanged) -> None:
-        self.table.set_filter(event.text)
+    def _search_changed(self, text: str) -> None:
+        """The row filter's text, as it is typed (FilterBar's on_search)."""
+        self.table.set_filter(text)
         self._update_counts()
+        self._show_detail(self.table.cursor_snapshot)  # in the same frame as the table
 
     def on_filter_bar_search_done(self) -> None:
         self.table.focus()

@@ -6,9 +6,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from itertools import zip_longest
 
-from rich.console import Group, OverflowMethod, RenderableType
+from rich.console import Group, RenderableType
 from rich.highlighter import JSONHighlighter
 from rich.table import Table
 from rich.text import Text
@@ -20,6 +19,7 @@ from heatmap_tui.core.models import Snapshot
 from heatmap_tui.core.safe_text import has_control
 from heatmap_tui.ui.format import format_absolute, format_relative, format_start
 from heatmap_tui.ui.safe import safe_rich
+from heatmap_tui.ui.widgets.side_by_side import SideBySide
 
 
 def _rfc3339(dt: datetime) -> str:
@@ -108,31 +108,18 @@ def stale_evidence(evidence: Mapping[str, str]) -> Table:
     return grid
 
 
-def attribute_grid(
-    snapshot: Snapshot, now: datetime, *, one_column: bool = False, stale: str | None = None
-) -> Table:
-    """The attributes side by side in two columns of label and value, or in one (the identifiers
-    after a blank line), where there is the height for it; `stale` sums up its stale reasons."""
+def attribute_grid(snapshot: Snapshot, now: datetime, *, stale: str | None = None) -> Table:
+    """The attributes in one column of label and value (the identifiers after a blank line),
+    where there is the height for it; long values fold. `stale` sums up its stale reasons.
+    (Side by side, in the browser's pane, they are a SideBySide.)"""
     left, right = attribute_rows(snapshot, now)
     if stale is not None:
         right.append(("Stale", stale))
-    grid = Table.grid(padding=(0, 2 if one_column else 1), expand=True)
-    # Side by side, a value too long for its half is cut with an ellipsis rather than folded onto
-    # the next row's line (enter shows it whole); in one column it folds.
-    overflow: OverflowMethod = "fold" if one_column else "ellipsis"
-    for ratio in (0, 1) if one_column else (0, 1, 0, 1):
-        grid.add_column(
-            style="bold" if not ratio else None,
-            no_wrap=not ratio or not one_column,
-            overflow=overflow,
-            ratio=ratio or None,
-        )
-    if one_column:
-        for label, value in [*left, ("", ""), *right]:
-            grid.add_row(label, safe_rich(value))
-        return grid
-    for (l_label, l_value), (r_label, r_value) in zip_longest(left, right, fillvalue=("", "")):
-        grid.add_row(l_label, safe_rich(l_value), r_label, safe_rich(r_value))
+    grid = Table.grid(padding=(0, 2), expand=True)
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(ratio=1, overflow="fold")
+    for label, value in [*left, ("", ""), *right]:
+        grid.add_row(label, safe_rich(value))
     return grid
 
 
@@ -159,6 +146,7 @@ class DetailPane(VerticalScroll):
         self.snapshot: Snapshot | None = None
         self.now: datetime | None = None
         self.json_mode = False
+        self._lines: int | None = None  # the body's height in lines, when known (_update_body)
 
     def compose(self):  # type: ignore[no-untyped-def]
         yield Static(id="detail-body", markup=False)
@@ -179,24 +167,49 @@ class DetailPane(VerticalScroll):
     def _refresh_body(self) -> None:
         body = self.query_one("#detail-body", Static)
         snapshot, now = self.snapshot, self.now
-        self.border_title = "JSON" if self.json_mode else "Details"
         if snapshot is None or now is None:
-            self.border_subtitle = ""
-            body.update(Content.styled("No snapshot selected.", "dim italic"))
+            self._set_titles("JSON" if self.json_mode else "Details", "")
+            self._update_body(body, Content.styled("No snapshot selected.", "dim italic"), 1)
             return
         if self.one_column:
-            self.border_subtitle = "J: details" if self.json_mode else "J: JSON"
+            subtitle = "J: details" if self.json_mode else "J: JSON"
         else:  # the browser's pane: both open the full-screen view
-            self.border_subtitle = "enter: details · J: JSON"
+            subtitle = "enter: details · J: JSON"
+        self._set_titles("JSON" if self.json_mode else "Details", subtitle)
         if self.json_mode:
-            body.update(json_text(snapshot))
+            text = json_text(snapshot)
+            self._update_body(body, text, text.plain.count("\n") + 1)
         else:
-            body.update(self._attributes(snapshot, now))
+            self._update_body(body, *self._attributes(snapshot, now, body.content_size.width))
 
-    def _attributes(self, snapshot: Snapshot, now: datetime) -> RenderableType:
-        if self.stale_of is None:
-            return attribute_grid(snapshot, now, one_column=self.one_column)
-        evidence = self.stale_of(snapshot.id)
-        # The reasons in sight (under Org), their evidence below the attributes.
-        grid = attribute_grid(snapshot, now, one_column=self.one_column, stale=stale_summary(evidence))
-        return Group(grid, stale_evidence(evidence)) if evidence else grid
+    def _set_titles(self, title: str, subtitle: str) -> None:
+        # Setting one repaints the pane, even to the same text: only a change is set.
+        if self.border_title != title:
+            self.border_title = title
+        if self.border_subtitle != subtitle:
+            self.border_subtitle = subtitle
+
+    def _update_body(
+        self, body: Static, content: RenderableType | Content | SideBySide, lines: int | None
+    ) -> None:
+        """A new body of `lines` lines (None: not known before it is rendered). A body as tall as
+        the last one is repainted without a layout: a layout reflows the whole screen, and the
+        pane changes with every move of the browser's cursor."""
+        body.update(content, layout=lines is None or lines != self._lines)
+        self._lines = lines
+
+    def _attributes(
+        self, snapshot: Snapshot, now: datetime, width: int
+    ) -> tuple[RenderableType | SideBySide, int | None]:
+        """The attributes, and their height when it is known before a layout: side by side
+        (SideBySide knows its height at any width) or in one column (a Rich grid, which folds)."""
+        evidence = self.stale_of(snapshot.id) if self.stale_of is not None else None
+        stale = stale_summary(evidence) if self.stale_of is not None else None
+        if not self.one_column:
+            left, right = attribute_rows(snapshot, now)
+            if stale is not None:
+                right.append(("Stale", stale))  # the reasons in sight, their evidence below
+            visual = SideBySide(left, right, list((evidence or {}).items()))
+            return visual, visual.get_height({}, width) if width else None
+        grid = attribute_grid(snapshot, now, stale=stale)
+        return (Group(grid, stale_evidence(evidence)) if evidence else grid), None

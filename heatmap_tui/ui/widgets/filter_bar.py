@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.geometry import Size
 from textual.message import Message
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Select
@@ -24,9 +25,30 @@ def device_value(device: str | None) -> str:
     return device if device in DEVICE_TYPES else ANY_DEVICE
 
 
+class BarInput(SafeInput):
+    """An input of a fixed size: a keystroke repaints it alone.
+
+    Input's own watcher sets virtual_size, a layout reactive, on every change of the value, and
+    a layout reflows the whole screen. The box's size never depends on its text here (the bar's
+    CSS sizes it), so the new virtual size is set without one.
+    """
+
+    def _watch_value(self, value: str) -> None:
+        if self.styles.auto_dimensions:
+            super()._watch_value(value)
+            return
+        self.set_reactive(Input.virtual_size, Size(self.content_width, 1))
+        self._suggestion = ""
+        if self.suggester and value:
+            self.run_worker(self.suggester._get_suggestion(self, value))
+        self.refresh()
+
+
 class FilterBar(Horizontal):
-    """Compact, one line high. It says what the person asked for in messages of its own; the
-    screen changes it through the methods here, never through its inner widgets."""
+    """Compact, one line high. It says what the person asked for in messages of its own, and
+    the row filter's text through `on_search`, called in the keystroke's own step (so the
+    table's change is painted in the same frame as the echo of the key); the screen changes
+    the bar through the methods here, never through its inner widgets."""
 
     DEFAULT_CSS = """
     FilterBar {
@@ -50,15 +72,24 @@ class FilterBar(Horizontal):
     }
     """
 
-    def __init__(self, views: Iterable[str], view: str, device: str | None, *, id: str | None = None) -> None:
+    def __init__(
+        self,
+        views: Iterable[str],
+        view: str,
+        device: str | None,
+        *,
+        on_search: Callable[[str], None],
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
+        self._on_search = on_search
         self._views = list(views)
         self._view = view
         self._device = device_value(device)
 
     def compose(self) -> ComposeResult:
         yield Label("View", markup=False)
-        yield SafeInput(
+        yield BarInput(
             self._view,
             placeholder=VIEW_PLACEHOLDER,
             suggester=SuggestFromList(self._views, case_sensitive=False),
@@ -73,7 +104,12 @@ class FilterBar(Horizontal):
             DEVICE_OPTIONS, value=self._device, allow_blank=False, compact=True, id="device-select"
         )
         yield Label("Filter", markup=False)
-        yield SafeInput(placeholder="/ to filter rows", compact=True, id="search-input")
+        yield BarInput(placeholder="/ to filter rows", compact=True, id="search-input")
+
+    def on_mount(self) -> None:
+        # A watcher runs as the value is set, in the keystroke's step; Input.Changed would
+        # reach the screen only after the echo's frame.
+        self.watch(self._search_input, "value", self._on_search, init=False)
 
     class ViewChosen(Message):
         """Enter in the view input: `view` as typed (perhaps blank)."""
@@ -88,13 +124,6 @@ class FilterBar(Horizontal):
         def __init__(self, device: str | None) -> None:
             super().__init__()
             self.device = device
-
-    class SearchChanged(Message):
-        """The row filter's text changed."""
-
-        def __init__(self, text: str) -> None:
-            super().__init__()
-            self.text = text
 
     class SearchDone(Message):
         """Enter in the row filter: back to the rows."""
@@ -131,8 +160,7 @@ class FilterBar(Horizontal):
 
     @on(Input.Changed, "#search-input")
     def _search_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        self.post_message(self.SearchChanged(event.value))
+        event.stop()  # on_search had it already
 
     @on(Input.Submitted, "#search-input")
     def _search_submitted(self, event: Input.Submitted) -> None:
@@ -193,7 +221,7 @@ class FilterBar(Horizontal):
         self.show_search("")
 
     def show_search(self, text: str) -> None:
-        """Put `text` in the row filter; it applies as if typed (SearchChanged)."""
+        """Put `text` in the row filter; it applies as if typed (on_search)."""
         self._search_input.value = text
 
     def cycle_device(self) -> None:

@@ -121,13 +121,16 @@ class StatusLine(Vertical):
         padding: 0 1;
         background: $panel;
         color: $text-muted;
-        #status-facts { text-wrap: nowrap; text-overflow: ellipsis; }
+        /* One line whatever it says: an update repaints it without a layout of the screen. */
+        #status-facts { height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
     }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.status = Status()
+        self._shown_facts: Content | None = None
+        self._shown_notes: Content | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="status-facts", markup=False)
@@ -142,11 +145,16 @@ class StatusLine(Vertical):
             self._show()
 
     def _show(self) -> None:
-        self.query_one("#status-facts", Static).update(facts(self.status))
-        note = notes(self.status)
-        widget = self.query_one("#status-notes", Static)
-        widget.update(note)
-        widget.display = bool(note.plain)
+        # Only what changed is updated: a keystroke in the row filter changes the counts alone.
+        shown_facts, shown_notes = facts(self.status), notes(self.status)
+        if shown_facts != self._shown_facts:
+            self._shown_facts = shown_facts
+            self.query_one("#status-facts", Static).update(shown_facts, layout=False)
+        if shown_notes != self._shown_notes:  # they wrap: their height may change
+            self._shown_notes = shown_notes
+            widget = self.query_one("#status-notes", Static)
+            widget.update(shown_notes)
+            widget.display = bool(shown_notes.plain)
 
     def render_status(self) -> Content:
         """Everything shown, as one text (what tests and screen readers want)."""
