@@ -6,6 +6,7 @@ embedded server); the CLI opens one per command (commands/connect.py).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import InitVar, dataclass, field
 from pathlib import Path
@@ -15,7 +16,9 @@ from heatmap_tui.core.client import DatadogClient
 from heatmap_tui.core.errors import AmbiguousApplication, UnknownApplication
 from heatmap_tui.core.rum import RumService
 from heatmap_tui.core.sites import Site
-from heatmap_tui.core.snapshots import DEFAULT_PAGE_LIMIT, SnapshotService
+from heatmap_tui.core.snapshots import DEFAULT_PAGE_LIMIT, SnapshotPage, SnapshotService
+
+ListArgs = tuple[str, str | None, str | None]  # view name, device type, application id
 
 
 @dataclass
@@ -33,6 +36,8 @@ class Connection:
     rum: RumService = field(init=False)
     # Application id -> name, listed once: the org's applications seldom change within a run.
     _applications: dict[str, str] | None = field(default=None, init=False, repr=False)
+    # A list sent before anybody asked for it (`list_early`), with what it lists.
+    _early: tuple[ListArgs, asyncio.Task[SnapshotPage]] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self, page_limit: int) -> None:
         self.snapshots = SnapshotService(self.client, page_limit=page_limit)
@@ -48,7 +53,36 @@ class Connection:
         return f"{self.site.short_label} · profile {self.profile}"
 
     async def close(self) -> None:
+        self.drop_early()
         await self.client.aclose()
+
+    def list_early(self, view_name: str, device_type: str | None, application_id: str) -> None:
+        """Send the list of one view now, before anything asks for it: the next `list_snapshots`
+        of the same view, device and application is answered by it. A resumed start sends the
+        view's list this way as soon as it knows the keys, and builds its screen meanwhile."""
+        self.drop_early()
+        task = asyncio.ensure_future(self.snapshots.list(view_name, device_type, application_id))
+        task.add_done_callback(_retrieve)  # a failure nobody awaits is not logged as lost
+        self._early = ((view_name, device_type, application_id), task)
+
+    async def list_snapshots(
+        self, view_name: str, device_type: str | None = None, application_id: str | None = None
+    ) -> SnapshotPage:
+        """SnapshotService.list, answered by the early list when it is of the same arguments
+        (once: the next asks again). Raises ApiError as the service does."""
+        early, self._early = self._early, None
+        if early is not None:
+            args, task = early
+            if args == (view_name, device_type, application_id):
+                return await task
+            task.cancel()
+        return await self.snapshots.list(view_name, device_type, application_id)
+
+    def drop_early(self) -> None:
+        """Forget the early list (cancelled if still on its way)."""
+        if self._early is not None:
+            self._early[1].cancel()
+            self._early = None
 
     async def applications(self) -> dict[str, str]:
         """Each RUM application's id and name (ApiError when they cannot be listed)."""
@@ -80,6 +114,11 @@ class Connection:
         if wanted is None:
             return list(await self.applications())
         return [await self.application_id(wanted)]
+
+
+def _retrieve(task: asyncio.Task[SnapshotPage]) -> None:
+    if not task.cancelled():
+        task.exception()
 
 
 def _looks_like_id(text: str) -> bool:

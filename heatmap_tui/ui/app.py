@@ -20,7 +20,6 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Static
 
-from heatmap_tui.core import view_registry
 from heatmap_tui.core.auth import ApiAuth
 from heatmap_tui.core.config import Config
 from heatmap_tui.core.connection import Connection
@@ -30,18 +29,19 @@ from heatmap_tui.core.keyring_access import KeyringUnavailable
 from heatmap_tui.core.safe_text import visible
 from heatmap_tui.core.sites import Site, SiteError
 from heatmap_tui.ui.crash import CrashWatch, tracebacks_without_locals
-from heatmap_tui.ui.left_off import LeftOff
+from heatmap_tui.ui.left_off import LeftOff, Place
 from heatmap_tui.ui.palette import HeatmapCommands
-from heatmap_tui.ui.screens.browser import BrowserScreen
 from heatmap_tui.ui.services import Services
 from heatmap_tui.ui.settings import Settings
 
 if TYPE_CHECKING:
     from heatmap_tui.core.rum_models import ViewCount
 
-    # Imported where they are used: a start straight into the browser needs none of them.
+    # Imported where they are used: a start straight into the browser needs none of them but
+    # the browser, imported once its view's list is sent (it travels meanwhile).
     from heatmap_tui.ui.dialogs.credentials_form import CredentialsResult
     from heatmap_tui.ui.screens.app_picker import AppPicker
+    from heatmap_tui.ui.screens.browser import BrowserScreen
     from heatmap_tui.ui.screens.site_picker import SitePicker
 
 
@@ -181,7 +181,7 @@ class HeatmapApp(App[None]):
         await self._connect(creds.auth)
         app_id = (self.services.overrides.application_id if first else None) or remembered_app
         if app_id and not clean:
-            self.open_application(app_id, None, from_start=True)
+            await self._open_application(app_id, None, from_start=True)  # in this worker: no hop
         else:
             await self.show_apps()
 
@@ -226,6 +226,8 @@ class HeatmapApp(App[None]):
 
     def _remember_browsers(self) -> None:
         """The row filter and cursor of a browser about to go are remembered on the way out."""
+        from heatmap_tui.ui.screens.browser import BrowserScreen
+
         for screen in self.screen_stack:
             if isinstance(screen, BrowserScreen):
                 self._remember_place(screen.place())
@@ -309,13 +311,43 @@ class HeatmapApp(App[None]):
         return self.services.demo
 
     @work(exclusive=True, group="flow")
-    async def open_application(self, app_id: str, name: str | None, *, from_start: bool = False) -> None:
+    async def open_application(self, app_id: str, name: str | None) -> None:
+        await self._open_application(app_id, name)
+
+    async def _open_application(self, app_id: str, name: str | None, *, from_start: bool = False) -> None:
         """Open the browser on the app (escape goes back to the app picker). With a view to show,
-        it opens at once and learns the app's name and views in the background; without one,
-        the app's views are discovered first and the busiest is shown."""
+        its list is sent first and the browser built while it travels (Connection.list_early);
+        the app's name and views come after it, in the background. Without one, the app's views
+        are discovered first and the busiest is shown."""
         connection = self.connection
         assert connection is not None
         place = self.left_off.opening(self.profile, app_id)
+        if (first := place.first_list()) is not None:
+            connection.list_early(*first, app_id)
+        try:
+            self.left_off.opened(self.profile, app_id, place)
+            browser = await self._browser(connection, app_id, name, place)
+            if from_start:
+                await self._reset_stack()
+        except BaseException:
+            connection.drop_early()  # no browser will take it
+            raise
+        if from_start:
+            # Escape goes back to the app picker, made only then: one screen less at start.
+            await self.push_screen(browser, callback=self._left_browser)
+        else:
+            await self.push_screen(browser, callback=self._remember_place)
+        if name is None:
+            named = await self._application_name(connection, app_id)
+            if named is not None and browser.is_mounted:
+                browser.set_application_name(named)
+
+    async def _browser(
+        self, connection: Connection, app_id: str, name: str | None, place: Place
+    ) -> BrowserScreen:
+        from heatmap_tui.core import view_registry
+        from heatmap_tui.ui.screens.browser import BrowserScreen
+
         found: list[ViewCount] | None = None
         if not place.view:
             try:
@@ -325,7 +357,7 @@ class HeatmapApp(App[None]):
                 self.notify(
                     f"{exc} Type a view name in the browser.", title="No views found", severity="warning"
                 )
-        browser = BrowserScreen(
+        return BrowserScreen(
             connection,
             app_id,
             application_name=name,
@@ -342,16 +374,6 @@ class HeatmapApp(App[None]):
             clock=self.services.clock,
             trash=self.services.trash,
         )
-        if from_start:
-            await self._reset_stack()
-            # Escape goes back to the app picker, made only then: one screen less at start.
-            await self.push_screen(browser, callback=self._left_browser)
-        else:
-            await self.push_screen(browser, callback=self._remember_place)
-        if name is None:
-            named = await self._application_name(connection, app_id)
-            if named is not None and browser.is_mounted:
-                browser.set_application_name(named)
 
     async def _application_name(self, connection: Connection, app_id: str) -> str | None:
         """What the org's list calls the app (None: the browser goes on showing the id)."""
@@ -436,6 +458,8 @@ class HeatmapApp(App[None]):
         if self.services.read_only:
             self.notify("Started with --read-only: restart without it to create, edit or delete snapshots.")
             return
+        from heatmap_tui.ui.screens.browser import BrowserScreen
+
         self.read_only = not self.read_only
         for screen in self.screen_stack:
             if isinstance(screen, BrowserScreen):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from heatmap_tui.core.state import Position, State, StateError
+from heatmap_tui.ui.forms import DEVICE_TYPES
 from heatmap_tui.ui.notify import Notify
 from heatmap_tui.ui.services import Services
 from heatmap_tui.ui.settings import Settings
@@ -39,6 +40,14 @@ class Place:
             return cls()
         sort = (position.sort_column, position.sort_reverse) if position.sort_column else None
         return cls(position.view_name, position.device_type, sort, position.row_filter, position.cursor_id)
+
+    def first_list(self) -> tuple[str, str | None] | None:
+        """The view and device whose list a browser opened here loads first, read as
+        BrowserScreen reads them; None when there is no view to list yet."""
+        view = (self.view or "").strip()
+        if not view:
+            return None
+        return view, self.device if self.device in DEVICE_TYPES else None
 
     def asked(self, view: str | None, device: str | None) -> Place:
         """This place with the view and device the command line asked for: a view asked shows
@@ -97,12 +106,17 @@ class LeftOff:
         return self._same_site(profile, self._left.get((profile, app_id)))
 
     def opening(self, profile: str, app_id: str) -> Place:
-        """Where to open `app_id` (from now on the application remembered): where it was left,
-        with the view and device the command line asked for if it is the first one opened."""
+        """Where to open `app_id`: where it was left, with the view and device the command line
+        asked for if it is the first one opened. `opened` then remembers it (the app sends the
+        place's list first: see Place.first_list)."""
         shown = self.in_application(profile, app_id)
         place = Place.of(shown)
         if self._asked is not None:
             place, self._asked = place.asked(*self._asked), None
+        return place
+
+    def opened(self, profile: str, app_id: str, place: Place) -> None:
+        """`app_id` opens at `place` (from `opening`): from now on the application remembered."""
         self.remember(
             profile,
             app_id=app_id,
@@ -112,7 +126,6 @@ class LeftOff:
             row_filter=place.row_filter,
             cursor_id=place.cursor_id,
         )
-        return place
 
     def left(self, profile: str, place: BrowserScreen.PositionChanged | None) -> None:
         """Where a browser was left (or moved to): given back when its application opens again."""

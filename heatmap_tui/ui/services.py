@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 from pydantic import SecretStr
@@ -33,7 +34,11 @@ from heatmap_tui.core.keyring_access import KeyringStatus, KeyringStore
 from heatmap_tui.core.retry import RetryPolicy
 from heatmap_tui.core.sites import Site, SiteError, needs_confirmation
 from heatmap_tui.core.state import Position, State
-from heatmap_tui.core.trash import Trash
+
+if TYPE_CHECKING:
+    # The trash and what it brings (restore, reframe, stale...) load with the browser, after
+    # a resumed start has sent its first request.
+    from heatmap_tui.core.trash import Trash
 
 TransportFactory = Callable[[], httpx.AsyncBaseTransport]
 

@@ -69,9 +69,11 @@ class SnapshotLoader:
                     pages = await service.map_views(rows_of, views, scope.device, context.application_id)
                     rows = [row for page in pages.values() for row in page]
                 else:
-                    rows = rows_of(
-                        scope.view, await service.list(scope.view, scope.device, context.application_id)
+                    # The connection's: a resumed start's list was sent before this screen was built.
+                    page = await context.connection.list_snapshots(
+                        scope.view, scope.device, context.application_id
                     )
+                    rows = rows_of(scope.view, page)
         except ApiError as exc:
             if not self._taken_down():
                 self._failed(exc)
@@ -97,7 +99,7 @@ class SnapshotLoader:
             truncated_views=catalog.cut if scope.all_views else (),
         )
         self._loaded()
-        self._views.discover(quiet=True)
+        self._views.discover(quiet=True)  # once these rows are painted (ViewChooser.discover)
         if self._after is not None:
             await self._after()
 

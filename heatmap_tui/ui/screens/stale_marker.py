@@ -46,7 +46,7 @@ class StaleMarker:
     def rows_changed(self) -> None:
         """Look up the rows not judged yet, once the rows are painted; nothing when all are."""
         model = self._context.table.model
-        ids = frozenset(s.id for s in model.snapshots)
+        ids = model.ids
         unknown = not model.stale.failed and any(model.stale.evidence(i) is None for i in ids)
         if ids and (ids != self._tried or unknown):
             self._tried = ids
@@ -58,7 +58,7 @@ class StaleMarker:
         """Judge the rows a load just showed, in the load's own worker (a newer load cancels it),
         instead of a run rows_changed scheduled."""
         model = self._context.table.model
-        self._tried = frozenset(s.id for s in model.snapshots)
+        self._tried = model.ids
         self._run += 1
         run = self._run
         # After the discovery the load started (its views are all-views' views), not beside it.

@@ -100,12 +100,15 @@ class ViewChooser:
     # --- discovery ---------------------------------------------------------------
 
     def discover(self, *, quiet: bool = False) -> None:
-        """Ask, unless answered or asking. `quiet`: a failure is not told (the next use of the
-        view filter asks again, and tells)."""
+        """Ask, unless answered or asking. `quiet`: nobody asked, so the frame being made is
+        painted first (a load's rows wait for no other request, nor for sending one), and a
+        failure is not told (the next use of the view filter asks again, and tells)."""
         if self._catalog.discovered is None and self._worker is None:
             self._worker = self._host.run_worker(self._discover(quiet), name="_discover", group="discover")
 
     async def _discover(self, quiet: bool) -> None:
+        if quiet:
+            await self._context.table.wait_for_refresh()
         try:
             found = await discover(self._context.connection, self._context.application_id)
         except ApiError as exc:  # the filter still takes any typed name

@@ -255,6 +255,11 @@ class TableModel:
         """Every loaded snapshot in load order, whatever the filter shows (what a cleanup looks at)."""
         return [r.snapshot for r in self._rows]
 
+    @property
+    def ids(self) -> frozenset[str]:
+        """The id of every loaded snapshot, with no model built."""
+        return frozenset(self._by_id)
+
     def cells(self, row: Row) -> tuple[str, ...]:
         return (*row.cells(self.at), self.stale.badge(row.id))
 
