@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import ssl
 import time
 from collections.abc import Iterable
 
@@ -15,6 +14,7 @@ from heatmap_tui.core.client import DatadogClient
 from heatmap_tui.core.errors import ApiError
 from heatmap_tui.core.retry import RetryPolicy
 from heatmap_tui.core.sites import custom_site
+from heatmap_tui.core.transport import StreamTransport
 from heatmap_tui.devserver import DEMO_API_KEY, DEMO_APP_KEY, DevServer
 
 DEMO_AUTH = ApiAuth(DEMO_API_KEY, DEMO_APP_KEY)
@@ -43,15 +43,9 @@ NOT_PLAIN = (
 )
 
 
-# Building an SSL context loads the CA bundle (~70 ms), and httpx builds one per client even for an
-# http:// URL: the fault tests build a client per case, so they share one context. Same limits as
-# DatadogClient's own transport.
-_SSL_CONTEXT = ssl.create_default_context()
-
-
-def loopback_transport(max_connections: int = 32) -> httpx.AsyncHTTPTransport:
-    limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
-    return httpx.AsyncHTTPTransport(verify=_SSL_CONTEXT, limits=limits)
+def loopback_transport(max_connections: int = 64) -> StreamTransport:
+    """DatadogClient's own transport (core/transport.py), as a client made without one gets."""
+    return StreamTransport(max_connections=max_connections)
 
 
 class RecordingSleep:

@@ -38,6 +38,7 @@ from heatmap_tui.core.ratelimit import RateLimitInfo, RateLimitTracker
 from heatmap_tui.core.retry import Outcome, RetryPolicy
 from heatmap_tui.core.safe_text import has_control, visible
 from heatmap_tui.core.sites import Site, check_transport_url
+from heatmap_tui.core.transport import StreamTransport, default_transport
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +114,7 @@ class DatadogClient:
         transport: httpx.AsyncBaseTransport | None = None,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        max_connections: int = 32,
+        max_connections: int = 64,
         deadline: float = DEFAULT_DEADLINE,
         max_body_bytes: int = MAX_BODY_BYTES,
     ) -> None:
@@ -125,6 +126,10 @@ class DatadogClient:
         self.retry = retry or RetryPolicy()
         self._sleep = sleep
         self.rate_limit = RateLimitTracker(sleep=sleep)
+        verify = _tls_for(site.api_url)
+        if transport is None:  # ours (core/transport.py), unless the environment names a proxy
+            transport = default_transport(verify, max_connections)
+        self._transport = transport
         self._http = httpx.AsyncClient(
             base_url=site.api_url,
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
@@ -133,7 +138,7 @@ class DatadogClient:
             transport=transport,
             limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
             follow_redirects=False,
-            verify=_tls_for(site.api_url),
+            verify=verify,
         )
         self.requests_sent = 0
 
@@ -145,6 +150,13 @@ class DatadogClient:
 
     async def aclose(self) -> None:
         await self._http.aclose()
+
+    async def open_connections(self, count: int) -> None:
+        """Open up to `count` connections now, ahead of that many requests at once (a bulk delete
+        while its look-up travels): their set-up (TCP, TLS) is then off the requests' way. Best
+        effort, and only with the app's own transport (core/transport.py)."""
+        if isinstance(self._transport, StreamTransport):
+            await self._transport.open_idle(self.site.api_url, count, DEFAULT_TIMEOUT.connect)
 
     @property
     def rate_limit_info(self) -> RateLimitInfo | None:
@@ -189,7 +201,10 @@ class DatadogClient:
             # A used-up window is waited out, capped like a 429's reset.
             await self.rate_limit.acquire(max_wait=self.retry.max_rate_limit_wait)
             self.requests_sent += 1
-            answer = await self._try(op, method, path, params, json_body, auth)
+            try:
+                answer = await self._try(op, method, path, params, json_body, auth)
+            finally:
+                self.rate_limit.release()
             if isinstance(answer, _Failed):
                 maybe_applied = maybe_applied or answer.reached
                 outcome = Outcome(network_error=True)
@@ -288,11 +303,22 @@ class DatadogClient:
         use_auth: bool,
     ) -> Answer:
         """Send, then read the body as a stream, never past the size cap."""
-        response = await self._http.send(
-            self._http.build_request(method, path, params=params, json=json_body),
-            auth=httpx.USE_CLIENT_DEFAULT if use_auth else None,
-            stream=True,
-        )
+        if isinstance(self._transport, StreamTransport):  # the app's own: straight to it
+            request = httpx.Request(
+                method,
+                str(self._http.base_url).rstrip("/") + "/" + path.lstrip("/"),  # as httpx joins them
+                params=params,
+                json=json_body,
+                headers=self._http.headers,
+                extensions={"timeout": self._http.timeout.as_dict()},
+            )
+            response = await self._transport.send(request, self.auth if use_auth else None)
+        else:
+            response = await self._http.send(
+                self._http.build_request(method, path, params=params, json=json_body),
+                auth=httpx.USE_CLIENT_DEFAULT if use_auth else None,
+                stream=True,
+            )
         try:
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > self.max_body_bytes:

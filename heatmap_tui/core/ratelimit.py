@@ -51,7 +51,13 @@ def parse_headers(headers: Mapping[str, str], now: float | None = None) -> RateL
 
 
 class RateLimitTracker:
-    """Counts down locally between responses, so concurrent requests do not overshoot."""
+    """Counts down locally between responses, so concurrent requests do not overshoot.
+
+    An answer's Remaining is the server's count when it handled that request: the requests still
+    in flight (acquired, not yet `release`d) may come after it, so they are taken off it. When a
+    used-up window ends, the next is taken to hold the last known Limit and to last a Period: the
+    requests that waited for it do not all go at once, and those past the Limit wait again.
+    """
 
     def __init__(
         self,
@@ -62,21 +68,47 @@ class RateLimitTracker:
         self._sleep = sleep
         self._remaining: int | None = None
         self._window_end: float | None = None
+        self._in_flight = 0
         self.latest: RateLimitInfo | None = None
         self.waits = 0  # how many times a request waited for a reset (for tests and status)
 
     async def acquire(self, max_wait: float | None = None) -> None:
         """Wait, if the window is used up, until it resets (at most `max_wait` seconds: a server
         may announce a reset hours ahead); then count this request."""
-        if self._remaining is not None and self._remaining <= 0:
+        while self._remaining is not None and self._remaining <= 0:
+            end = self._window_end
             now = self._clock()
-            if self._window_end is not None and now < self._window_end:
-                wait = self._window_end - now
+            if end is not None and now < end:
+                wait = end - now
+                waited = wait if max_wait is None else min(wait, max_wait)
                 self.waits += 1
-                await self._sleep(wait if max_wait is None else min(wait, max_wait))
-            self._remaining = None  # a new window: unknown until the next response
+                await self._sleep(waited)
+                if waited < wait:  # capped: the window may not be over, the next answer says
+                    self._remaining = None
+                    break
+                if self._window_end != end:  # an answer, or another request, moved on meanwhile
+                    continue
+                now = end
+            self._next_window(now)
         if self._remaining is not None:
             self._remaining -= 1
+        self._in_flight += 1
+
+    def _next_window(self, now: float) -> None:
+        """The window ended: the next holds the last known Limit and lasts a Period (the next
+        answer says better); without them it is unknown until then."""
+        info = self.latest
+        if info is None or not info.limit or not info.period:
+            self._remaining = None
+            return
+        ended = self._window_end
+        start = ended if ended is not None and now - ended < info.period else now  # else: idle since
+        self._remaining = info.limit
+        self._window_end = start + info.period
+
+    def release(self) -> None:
+        """A request `acquire` let go got its answer, or failed: it is no longer in flight."""
+        self._in_flight = max(0, self._in_flight - 1)
 
     def window_waited(self) -> None:
         """The caller already waited out the window (a 429's reset): do not wait for it again."""
@@ -91,8 +123,9 @@ class RateLimitTracker:
             return
         window_end = info.observed_at + (info.reset or 0.0)
         same_window = self._window_end is not None and abs(window_end - self._window_end) < _SAME_WINDOW
+        remaining = info.remaining - self._in_flight  # those in flight may not be counted in it yet
         if same_window and self._remaining is not None:
-            self._remaining = min(self._remaining, info.remaining)
+            self._remaining = min(self._remaining, remaining)
         else:
-            self._remaining = info.remaining
+            self._remaining = remaining
         self._window_end = window_end

@@ -34,39 +34,39 @@ CRASH_APP_KEY = "CRASHAPPK3Y0123456789abcdef0000XW4VY2TJM"
 APPS = "/api/v2/rum/applications"
 
 # `python -c` one of these, then the CLI's arguments: the app as installed, with one method of
-# the HTTP stack patched to fail the way a bug in a library would: in the transport (below the
-# client's auth hook), or in h11 as it sends the request line and headers (where a frame holds the
-# headers as bytes, keys and all, beyond the reach of any masking).
+# the HTTP stack (core/transport.py, core/http11.py) patched to fail the way a bug would: in the transport (below
+# the client's auth hook), or as a connection sends the request line and headers (where a frame
+# holds the headers as bytes, keys and all, beyond the reach of any masking).
 _PATCH_TRANSPORT = f"""
-import httpx
+from heatmap_tui.core.transport import StreamTransport
 
-real = httpx.AsyncHTTPTransport.handle_async_request
+real = StreamTransport.handle_async_request
 
 async def broken(self, request):
     if request.url.path.startswith({APPS!r}):
         raise RuntimeError("a bug below the client")
     return await real(self, request)
 
-httpx.AsyncHTTPTransport.handle_async_request = broken
+StreamTransport.handle_async_request = broken
 """
-_PATCH_H11 = f"""
-import h11
+_PATCH_WIRE = f"""
+from heatmap_tui.core.http11 import HttpConnection
 
-real = h11.Connection.send
+real = HttpConnection.send
 
-def broken(self, event):
-    if isinstance(event, h11.Request) and event.target.startswith({APPS.encode()!r}):
+def broken(self, data, request):
+    if data.startswith(b"GET " + {APPS.encode()!r}):
         raise RuntimeError("a bug below the client")
-    return real(self, event)
+    return real(self, data, request)
 
-h11.Connection.send = broken
+HttpConnection.send = broken
 """
 _RUN = """
 import sys
 from heatmap_tui.cli import main
 sys.exit(main(sys.argv[1:]))
 """
-BROKEN = {"transport": _PATCH_TRANSPORT + _RUN, "h11": _PATCH_H11 + _RUN}
+BROKEN = {"transport": _PATCH_TRANSPORT + _RUN, "wire": _PATCH_WIRE + _RUN}
 
 ANSI = re.compile(rb"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
 FILLER = re.compile(r"[\s│┃║╭╮╰╯─━═▏▕|]+")

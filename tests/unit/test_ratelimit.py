@@ -73,3 +73,23 @@ async def test_a_reset_hours_away_is_waited_no_longer_than_the_cap() -> None:
     tracker.update(headers(remaining=0, reset=86_335))
     await tracker.acquire(max_wait=65.0)
     assert clock.slept == [65.0, 65.0]
+
+
+async def test_requests_in_flight_are_taken_off_an_answers_remaining() -> None:
+    clock = FakeClock()
+    tracker = RateLimitTracker(clock=clock, sleep=clock.sleep)
+    for _ in range(10):  # ten at once, before any answer told the limits
+        await tracker.acquire()
+    tracker.release()  # one answered: the server had counted it, perhaps not the nine others yet
+    tracker.update(headers(remaining=9, reset=5))
+    await tracker.acquire()
+    assert clock.slept == [5.0]  # 9 - 9 in flight: none left in this window
+
+
+async def test_after_a_used_up_window_no_more_than_the_limit_go_at_once() -> None:
+    clock = FakeClock()
+    tracker = RateLimitTracker(clock=clock, sleep=clock.sleep)
+    tracker.update(headers(remaining=0, reset=5, limit=3))
+    for _ in range(4):  # requests that all waited for the end of the window
+        await tracker.acquire()
+    assert clock.slept == [5.0, 10.0]  # three in the next window; the fourth waits a period more
