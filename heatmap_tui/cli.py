@@ -14,9 +14,12 @@ quotes the arguments it could not use through `visible`, as every other message 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import importlib
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NoReturn
 
 from heatmap_tui import __version__
@@ -97,7 +100,43 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
+    """Run one command; `argv` None: as the program, with sys.argv (see `_as_program`)."""
+    if argv is None:
+        with _as_program():
+            return _main(sys.argv[1:], _program_started)
+    return _main(argv)
+
+
+@contextlib.contextmanager
+def _as_program() -> Iterator[None]:
+    """What only the program's own process does.
+
+    Start-up skips what the app never uses: httpx's command-line tool (click, rich, pygments,
+    httpcore), which httpx imports whenever click is installed, as it is beside many tools; and
+    pydantic's search of every installed package for plugins (the app has none). No cyclic
+    collection runs until the command starts (`_program_started`): the imports make tens of
+    thousands of objects and no garbage, and each collection would walk them all. At the end,
+    every object is moved out of the collector's sight (gc.freeze), so the interpreter's last
+    collections need not walk them either.
+    """
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]  # None: "not importable"
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
+
+
+def _program_started() -> None:
+    """The command's modules are imported: they stay, so the collector leaves them out from now."""
+    gc.freeze()
+    gc.enable()
+
+
+def _main(argv: Sequence[str], started: Callable[[], None] | None = None) -> int:
+    args = list(argv)
     if not args or (args[0].startswith("-") and args[0] not in ("-h", "--help", "--version")):
         args = ["tui", *args]
     parser = build_parser(args[0])
@@ -112,6 +151,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(ns, "func", None) is None:
         build_parser().print_help(sys.stderr)
         return EXIT_USAGE
+    if started is not None:
+        started()
     try:
         return int(ns.func(ns) or 0)
     except KeyboardInterrupt:

@@ -21,8 +21,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from rich.cells import cell_len
-
 from heatmap_tui.commands.common import emit, say
 from heatmap_tui.core.cleanup import last_change
 from heatmap_tui.core.clock import utc_now
@@ -65,6 +63,8 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
 
     Only the padding is stripped from the end of a line (a name may end in a no-break space).
     """
+    from rich.cells import cell_len  # here: commands that print no table need no rich
+
     lines = [[visible(cell) for cell in line] for line in (headers, *rows)]
     widths = [0] * len(headers)
     for line in lines:
@@ -79,6 +79,8 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
 
 def pad(text: str, width: int) -> str:
     """`text` padded with spaces to `width` terminal cells (ljust counts characters)."""
+    from rich.cells import cell_len
+
     return text + " " * (width - cell_len(text))
 
 

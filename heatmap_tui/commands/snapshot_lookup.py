@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -22,11 +23,12 @@ from heatmap_tui.core.trash_journal import Trash
 from heatmap_tui.core.view_registry import (
     TRAFFIC_WINDOW_WORDS,
     Coverage,
+    RegistryError,
     Source,
     discover,
     known_views,
     learn_from_trash,
-    note,
+    record_pairs,
 )
 
 
@@ -50,6 +52,14 @@ class Collected:
     limit: int
     cut: list[str] = field(default_factory=list)
     coverage: Coverage | None = None  # all views: how many, and from where (None: views named)
+    named: list[tuple[str, str]] = field(default_factory=list)  # (application id, view) named that answered
+
+    def keep_views(self, profile: str) -> None:
+        """Keep the views named that answered snapshots in the registry (one write; a registry
+        that cannot be written is no reason to fail: they are not kept this time)."""
+        if self.named:
+            with contextlib.suppress(RegistryError):
+                record_pairs(profile, self.named, Source.LISTED)
 
     def meta(self) -> dict[str, object]:
         """The `meta` member of a --json answer: whether, and where, the list may be cut, and
@@ -82,10 +92,13 @@ async def collect(
     device: str | None = None,
     limit: int | None = None,
     gate: asyncio.Semaphore | None = None,
+    keep: bool = True,
 ) -> Collected:
     """The snapshots of `views` (all known views when None: see `all_views`), warning on
     stderr for each view whose list came back full, since the API cannot say what was cut.
-    `gate` bounds the list requests together with the caller's others (one per call else)."""
+    `gate` bounds the list requests together with the caller's others (one per call else).
+    The views named that answered are kept in the registry, unless `keep` is False: then the
+    caller does it (Collected.keep_views) once its own work is done."""
     limit = limit or conn.snapshots.page_limit
     pairs: list[tuple[str | None, str]]
     coverage: Coverage | None = None
@@ -114,14 +127,17 @@ async def collect(
         return page.items
 
     found: dict[str, Snapshot] = {}
+    named: dict[tuple[str, str], None] = {}
     for items in await asyncio.gather(*(one(a, v) for a, v in pairs)):
         found.update((s.id, s) for s in items)
-        if views is not None:  # a view named that answered: kept in the registry
-            for app_id in dict.fromkeys(s.application_id for s in items):
-                note(conn.profile, app_id, [items[0].view_name], Source.LISTED)
+        if views is not None:  # a view named that answered
+            named.update(((s.application_id, items[0].view_name), None) for s in items)
     order = {v: i for i, (_, v) in enumerate(pairs)}
     cut_views = sorted(set(cut), key=lambda v: order.get(v, 0))
-    return Collected(list(found.values()), limit, cut_views, coverage)
+    collected = Collected(list(found.values()), limit, cut_views, coverage, list(named))
+    if keep:
+        collected.keep_views(conn.profile)
+    return collected
 
 
 async def all_views(conn: Connection, app: str | None) -> tuple[list[tuple[str | None, str]], Coverage]:
@@ -140,10 +156,11 @@ async def all_views(conn: Connection, app: str | None) -> tuple[list[tuple[str |
 
 
 async def locate(
-    conn: Connection, ids: Sequence[str], ns: argparse.Namespace
+    conn: Connection, ids: Sequence[str], ns: argparse.Namespace, *, keep: bool = True
 ) -> tuple[list[Snapshot], list[str], Collected]:
-    """The snapshots with these ids, in the order given, the ids not found, and what was looked in."""
-    collected = await collect(conn, views=ns.view, app=ns.app)
+    """The snapshots with these ids, in the order given, the ids not found, and what was looked
+    in (`keep`: as `collect`'s)."""
+    collected = await collect(conn, views=ns.view, app=ns.app, keep=keep)
     everything = {s.id: s for s in collected.snapshots}
     wanted = list(dict.fromkeys(ids))
     found = [everything[i] for i in wanted if i in everything]

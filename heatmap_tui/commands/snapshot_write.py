@@ -7,6 +7,7 @@ trash (core/trash.py) first, so `heatmap-tui trash restore --batch ID` undoes it
 from __future__ import annotations
 
 import argparse
+import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -27,11 +28,11 @@ from heatmap_tui.commands.common import (
 from heatmap_tui.commands.connect import add_target_options, connect, run
 from heatmap_tui.commands.exit_codes import EXIT_ERROR, EXIT_OK, EXIT_USAGE
 from heatmap_tui.commands.output import Progress, add_output_options
-from heatmap_tui.commands.snapshot_lookup import locate, not_found_message
+from heatmap_tui.commands.snapshot_lookup import Collected, locate, not_found_message
 from heatmap_tui.core.connection import Connection
 from heatmap_tui.core.models import Snapshot, SnapshotCreateAttributes, SnapshotUpdateAttributes
 from heatmap_tui.core.safe_text import visible
-from heatmap_tui.core.snapshots import DEFAULT_CONCURRENCY, CreateState, find_identical
+from heatmap_tui.core.snapshots import DELETE_CONCURRENCY, CreateState, find_identical
 from heatmap_tui.core.transfer import snapshot_json
 from heatmap_tui.core.trash import Trash, delete_with_trash, new_batch_id
 
@@ -117,7 +118,7 @@ def add_concurrency_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--concurrency",
         type=concurrency,
-        default=DEFAULT_CONCURRENCY,
+        default=DELETE_CONCURRENCY,
         metavar="N",
         help="requests at once (default %(default)s)",
     )
@@ -234,22 +235,38 @@ def delete_command(ns: argparse.Namespace) -> int:
 
     async def body() -> int:
         async with connect(ns) as conn:
-            found, missing, looked = await locate(conn, ns.ids, ns)
-            if missing:
-                error(not_found_message(missing, ns, looked))
-            if not found:
-                return EXIT_ERROR
-            if not ns.yes:
-                say(f"About to delete {len(found)} snapshot(s) on {conn.site.label}:")
-                for s in found:
-                    say(f"  {s.id}  {s.name}  ({s.view_name}, {s.device_type})")
-                if not confirm("Delete them? A copy goes to the trash."):
-                    say("Nothing deleted.")
-                    return EXIT_OK
-            code = await delete_through_trash(conn, found, ns.concurrency)
-            return EXIT_ERROR if missing else code
+            # With --yes the deletes follow the look-up at once: their connections are opened
+            # while it travels. The views are kept in the registry once the deletes are done.
+            wanted = min(ns.concurrency, len(ns.ids)) if ns.yes else 0
+            warming = asyncio.create_task(conn.client.open_connections(wanted))
+            try:
+                found, missing, looked = await locate(conn, ns.ids, ns, keep=False)
+                try:
+                    return await _delete_found(ns, conn, found, missing, looked)
+                finally:
+                    looked.keep_views(conn.profile)
+            finally:
+                warming.cancel()
 
     return run(body)
+
+
+async def _delete_found(
+    ns: argparse.Namespace, conn: Connection, found: list[Snapshot], missing: list[str], looked: Collected
+) -> int:
+    if missing:
+        error(not_found_message(missing, ns, looked))
+    if not found:
+        return EXIT_ERROR
+    if not ns.yes:
+        say(f"About to delete {len(found)} snapshot(s) on {conn.site.label}:")
+        for s in found:
+            say(f"  {s.id}  {s.name}  ({s.view_name}, {s.device_type})")
+        if not confirm("Delete them? A copy goes to the trash."):
+            say("Nothing deleted.")
+            return EXIT_OK
+    code = await delete_through_trash(conn, found, ns.concurrency)
+    return EXIT_ERROR if missing else code
 
 
 async def delete_through_trash(conn: Connection, snapshots: Sequence[Snapshot], workers: int) -> int:

@@ -23,18 +23,18 @@ import re
 import tomllib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
-import tomlkit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from tomlkit.container import Container
-from tomlkit.items import Table
 
 from heatmap_tui.core import state as app_state
 from heatmap_tui.core.fileio import FileError, exclusive_lock, os_reason, write_atomic
 from heatmap_tui.core.paths import APP_NAME
 from heatmap_tui.core.sites import Site, SiteError, resolve_site
+
+if TYPE_CHECKING:  # tomlkit is imported where the file is written: reading it needs tomllib only
+    import tomlkit
 
 CONFIG_ENV = "HEATMAP_TUI_CONFIG"
 DEFAULT_PROFILE = "default"
@@ -344,6 +344,10 @@ def _render(new: Config, text: str | None, old: Config, *, drop_legacy: bool) ->
     The document is edited in place, never rebuilt from the model, so the person's comments,
     order and layout stay; a setting that did not change is not touched.
     """
+    import tomlkit
+    from tomlkit.container import Container
+    from tomlkit.items import Table
+
     doc = tomlkit.parse(text) if text is not None else tomlkit.parse(HEADER)
     _put(doc, (), "active_profile", old.active_profile, new.active_profile)
     old_prefs, new_prefs = old.preferences.model_dump(), new.preferences.model_dump()
@@ -376,6 +380,8 @@ def _put(
 ) -> None:
     """Set `key` in the table at `where` to `new` (None: remove it) if it differs from `old`
     (what the document said); a table is made only to hold a value."""
+    import tomlkit
+
     container: Any = doc
     for depth, part in enumerate(where):
         if part not in container:

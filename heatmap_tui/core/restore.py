@@ -1,9 +1,9 @@
 """Deleting through the trash, and restoring from it: the network side of the trash journal.
 
 Delete
-    `delete_with_trash` is the one delete path of the app (TUI and CLI): each snapshot is copied
-    to the trash (fsynced) before its DELETE is sent, and a snapshot whose copy cannot be written
-    is not deleted (it fails with NotTrashed).
+    `delete_with_trash` is the one delete path of the app (TUI and CLI): the snapshots are copied
+    to the trash (one write, fsynced) before any DELETE is sent, and when the copies cannot be
+    written none is deleted (each fails with NotTrashed).
 
 Restore never duplicates
     - A restore holds an exclusive lock on each batch it touches (every batch that holds one of
@@ -29,7 +29,7 @@ import asyncio
 import contextlib
 import logging
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 
 from heatmap_tui.core.errors import ApiError
@@ -37,13 +37,14 @@ from heatmap_tui.core.models import Snapshot, create_attributes_from
 from heatmap_tui.core.restore_frames import list_views, revert_frames, view_group
 from heatmap_tui.core.sites import Site
 from heatmap_tui.core.snapshots import (
-    DEFAULT_CONCURRENCY,
+    DELETE_CONCURRENCY,
     BulkResult,
     ProgressCallback,
     SnapshotPage,
     SnapshotService,
     identity,
 )
+from heatmap_tui.core.trash_batch import DeleteBatch
 from heatmap_tui.core.trash_entries import EntryKey, TrashEntry, TrashError, new_batch_id
 from heatmap_tui.core.trash_journal import Trash
 
@@ -80,27 +81,6 @@ class RestoreReport:
 # --- the one delete path of the app -------------------------------------------
 
 
-def trash_hook(
-    trash: Trash, *, site: Site | str, profile: str, batch_id: str
-) -> Callable[[Snapshot], Awaitable[None]]:
-    """A `before_delete` for SnapshotService.delete_many: the copy is written off the event loop.
-
-    When the copy cannot be written it raises NotTrashed, which delete_many counts as that
-    snapshot's failure, and its DELETE is never sent.
-    """
-    label = site.label if isinstance(site, Site) else site
-
-    async def before_delete(snapshot: Snapshot) -> None:
-        try:
-            await asyncio.to_thread(trash.record, snapshot, site=label, profile=profile, batch_id=batch_id)
-        except TrashError as exc:
-            raise NotTrashed(
-                f"delete snapshot {snapshot.id}", label, detail=f"{NotTrashed.reason}: {exc}"
-            ) from None
-
-    return before_delete
-
-
 async def delete_with_trash(
     service: SnapshotService,
     snapshots: Sequence[Snapshot],
@@ -108,32 +88,39 @@ async def delete_with_trash(
     *,
     site: Site | str,
     profile: str,
-    concurrency: int = DEFAULT_CONCURRENCY,
+    concurrency: int = DELETE_CONCURRENCY,
     on_progress: ProgressCallback | None = None,
     batch_id: str | None = None,
 ) -> BulkResult:
-    """Delete `snapshots`, each one copied to `trash` (fsynced) before its DELETE is sent.
+    """Delete `snapshots`, their copies written to `trash` (one write, fsynced) before any DELETE
+    is sent (core/trash_batch.py).
 
-    A snapshot whose copy cannot be written is not deleted (it fails with NotTrashed). The
+    When the copies cannot be written nothing is deleted (each fails with NotTrashed). The
     server's confirmations and refusals are recorded too. Pass `batch_id` (see new_batch_id) to
     know the batch for an undo: it is the only handle on this delete's entries.
     """
-    batch = batch_id or new_batch_id()
+    batch = DeleteBatch(trash, batch_id or new_batch_id())
+    label = site.label if isinstance(site, Site) else site
+    try:
+        await asyncio.to_thread(batch.copy, snapshots, site=label, profile=profile)
+    except TrashError as exc:
+        result = BulkResult()
+        for snapshot in snapshots:
+            error = NotTrashed(f"delete snapshot {snapshot.id}", label, detail=f"{NotTrashed.reason}: {exc}")
+            result.failed[snapshot.id] = error
+            if on_progress is not None:
+                on_progress(snapshot.id, error)
+        return result
 
     def progress(snapshot_id: str, error: ApiError | None) -> None:
-        if error is None:
-            trash.confirm(snapshot_id, batch)
-        elif not isinstance(error, NotTrashed):
-            trash.record_failure(snapshot_id, batch, str(error))
+        batch.answered(snapshot_id, None if error is None else str(error))
         if on_progress is not None:
             on_progress(snapshot_id, error)
 
-    return await service.delete_many(
-        snapshots,
-        concurrency=concurrency,
-        before_delete=trash_hook(trash, site=site, profile=profile, batch_id=batch),
-        on_progress=progress,
-    )
+    try:
+        return await service.delete_many(snapshots, concurrency=concurrency, on_progress=progress)
+    finally:
+        batch.close()
 
 
 # --- restore ----------------------------------------------------------------------

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING
 
 from heatmap_tui.core.errors import ApiError
 from heatmap_tui.core.models import Snapshot
-from heatmap_tui.core.reframe import Frame
 from heatmap_tui.core.snapshots import SnapshotPage, SnapshotService
 from heatmap_tui.core.trash_entries import EntryKey, TrashEntry, TrashError
 from heatmap_tui.core.trash_journal import Trash
 
 if TYPE_CHECKING:
+    from heatmap_tui.core.reframe import Frame
     from heatmap_tui.core.restore import RestoreReport
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,8 @@ async def revert_frames(
             copies[entry.key] = found
         else:
             report.skipped.append((entry, f"its copy cannot be read: {found}"))
+    from heatmap_tui.core.reframe import Frame  # here: a delete, which imports this module, needs none
+
     pages = await list_views(list(copies.values()), service, concurrency)
     gate = asyncio.Semaphore(concurrency)
 

@@ -31,6 +31,9 @@ from heatmap_tui.core.safe_text import visible
 PATH = "/api/v2/replay/heatmap/snapshots"
 DEFAULT_PAGE_LIMIT = 1000
 DEFAULT_CONCURRENCY = 16
+# Deletes are small requests with nothing to read back: more go at once. The client still
+# obeys Datadog's rate-limit headers (core/ratelimit.py): a used-up window is waited out.
+DELETE_CONCURRENCY = 64
 # Slack when telling whether a snapshot was made by a create sent a while ago: the Date header
 # has whole seconds, and the server may stamp a snapshot a little before it answers.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -295,7 +298,7 @@ class SnapshotService:
         self,
         snapshots: Sequence[Snapshot],
         *,
-        concurrency: int = DEFAULT_CONCURRENCY,
+        concurrency: int = DELETE_CONCURRENCY,
         before_delete: BeforeDelete | None = None,
         on_progress: ProgressCallback | None = None,
     ) -> BulkResult:

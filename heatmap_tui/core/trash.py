@@ -9,6 +9,7 @@ The modules, one name to import them by:
     core/trash_records.py  the journal's records and the rows entries are kept as; appends, locks
     core/trash_index.py    the rows kept up to the journal's end, and the index file caching them
     core/trash_journal.py  Trash: writing, reading, batch locks, purge
+    core/trash_batch.py    a delete batch: its copies in one fsynced write, then its answers
     core/trash_purge.py    purge: entries forgotten for good, the journal rewritten
     core/restore.py        the network: delete through the trash, restore without duplicates
     core/restore_frames.py the network: a frame change undone, the old frame PATCHed back
@@ -22,7 +23,6 @@ from heatmap_tui.core.restore import (
     RestoreReport,
     delete_with_trash,
     restore_entries,
-    trash_hook,
 )
 from heatmap_tui.core.trash_entries import (
     Batch,
@@ -52,6 +52,5 @@ __all__ = [
     "delete_with_trash",
     "new_batch_id",
     "restore_entries",
-    "trash_hook",
     "whoami",
 ]

@@ -6,9 +6,10 @@ index that spares a full parse on each read in core/trash_index.py.
 
 Why this order
     A copy without a delete costs one redundant line; a delete without a copy loses data. So only
-    the "trashed" record must be durable before the DELETE: it is fsynced. "deleted" and
-    "failed" records are not fsynced and a failure to write them is ignored: losing one only
-    turns an entry back to unconfirmed, which restore settles by asking the server.
+    the "trashed" record must be durable before the DELETE: it is fsynced (a delete batch's
+    copies all in one write with one fsync, see core/trash_batch.py). "deleted" and "failed"
+    records are not fsynced each and a failure to write them is ignored: losing one only turns
+    an entry back to unconfirmed, which restore settles by asking the server.
 
 Batches belong to whoever made them
     `last_batch` is the last batch of this user on this machine (of one profile when asked);
@@ -60,7 +61,7 @@ from heatmap_tui.core.trash_records import (
     REFRAMED,
     RESTORED,
     TRASHED,
-    append_record,
+    append_records,
     entry_from_row,
     journal_lock,
     read_documents,
@@ -112,23 +113,35 @@ class Trash:
 
     def record(self, snapshot: Snapshot, *, site: Site | str, profile: str, batch_id: str) -> None:
         """Copy `snapshot` to the trash, durably (fsync). Raises TrashError when it cannot."""
+        self.record_batch([snapshot], site=site, profile=profile, batch_id=batch_id)
+
+    def record_batch(
+        self, snapshots: Sequence[Snapshot], *, site: Site | str, profile: str, batch_id: str
+    ) -> None:
+        """Copy every snapshot of a batch to the trash in one write, made durable by one fsync:
+        before any of their DELETEs is sent. Raises TrashError when it cannot (then send none)."""
         from heatmap_tui.core.transfer import snapshot_json
 
         user, host = self.who
-        self._append(
+        label = _site_label(site)
+        now = iso(self._clock())
+        records = [
             {
+                "v": FORMAT_VERSION,
+                "at": now,
                 "kind": TRASHED,
                 "batch_id": batch_id,
                 "id": snapshot.id,
-                "site": _site_label(site),
+                "site": label,
                 "profile": profile,
                 "application_id": snapshot.application_id,
                 "user": user,
                 "host": host,
                 "snapshot": snapshot_json(snapshot),
-            },
-            sync=True,
-        )
+            }
+            for snapshot in snapshots
+        ]
+        append_records(self.path, self.lock_path, records, sync=True)
 
     def record_reframe(
         self,
@@ -168,10 +181,35 @@ class Trash:
 
     def confirm(self, snapshot_id: str, batch_id: str) -> None:
         """The server confirmed the delete. Best effort: see the module docstring."""
-        self._append_quietly({"kind": DELETED, "batch_id": batch_id, "id": snapshot_id})
+        self.record_answers([(snapshot_id, None)], batch_id)
 
     def record_failure(self, snapshot_id: str, batch_id: str, error: str) -> None:
-        self._append_quietly({"kind": FAILED, "batch_id": batch_id, "id": snapshot_id, "error": error})
+        self.record_answers([(snapshot_id, error)], batch_id)
+
+    def record_answers(
+        self, answers: Sequence[tuple[str, str | None]], batch_id: str, *, sync: bool = False
+    ) -> None:
+        """The server's answers to DELETEs of a batch, in one write: (snapshot id, None) for a
+        confirmed delete, (snapshot id, the error's sentence) for a failed one. Best effort, as
+        `confirm`; `sync` makes them durable (a batch's last group)."""
+        at = iso(self._clock())
+        records = [
+            {"v": FORMAT_VERSION, "at": at, "kind": DELETED, "batch_id": batch_id, "id": snapshot_id}
+            if error is None
+            else {
+                "v": FORMAT_VERSION,
+                "at": at,
+                "kind": FAILED,
+                "batch_id": batch_id,
+                "id": snapshot_id,
+                "error": error,
+            }
+            for snapshot_id, error in answers
+        ]
+        try:
+            append_records(self.path, self.lock_path, records, sync=sync)
+        except TrashError as exc:
+            log.warning("trash: %s", exc)
 
     def record_intent(self, entry: TrashEntry) -> None:
         """Durably, before the create of `entry` is sent (TrashError: do not send it)."""
@@ -196,7 +234,7 @@ class Trash:
 
     def _append(self, record: dict[str, Any], *, sync: bool) -> None:
         stamped = {"v": FORMAT_VERSION, "at": iso(self._clock()), **record}
-        append_record(self.path, self.lock_path, stamped, sync=sync)
+        append_records(self.path, self.lock_path, [stamped], sync=sync)
 
     # --- batch locks (restore) -----------------------------------------------
 

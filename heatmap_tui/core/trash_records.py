@@ -1,9 +1,9 @@
 """The journal's records, and the compact rows an entry is kept as between reads.
 
 The journal is JSON Lines at `paths.trash_path()` (HEATMAP_TUI_DATA moves it). Records are only
-ever appended, one `write()` each on an O_APPEND descriptor; only a purge rewrites the file
-(atomically). Every record has "v", "kind", "at" (when written), "batch_id" and "id" (the
-snapshot's id):
+ever appended, one `write()` of one record or of a group (a delete batch's copies, its
+confirmations) on an O_APPEND descriptor; only a purge rewrites the file (atomically). Every
+record has "v", "kind", "at" (when written), "batch_id" and "id" (the snapshot's id):
 
     trashed   written and fsynced *before* the DELETE is sent: "snapshot" (every attribute, in the
               API's JSON shape, the original author and dates among them: a restore gets new
@@ -225,13 +225,10 @@ def _document_at(fd: int, offset: int, length: int, key: EntryKey) -> dict[str, 
     return document if isinstance(document, dict) else None
 
 
-def append_record(path: Path, lock_path: Path, record: dict[str, Any], *, sync: bool) -> None:
-    """One `write()` of `record` as a line at the journal's end, under the shared lock; a torn
-    last line is ended first, so that it cannot swallow this record. `sync`: fsynced too."""
-    try:
-        data = (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
-    except UnicodeEncodeError:  # a lone surrogate (from a file, never from the server): escaped
-        data = (json.dumps(record, separators=(",", ":")) + "\n").encode()
+def append_records(path: Path, lock_path: Path, records: Sequence[dict[str, Any]], *, sync: bool) -> None:
+    """One `write()` of `records`, a line each, at the journal's end, under the shared lock; a torn
+    last line is ended first, so that it cannot swallow them. `sync`: fsynced too (once)."""
+    data = b"".join(_line(record) for record in records)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with journal_lock(lock_path, exclusive=False):
@@ -248,6 +245,13 @@ def append_record(path: Path, lock_path: Path, record: dict[str, Any], *, sync: 
                 os.close(fd)
     except OSError as exc:
         raise TrashError(f"{path}: cannot be written ({exc.strerror or type(exc).__name__})") from None
+
+
+def _line(record: dict[str, Any]) -> bytes:
+    try:
+        return (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+    except UnicodeEncodeError:  # a lone surrogate (from a file, never from the server): escaped
+        return (json.dumps(record, separators=(",", ":")) + "\n").encode()
 
 
 @contextlib.contextmanager
