@@ -45,7 +45,7 @@ def table(results: dict[str, Any]) -> list[str]:
     for target in TARGETS:
         value = results.get(target.key)
         met = target.met(value)
-        verdict = "ERROR" if value is None else "pass" if met else "MISS"
+        verdict = "ERROR" if value is None else "" if met is None else "pass" if met else "MISS"
         rows.append((target.key, _format(value), target.describe(), verdict))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = [

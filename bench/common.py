@@ -57,7 +57,8 @@ class Target:
     unit: str = ""
 
     def met(self, value: float | None) -> bool | None:
-        if value is None:
+        """None: not measured, or a figure with no target (op "")."""
+        if value is None or not self.op:
             return None
         if self.op == "<=":
             return value <= self.limit
@@ -66,6 +67,8 @@ class Target:
         return value == self.limit
 
     def describe(self) -> str:
+        if not self.op:
+            return "none"
         limit = f"{self.limit:g}"
         return f"{self.op} {limit}{(' ' + self.unit) if self.unit else ''}"
 
@@ -74,12 +77,18 @@ class Target:
 TARGETS: tuple[Target, ...] = (
     Target("filter_p50_ms", "<=", 16, "ms"),
     Target("filter_p95_ms", "<=", 33, "ms"),
-    Target("filter_speedup_vs_datatable", ">=", 50, "x"),
+    # Widget level, against a DataTable doing the same filtering with its own code (issue 17). The
+    # >= 50x this once had was set against a DataTable handed our own filtered rows: no target now.
+    Target("filter_speedup_vs_datatable", "", 0, "x"),
     Target("sort_ms", "<=", 50, "ms"),
     Target("first_table_ratio", "<=", 1.5),
+    # A resumed start with the server 150 ms late, vs the minimal app plus one request (issue 17).
+    Target("resume_rtt150_ratio", "<=", 1.2),
+    Target("first_table_rtt_ratio", "", 0),  # the server 80 ms late, vs the minimal app (no request)
     Target("bulk_delete_ratio_vs_sdk", "<=", 0.2),
     # The CLI process end to end against the official client in a ThreadPoolExecutor(16) (issue 17).
-    Target("bulk_delete_cli_ratio_vs_sdk_pool", "<=", 0.8),
+    Target("bulk_cli_ratio_vs_sdk_threaded", "<=", 0.8),
+    Target("bulk_cli_ratio_vs_sdk_sequential", "", 0),  # the same CLI vs the official client's plain loop
     Target("rate_limited_failures", "==", 0),
     Target("rate_limited_ratio_to_floor", "<=", 1.15),
     Target("memory_ratio", "<=", 1.5),
@@ -89,6 +98,7 @@ TARGETS: tuple[Target, ...] = (
     Target("filter_app_p95_ms", "<=", 33, "ms"),
     Target("filter_app_settled_p95_ms", "<=", 50, "ms"),
     Target("sort_app_ms", "<=", 50, "ms"),
+    Target("filter_app_speedup_vs_datatable_app", "", 0, "x"),  # p50 against a competent DataTable app
     Target("trash_list_s", "<=", 0.5, "s"),
     Target("trash_restore_one_s", "<=", 0.5, "s"),
     Target("trash_screen_open_s", "<=", 0.3, "s"),
@@ -342,6 +352,9 @@ def python_module(module: str, *args: str) -> list[str]:
     return [sys.executable, "-m", module, *args]
 
 
+SERVER_URL, APP_ID = "{server_url}", "{app_id}"  # in an argv of alternate_children
+
+
 def alternate_children(
     *children: tuple[list[str], int],
     views: dict[str, int],
@@ -354,7 +367,8 @@ def alternate_children(
     `runs` times, against `heatmap-tui serve` holding `views` (name -> snapshots), the app's
     config left off on `view`. The `warm_up` argvs run once first (a clean clone compiles its
     .pyc files there); then each run starts with another child, so none always follows another.
-    `latency_ms`: added by the server to every answer after the warm-up.
+    `latency_ms`: added by the server to every answer after the warm-up. In every argv,
+    SERVER_URL and APP_ID stand for the server's URL and the id of the app holding `views`.
     Returns the runs of each child, in the order given."""
     done: list[list[ChildRun]] = [[] for _ in children]
     with sandbox() as root:
@@ -362,15 +376,19 @@ def alternate_children(
         with serve(root / "data.json", seed=True) as server:
             write_app_config(root, server.url, app_id, view)
             env = app_env(root)
+
+            def bound(argv: Sequence[str]) -> list[str]:
+                return [a.replace(SERVER_URL, server.url).replace(APP_ID, app_id) for a in argv]
+
             for argv in warm_up:
-                run_child(argv, env)
+                run_child(bound(argv), env)
             if latency_ms:  # added to every answer from here on (the warm-up ran without it)
                 Admin(server.url).set(latency_ms=latency_ms)
             for i in range(runs):
                 for k in range(len(children)):
                     j = (i + k) % len(children)
                     argv, rows = children[j]
-                    child = run_child(argv, env)
+                    child = run_child(bound(argv), env)
                     if child.result["rows"] != rows:
                         raise RuntimeError(f"{argv[2:]} painted {child.result['rows']} rows, not {rows}")
                     done[j].append(child)

@@ -6,10 +6,15 @@ floor and the real app are timed the same way: `FirstPaint` notes the first fram
 table rows, `report` prints what a child measured, with its peak RSS, and `run_app_headless`
 runs the real app in the drivers of those benches.
 
-    python -m bench.minimal_app [--rows N] [--with-stack]
+    python -m bench.minimal_app [--rows N] [--with-stack] [--fetch URL]
 
 With --with-stack it first loads the app's pydantic and httpx stack (load_stack): the memory
 bench prints that figure too, to show how much of the budget the stack alone takes.
+
+With --fetch URL (a snapshot list: the view's, with its query) the rows come from the server
+instead, as a competent author writes it: httpx imported as the app starts, and once mounted one
+GET of URL by an httpx.AsyncClient carrying the keys of DD_API_KEY and DD_APP_KEY, from a worker;
+its snapshots become the table's rows (bench_startup's floor on a real network).
 
 Imports Textual and nothing else that the floor would not need; DataTable only where the floor
 uses it, since the real app's drivers import this module too.
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import sys
 import time
@@ -133,10 +139,31 @@ def static_rows(count: int) -> list[tuple[str, ...]]:
     return rows
 
 
+def snapshot_rows(snapshots: list[dict[str, Any]]) -> list[tuple[str, ...]]:
+    """The cells of `static_rows`, from the snapshots of a list answer (its JSON "data")."""
+    rows = []
+    for snapshot in snapshots:
+        a = snapshot["attributes"]
+        start = a["start"]
+        rows.append(
+            (
+                a["snapshot_name"],
+                a["view_name"],
+                a["device_type"],
+                f"{start // 60_000}:{start // 1000 % 60:02d}.{start % 1000:03d}",
+                a.get("created_by") or "",
+                a["modified_at"][:10],
+                snapshot["id"],
+            )
+        )
+    return rows
+
+
 class MinimalApp(App[None]):
-    def __init__(self, rows: int) -> None:
+    def __init__(self, rows: int, fetch: str | None = None) -> None:
         super().__init__()
         self.rows = rows
+        self.fetch = fetch
 
     def compose(self) -> ComposeResult:
         from textual.widgets import DataTable  # here, not at the top: see the module docstring
@@ -146,7 +173,19 @@ class MinimalApp(App[None]):
 
     def on_mount(self) -> None:
         self.table.add_columns(*COLUMNS)
-        self.table.add_rows(static_rows(self.rows))
+        if self.fetch is None:
+            self.table.add_rows(static_rows(self.rows))
+        else:
+            self.run_worker(self.fetch_rows(self.fetch), exclusive=True)
+
+    async def fetch_rows(self, url: str) -> None:
+        import httpx  # loaded by main, as a module that fetches would at its top
+
+        keys = {"DD-API-KEY": os.environ["DD_API_KEY"], "DD-APPLICATION-KEY": os.environ["DD_APP_KEY"]}
+        async with httpx.AsyncClient(headers=keys) as client:
+            response = await client.get(url)
+        response.raise_for_status()
+        self.table.add_rows(snapshot_rows(response.json()["data"]))
 
 
 def load_stack() -> Any:
@@ -170,12 +209,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--with-stack", action="store_true", help="load the app's pydantic and httpx stack first (load_stack)"
     )
+    parser.add_argument(
+        "--fetch", metavar="URL", help="the rows: one GET of this snapshot list, once mounted"
+    )
     args = parser.parse_args(argv)
     stack = load_stack() if args.with_stack else None  # noqa: F841  (held while the app runs)
+    if args.fetch:
+        import httpx  # noqa: F401  (at the start, as the top of a module that fetches would)
     from textual.widgets import DataTable
 
     paint = FirstPaint(DataTable, lambda table: table.row_count > 0, lambda app: app.exit())
-    MinimalApp(args.rows).run(headless=True, size=SIZE)
+    MinimalApp(args.rows, args.fetch).run(headless=True, size=SIZE)
     if paint.mark is None:
         print("the table was never painted", file=sys.stderr)
         return 1

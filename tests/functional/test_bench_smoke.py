@@ -34,8 +34,11 @@ RESULT_KEYS = {
     "filter_speedup_vs_datatable",
     "sort_ms",
     "first_table_ratio",
+    "resume_rtt150_ratio",
+    "first_table_rtt_ratio",
     "bulk_delete_ratio_vs_sdk",
-    "bulk_delete_cli_ratio_vs_sdk_pool",
+    "bulk_cli_ratio_vs_sdk_threaded",
+    "bulk_cli_ratio_vs_sdk_sequential",
     "rate_limited_failures",
     "rate_limited_ratio_to_floor",
     "memory_ratio",
@@ -44,6 +47,7 @@ RESULT_KEYS = {
     "filter_app_p95_ms",
     "filter_app_settled_p95_ms",
     "sort_app_ms",
+    "filter_app_speedup_vs_datatable_app",
     "trash_list_s",
     "trash_restore_one_s",
     "trash_screen_open_s",
@@ -75,7 +79,9 @@ def test_results_file_and_table(tmp_path: Path) -> None:
     verdicts = {line.split()[0]: line.split()[-1] for line in lines[2:]}
     assert verdicts["rate_limited_failures"] == "pass"
     assert verdicts["memory_ratio"] == "ERROR"
-    assert verdicts["filter_speedup_vs_datatable"] == "MISS"  # 1.0 is not >= 50
+    assert verdicts["bulk_cli_ratio_vs_sdk_threaded"] == "MISS"  # 1.0 is not <= 0.8
+    no_target = {line.split()[0]: line.split()[2:] for line in lines[2:]}["filter_speedup_vs_datatable"]
+    assert no_target == ["none"]  # a figure without a target: neither pass nor MISS
 
 
 def test_filter(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -95,6 +101,7 @@ def test_filter_app(monkeypatch: pytest.MonkeyPatch) -> None:
         "filter_app_p95_ms",
         "filter_app_settled_p95_ms",
         "sort_app_ms",
+        "filter_app_speedup_vs_datatable_app",
         "filter_datatable_app_p50_ms",
     )
     assert figures["filter_app_keystrokes"] == 10
@@ -110,8 +117,9 @@ def test_bulk() -> None:
 
 
 def test_bulk_cli() -> None:
-    figures = bench_bulk_cli.run(n=10, latency_ms=1, runs=1)
-    _positive_numbers(figures, "bulk_delete_cli_ratio_vs_sdk_pool", "bulk_cli_s", "bulk_sdk_pool_s")
+    figures = bench_bulk_cli.run(sizes=(10, 20), latency_ms=1, runs=1, sequential_n=10)
+    _positive_numbers(figures, "bulk_cli_ratio_vs_sdk_threaded", "bulk_cli_ratio_vs_sdk_sequential")
+    _positive_numbers(figures, "bulk_cli_ratio_vs_sdk_threaded_20", "bulk_cli_20_s", "bulk_sdk_threaded_20_s")
     print("\n".join(bench_bulk_cli.summary(figures)))
 
 
@@ -132,6 +140,7 @@ def test_startup() -> None:
     figures = bench_startup.run(runs=1, rows=20, warm_up=False, rtt_ms=5)
     _positive_numbers(figures, "first_table_ratio", "first_table_app_s", "first_table_floor_s")
     _positive_numbers(figures, "first_table_rtt_ratio", "first_table_rtt_app_s")
+    _positive_numbers(figures, "resume_rtt150_ratio", "resume_rtt150_app_s", "resume_rtt150_floor_s")
     print("\n".join(bench_startup.summary(figures)))
 
 
