@@ -100,6 +100,7 @@ class SnapshotForm(Dialog[FormResult | None]):
                 view_name=view_name, device_type=device_type or "", application_id=application_id
             )
         self.saving = False
+        self._server_said = False  # the error line holds what the server said (_set_form_error)
         # A create whose outcome is unknown (its answer was lost, and the look-up failed): what
         # was sent, when (time.monotonic()) and how it failed. While set, Save only looks for it.
         self.unsettled: tuple[SnapshotCreateAttributes, float, ApiError | None] | None = None
@@ -150,10 +151,14 @@ class SnapshotForm(Dialog[FormResult | None]):
         self._set_form_error(
             f"Fix the {count} field{'s' if count != 1 else ''} marked in red." if count else ""
         )
+        self._server_said = False
 
     @on(SnapshotFields.Rechecked)
     def _rechecked(self, event: SnapshotFields.Rechecked) -> None:
-        self._show_error_count(event.errors)
+        # A check made later (a look-up answered after the save's) recounts the fields; what the
+        # server said about the save stays until the next save, unless a field is now wrong.
+        if not self._server_said or event.errors:
+            self._show_error_count(event.errors)
 
     # --- saving ------------------------------------------------------------
 
@@ -243,6 +248,8 @@ class SnapshotForm(Dialog[FormResult | None]):
             button.label = "Save" if self.editing else "Create"
 
     def _set_form_error(self, message: str) -> None:
+        """The line under the fields; `_server_said` until the fields are counted again."""
+        self._server_said = bool(message)
         error = self.query_one("#form-error", Static)
         error.update(visible(message))
         error.display = bool(message)
