@@ -22,12 +22,14 @@ What it does
     - Nothing is ever sent twice: a request that fails is DatadogClient's to retry or not.
 
 Not done: HTTP/2, upgrades, Expect: 100-continue, proxies. `default_transport` returns None when
-the environment names a proxy, and DatadogClient then keeps httpx's transport, which honours it.
+the environment names a proxy, and DatadogClient then keeps httpx's transport, which honours it;
+HEATMAP_TUI_HTTP=httpx does the same whatever the environment says.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import ssl
 import time
 from collections.abc import Callable
@@ -39,11 +41,17 @@ from heatmap_tui.core.http11 import Body, HttpConnection, read_head, request_hea
 Origin = tuple[str, str, int]  # scheme, host, port
 
 
+HTTP_ENV = "HEATMAP_TUI_HTTP"  # "httpx": always httpx's own transport (a way out, should ours fail)
+
+
 def default_transport(verify: ssl.SSLContext | bool, max_connections: int) -> StreamTransport | None:
-    """The transport DatadogClient uses, or None (httpx's own) when the environment names a proxy:
-    httpx honours HTTP(S)_PROXY, ALL_PROXY and NO_PROXY only with its own transport."""
+    """The transport DatadogClient uses, or None (httpx's own) when the environment names a proxy
+    (httpx honours HTTP(S)_PROXY, ALL_PROXY and NO_PROXY only with its own transport) or when
+    HEATMAP_TUI_HTTP=httpx asks for it."""
     from urllib.request import getproxies
 
+    if os.environ.get(HTTP_ENV, "").strip().lower() == "httpx":
+        return None
     if any(scheme in ("http", "https", "all") for scheme in getproxies()):
         return None
     return StreamTransport(verify=verify, max_connections=max_connections)

@@ -127,6 +127,24 @@ async def test_the_client_uses_this_transport_by_default_and_keeps_one_connectio
     assert b"DD-API-KEY: " + DEMO_API_KEY.encode() in head  # put on by the auth hook
 
 
+@pytest.mark.parametrize(
+    "env", [{"HEATMAP_TUI_HTTP": "httpx"}, {"HTTPS_PROXY": "http://127.0.0.1:9"}], ids=["asked", "proxy"]
+)
+async def test_httpx_transport_when_asked_or_with_a_proxy(raw_server, monkeypatch, env) -> None:
+    """HEATMAP_TUI_HTTP=httpx (a way out, should ours misbehave) and a proxy in the environment
+    (which only httpx's transport honours) both leave the requests to httpx."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    server = raw_server(lambda head, n: (ok(), False))
+    async with client_for(server) as client:
+        assert client._transport is None  # httpx.AsyncClient's own
+        if "HEATMAP_TUI_HTTP" in env:  # with no proxy in the way, it still talks to the server
+            answer = await client.request("list", "GET", "/api/v2/x")
+            assert answer.content == b'{"data": []}' and len(server.requests) == 1
+
+
 async def test_a_chunked_answer_with_extensions_and_trailers_is_read_whole(raw_server) -> None:
     chunks = b'4;name=x\r\n{"da\r\n8\r\nta": []}\r\n0\r\nX-Trailer: 1\r\n\r\n'
     answer = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks
