@@ -140,6 +140,9 @@ class DatadogClient:
             follow_redirects=False,
             verify=verify,
         )
+        # What every request through our transport carries, worked out once (see _exchange).
+        self._base = str(self._http.base_url).rstrip("/")
+        self._timeouts = {"timeout": self._http.timeout.as_dict()}
         self.requests_sent = 0
 
     async def __aenter__(self) -> DatadogClient:
@@ -306,11 +309,11 @@ class DatadogClient:
         if isinstance(self._transport, StreamTransport):  # the app's own: straight to it
             request = httpx.Request(
                 method,
-                str(self._http.base_url).rstrip("/") + "/" + path.lstrip("/"),  # as httpx joins them
+                self._base + "/" + path.lstrip("/"),  # as build_request joins them, at half its cost
                 params=params,
                 json=json_body,
                 headers=self._http.headers,
-                extensions={"timeout": self._http.timeout.as_dict()},
+                extensions=self._timeouts,
             )
             response = await self._transport.send(request, self.auth if use_auth else None)
         else:

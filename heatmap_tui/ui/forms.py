@@ -27,6 +27,17 @@ Checked = tuple[T | None, str | None]
 
 DEVICE_TYPES: tuple[str, ...] = ("desktop", "mobile", "tablet")
 
+
+def listed_view(view: str | None) -> str:
+    """The view a browser lists for `view` as remembered or asked ("": none yet)."""
+    return (view or "").strip()
+
+
+def listed_device(device: str | None) -> str | None:
+    """The device a browser lists for `device` as remembered or asked (None: any device)."""
+    return device if device in DEVICE_TYPES else None
+
+
 LABELS: dict[str, str] = {
     "snapshot_name": "Name",
     "view_name": "View name",

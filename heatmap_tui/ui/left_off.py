@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from heatmap_tui.core.state import Position, State, StateError
-from heatmap_tui.ui.forms import DEVICE_TYPES
+from heatmap_tui.ui.forms import listed_device, listed_view
 from heatmap_tui.ui.notify import Notify
 from heatmap_tui.ui.services import Services
 from heatmap_tui.ui.settings import Settings
@@ -44,10 +44,8 @@ class Place:
     def first_list(self) -> tuple[str, str | None] | None:
         """The view and device whose list a browser opened here loads first, read as
         BrowserScreen reads them; None when there is no view to list yet."""
-        view = (self.view or "").strip()
-        if not view:
-            return None
-        return view, self.device if self.device in DEVICE_TYPES else None
+        view = listed_view(self.view)
+        return (view, listed_device(self.device)) if view else None
 
     def asked(self, view: str | None, device: str | None) -> Place:
         """This place with the view and device the command line asked for: a view asked shows

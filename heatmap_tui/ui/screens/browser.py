@@ -19,6 +19,7 @@ from heatmap_tui.core.connection import Connection
 from heatmap_tui.core.models import Snapshot
 from heatmap_tui.core.rum_models import ViewCount
 from heatmap_tui.core.trash import Trash
+from heatmap_tui.ui.forms import listed_device, listed_view
 from heatmap_tui.ui.screens.browser_context import BrowserContext, Scope
 from heatmap_tui.ui.screens.browser_keys import BROWSER_BINDINGS, SORT_KEYS, action_state
 from heatmap_tui.ui.screens.browser_place import PositionChanged, Sort
@@ -30,7 +31,7 @@ from heatmap_tui.ui.screens.snapshot_loader import SnapshotLoader
 from heatmap_tui.ui.screens.stale_marker import StaleMarker
 from heatmap_tui.ui.screens.view_chooser import ViewChooser
 from heatmap_tui.ui.widgets.detail_pane import DetailPane
-from heatmap_tui.ui.widgets.filter_bar import ANY_DEVICE, FilterBar, device_value
+from heatmap_tui.ui.widgets.filter_bar import FilterBar
 from heatmap_tui.ui.widgets.key_footer import KeyFooter
 from heatmap_tui.ui.widgets.snapshot_table import SnapshotTable
 from heatmap_tui.ui.widgets.status_line import StatusLine
@@ -84,11 +85,10 @@ class BrowserScreen(Screen["BrowserScreen.PositionChanged | None"]):
         self.application_id = application_id
         self.application_name = application_name or application_id
         self.clock = clock
-        view = (initial_view or (views[0] if views else "")).strip()
+        view = listed_view(initial_view or (views[0] if views else ""))  # as Place.first_list reads it
         self.catalog = ViewCatalog([*(views or []), view], discovered)
         self.set_reactive(BrowserScreen.view, view)
-        if device_value(initial_device) != ANY_DEVICE:
-            self.set_reactive(BrowserScreen.device, initial_device)
+        self.set_reactive(BrowserScreen.device, listed_device(initial_device))
         self.set_reactive(BrowserScreen.read_only, read_only)
         # A remembered sort by a column this version does not have is dropped.
         self._initial_sort = initial_sort if initial_sort and initial_sort[0] in SORT_KEYS else None
